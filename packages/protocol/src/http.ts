@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { limits } from './limits.js';
+import { AgentProfileSchema, AgentRoleSchema, AttachmentSchema, IdSchema, InboxRoutingSchema } from './shapes.js';
+
+const EmailSchema = z.email().max(limits.emailLength);
+const PasswordSchema = z.string().min(limits.passwordMin).max(limits.passwordMax);
+const NameSchema = z.string().trim().min(1).max(limits.nameLength);
+const OriginSchema = z
+  .string()
+  .max(limits.urlLength)
+  .regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port], with no path');
+
+export const LoginInputSchema = z.object({ email: z.string().max(limits.emailLength), password: z.string().max(limits.passwordMax) });
+export const LoginOutputSchema = z.object({ token: z.string(), agent: AgentProfileSchema });
+export const UploadOutputSchema = z.object({ attachment: AttachmentSchema });
+
+export const AgentCreateSchema = z.object({
+  email: EmailSchema,
+  name: NameSchema,
+  password: PasswordSchema,
+  role: AgentRoleSchema.optional(),
+  capacity: z.number().int().min(0).max(limits.capacityMax).optional(),
+  inboxIds: z.array(IdSchema).max(100).optional(),
+});
+export const AgentPatchSchema = AgentCreateSchema.partial().extend({
+  /** Extension: deactivate (false) or reactivate (true) an agent. */
+  active: z.boolean().optional(),
+});
+
+export const InboxCreateSchema = z.object({
+  name: NameSchema,
+  allowedOrigins: z.array(OriginSchema).max(limits.originsPerInbox).optional(),
+  routing: InboxRoutingSchema.optional(),
+  greeting: z.string().max(limits.greetingLength).optional(),
+  livePreview: z.boolean().optional(),
+  csatEnabled: z.boolean().optional(),
+  /** Set to a string of 16+ characters to enable identity verification; null removes it. */
+  identitySecret: z.string().min(16).max(200).nullable().optional(),
+  maxMessageLength: z.number().int().min(1).max(limits.bodyHardMax).optional(),
+});
+export const InboxPatchSchema = InboxCreateSchema.partial();
+
+export const CannedCreateSchema = z.object({
+  shortcut: z
+    .string()
+    .min(1)
+    .max(limits.shortcutLength)
+    .regex(/^[a-z0-9_-]+$/i, 'a shortcut is letters, digits, - and _'),
+  body: z.string().trim().min(1).max(limits.defaultMaxMessageLength),
+});
+
+export type AgentCreate = z.infer<typeof AgentCreateSchema>;
+export type AgentPatch = z.infer<typeof AgentPatchSchema>;
+export type InboxCreate = z.infer<typeof InboxCreateSchema>;
+export type InboxPatch = z.infer<typeof InboxPatchSchema>;
+export type CannedCreate = z.infer<typeof CannedCreateSchema>;

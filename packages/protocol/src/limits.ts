@@ -1,0 +1,26 @@
+/** Hard limits of the wire protocol. Inbox settings may lower some of them, never raise them. */
+export const limits = {
+  idLength: 100,
+  clientMsgIdLength: 100,
+  /** Absolute cap on a message body; the inbox's maxMessageLength (default below) applies first. */
+  bodyHardMax: 20_000,
+  defaultMaxMessageLength: 5_000,
+  attachmentsPerMessage: 10,
+  syncPageSize: 200,
+  historyDefaultLimit: 50,
+  historyMaxLimit: 200,
+  listDefaultLimit: 50,
+  listMaxLimit: 200,
+  nameLength: 100,
+  emailLength: 254,
+  urlLength: 2_048,
+  titleLength: 500,
+  commentLength: 2_000,
+  draftLength: 5_000,
+  shortcutLength: 50,
+  passwordMin: 8,
+  passwordMax: 200,
+  capacityMax: 100,
+  greetingLength: 500,
+  originsPerInbox: 50,
+} as const;
