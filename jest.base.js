@@ -15,6 +15,7 @@ export const jestBase = {
   },
   moduleNameMapper: {
     '^@kefu/([a-z]+)$': `${root}packages/$1/src/index.ts`,
+    '^@kefu/([a-z]+)/testing$': `${root}packages/$1/src/testing.ts`,
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -1,0 +1,4 @@
+/** Load = open conversations assigned to the agent; an agent takes more only below capacity. */
+export function hasFreeCapacity(load: number, capacity: number): boolean {
+  return load < capacity;
+}

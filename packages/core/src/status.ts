@@ -1,0 +1,64 @@
+import type { ConversationStatus } from '@kefu/protocol';
+
+/** The conversation status machine: queued → open → (snoozed ↔ open) → resolved. */
+export type StatusAction =
+  | 'assign' // an agent takes it (claim, transfer, auto-route, reply to unassigned)
+  | 'requeue' // back to the queue (assign null, or agent went offline)
+  | 'snooze'
+  | 'open' // agent sets open: wakes a snoozed one; reopens a resolved one
+  | 'resolve'
+  | 'visitor_message'; // a visitor wrote
+
+export type TransitionInput = { status: ConversationStatus; assigneeId: string | null };
+export type Transition = { ok: true; status: ConversationStatus } | { ok: false; reason: string };
+
+type Refusal = { refuse: string };
+// A cell is a fixed target, a refusal, or a rule that needs the assignee (reopening).
+type Cell = ConversationStatus | Refusal | ((conv: TransitionInput) => ConversationStatus);
+
+const REOPEN_FIRST: Refusal = { refuse: 'conversation is resolved; reopen it first' };
+
+// The server starts a new conversation on this exact reason, so it is part of the contract.
+export const RESOLVED_REASON = 'resolved';
+
+// A reopened conversation goes back to its agent if it still has one, otherwise to the queue.
+const reopen = (conv: TransitionInput): ConversationStatus => (conv.assigneeId ? 'open' : 'queued');
+
+const table: Record<StatusAction, Record<ConversationStatus, Cell>> = {
+  // A transfer keeps a snoozed conversation snoozed: the new agent inherits the wake-up time.
+  assign: { queued: 'open', open: 'open', snoozed: 'snoozed', resolved: REOPEN_FIRST },
+  requeue: { queued: 'queued', open: 'queued', snoozed: 'queued', resolved: REOPEN_FIRST },
+  snooze: {
+    queued: { refuse: 'conversation is queued; claim it first' },
+    open: 'snoozed',
+    snoozed: 'snoozed',
+    resolved: REOPEN_FIRST,
+  },
+  open: {
+    queued: { refuse: 'conversation is queued; claim it instead' },
+    open: 'open',
+    snoozed: 'open',
+    resolved: reopen,
+  },
+  // Resolving twice is harmless (two agents clicking at once), so it is idempotent.
+  resolve: { queued: 'resolved', open: 'resolved', snoozed: 'resolved', resolved: 'resolved' },
+  // A visitor writing to a snoozed conversation means it needs attention again.
+  visitor_message: {
+    queued: 'queued',
+    open: 'open',
+    snoozed: 'open',
+    resolved: { refuse: RESOLVED_REASON },
+  },
+};
+
+export function transition(conv: TransitionInput, action: StatusAction): Transition {
+  const cell = table[action][conv.status];
+  if (typeof cell === 'function') return { ok: true, status: cell(conv) };
+  if (typeof cell === 'string') return { ok: true, status: cell };
+  return { ok: false, reason: cell.refuse };
+}
+
+/** A visitor message after `resolved` starts a new conversation instead of reviving the old one. */
+export function startsNewConversation(status: ConversationStatus): boolean {
+  return status === 'resolved';
+}

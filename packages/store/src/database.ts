@@ -1,0 +1,69 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { DB } from './schema.js';
+
+export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+export type Dialect = StoreConfig['kind'];
+export type Executor = Kysely<DB>;
+
+/** Lock keys for pg_advisory_xact_lock: one for migrations + bootstrap, one for every routing decision. */
+const LOCK_KEYS = { bootstrap: 4_711_001, routing: 4_711_002 } as const;
+export type LockName = keyof typeof LOCK_KEYS;
+
+export type Database = {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Runs fn in a transaction; on PostgreSQL it first takes the named cluster-wide transaction lock. */
+  transaction<T>(fn: (tx: Executor) => Promise<T>, lock?: LockName): Promise<T>;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+// int8 (count(*)) arrives as a string from pg; our counts are small, so numbers are right.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+function openSqlite(file: string): Kysely<DB> {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string, poolSize: number): Kysely<DB> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process; the next query reports the error.
+  pool.on('error', () => undefined);
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export function openDatabase(config: StoreConfig): Database {
+  const db = config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url, config.poolSize ?? 10);
+  const dialect = config.kind;
+  return {
+    db,
+    dialect,
+    // SQLite has one connection and Kysely serializes its transactions, so no lock is needed there.
+    transaction: (fn, lock) =>
+      db.transaction().execute(async (tx) => {
+        if (lock && dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
+        return fn(tx);
+      }),
+    migrate: async () => {
+      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+    },
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,161 @@
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+/** Column types both dialects accept, so one migration serves SQLite and PostgreSQL. */
+const up001 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema
+    .createTable('settings')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('counters')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('agents')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull())
+    .addColumn('capacity', 'integer', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('connected', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('avatar_url', 'text')
+    .addColumn('last_assigned_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('inboxes')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('key', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('allowed_origins', 'text', (c) => c.notNull())
+    .addColumn('routing', 'text', (c) => c.notNull())
+    .addColumn('greeting', 'text', (c) => c.notNull())
+    .addColumn('live_preview', 'integer', (c) => c.notNull())
+    .addColumn('csat_enabled', 'integer', (c) => c.notNull())
+    .addColumn('identity_secret', 'text')
+    .addColumn('max_message_length', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('inbox_members')
+    .addColumn('inbox_id', 'text', (c) => c.notNull().references('inboxes.id'))
+    .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+    .addPrimaryKeyConstraint('inbox_members_pk', ['inbox_id', 'agent_id'])
+    .execute();
+  await db.schema
+    .createTable('visitors')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('inbox_id', 'text', (c) => c.notNull().references('inboxes.id'))
+    .addColumn('external_id', 'text')
+    .addColumn('name', 'text')
+    .addColumn('email', 'text')
+    .addColumn('page_url', 'text')
+    .addColumn('page_title', 'text')
+    .addColumn('page_referrer', 'text')
+    .addColumn('user_agent', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('visitors_external_unique', ['inbox_id', 'external_id'])
+    .execute();
+  await db.schema
+    .createTable('conversations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('number', 'integer', (c) => c.notNull().unique())
+    .addColumn('inbox_id', 'text', (c) => c.notNull().references('inboxes.id'))
+    .addColumn('visitor_id', 'text', (c) => c.notNull().references('visitors.id'))
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('assignee_id', 'text', (c) => c.references('agents.id'))
+    .addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('queued_at', 'text')
+    .addColumn('snooze_until', 'text')
+    .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_public_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_message_body', 'text')
+    .addColumn('last_message_author_type', 'text')
+    .addColumn('last_message_at', 'text')
+    .addColumn('unread', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('agent_read_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('visitor_read_seq', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('first_response_at', 'text')
+    .addColumn('resolved_at', 'text')
+    .addColumn('csat_rating', 'integer')
+    .addColumn('csat_comment', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('conversations_visitor').on('conversations').columns(['visitor_id', 'status']).execute();
+  await db.schema.createIndex('conversations_inbox_status').on('conversations').columns(['inbox_id', 'status']).execute();
+  await db.schema.createIndex('conversations_assignee').on('conversations').columns(['assignee_id', 'status']).execute();
+  await db.schema.createIndex('conversations_updated').on('conversations').columns(['updated_at', 'id']).execute();
+  await db.schema
+    .createTable('messages')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('prev_public_seq', 'integer', (c) => c.notNull())
+    .addColumn('client_msg_id', 'text')
+    .addColumn('author_type', 'text', (c) => c.notNull())
+    .addColumn('author_id', 'text')
+    .addColumn('author_name', 'text')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('messages_seq_unique', ['conversation_id', 'seq'])
+    .addUniqueConstraint('messages_client_unique', ['author_type', 'author_id', 'client_msg_id'])
+    .execute();
+  await db.schema
+    .createTable('attachments')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('owner_type', 'text', (c) => c.notNull())
+    .addColumn('owner_id', 'text', (c) => c.notNull())
+    .addColumn('message_id', 'text', (c) => c.references('messages.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('mime', 'text', (c) => c.notNull())
+    .addColumn('size', 'integer', (c) => c.notNull())
+    .addColumn('width', 'integer')
+    .addColumn('height', 'integer')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('attachments_message').on('attachments').column('message_id').execute();
+  await db.schema
+    .createTable('sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('agent_id', 'text', (c) => c.notNull().references('agents.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .addColumn('revoked_at', 'text')
+    .execute();
+  await db.schema
+    .createTable('assignments')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('conversation_id', 'text', (c) => c.notNull().references('conversations.id'))
+    .addColumn('inbox_id', 'text', (c) => c.notNull())
+    .addColumn('agent_id', 'text')
+    .addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('wait_sec', 'integer')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('assignments_conversation').on('assignments').column('conversation_id').execute();
+  await db.schema.createIndex('assignments_inbox_time').on('assignments').columns(['inbox_id', 'created_at']).execute();
+  await db.schema
+    .createTable('canned_responses')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('shortcut', 'text', (c) => c.notNull().unique())
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+};
+
+const migrations: Record<string, Migration> = {
+  '001_initial': { up: up001 },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

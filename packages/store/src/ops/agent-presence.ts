@@ -1,0 +1,62 @@
+import { frontOfQueueTime, selectOfflineRequeue, sortQueue } from '@kefu/core';
+import type { Database, Executor } from '../database.js';
+import { findAgent, setAgentPresence } from '../repos/agents.js';
+import { queuedConversations } from '../repos/conversations.js';
+import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
+import { applyAssignment, manualReason } from './assignment.js';
+import { emptyChanges, type DeskChanges } from './changes.js';
+import { drainQueues } from './drain.js';
+
+/**
+ * An agent connected, or chose online/away. Routing sees them at once, and their inboxes' queues
+ * drain into any capacity that appeared.
+ */
+export function updateAgentPresence(
+  db: Database,
+  agentId: string,
+  presence: { status?: 'online' | 'away'; connected?: boolean },
+): Promise<DeskChanges> {
+  return db.transaction(async (tx) => {
+    const changes = emptyChanges();
+    await setAgentPresence(tx, agentId, presence);
+    changes.agentIds.add(agentId);
+    await drainQueues(tx, changes, await inboxIdsOfAgent(tx, agentId));
+    return changes;
+  }, 'routing');
+}
+
+/**
+ * Agents marked connected whose grace period ran out (the caller asks the presence registry) become
+ * offline; in `auto` inboxes their open conversations go back to the front of the queue.
+ * `isExpired` is asked again inside the lock, so an agent who came back meanwhile stays.
+ */
+export function markAgentsOffline(db: Database, isExpired: (agentIds: string[]) => Promise<Set<string>>): Promise<DeskChanges> {
+  return db.transaction(async (tx) => {
+    const changes = emptyChanges();
+    const connected = await tx.selectFrom('agents').select('id').where('connected', '=', 1).execute();
+    const expired = await isExpired(connected.map((a) => a.id));
+    for (const agentId of expired) await takeOffline(tx, agentId, changes);
+    if (expired.size > 0) await drainQueues(tx, changes);
+    return changes;
+  }, 'routing');
+}
+
+async function takeOffline(tx: Executor, agentId: string, changes: DeskChanges): Promise<void> {
+  const agent = await findAgent(tx, agentId);
+  if (!agent) return;
+  await setAgentPresence(tx, agentId, { connected: false });
+  changes.agentIds.add(agentId);
+  const routingOf = new Map((await listInboxRows(tx)).map((i) => [i.id, i.routing]));
+  const open = await tx.selectFrom('conversations').selectAll().where('assignee_id', '=', agentId).where('status', '=', 'open').execute();
+  const requeue = new Set(
+    selectOfflineRequeue(open.map((c) => ({ id: c.id, status: c.status, routing: routingOf.get(c.inbox_id) ?? 'manual' }))),
+  );
+  // Oldest first, each placed ahead of the current queue: they were waiting on someone already.
+  for (const conversation of sortQueue(open.map((c) => ({ ...c, queuedAt: c.created_at }))).reverse()) {
+    if (!requeue.has(conversation.id)) continue;
+    const queue = (await queuedConversations(tx, conversation.inbox_id)).map((c) => ({ ...c, queuedAt: c.queued_at ?? c.created_at }));
+    const reason = manualReason('offline_requeue', null, `${agent.name} went offline`);
+    const line = `${agent.name} went offline; the conversation is back in the queue`;
+    await applyAssignment(tx, { conversation, agent: null, reason, line, queuedAt: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
+  }
+}

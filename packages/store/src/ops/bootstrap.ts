@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../database.js';
+import { insertAgent } from '../repos/agents.js';
+import { insertInbox, setMemberships } from '../repos/inboxes.js';
+import { setSettingIfAbsent } from '../repos/settings.js';
+
+export type BootstrapOptions = {
+  adminEmail: string;
+  /** When absent, a password is generated and returned once so the caller can print it. */
+  adminPassword?: string | undefined;
+  hashPassword: (password: string) => Promise<string>;
+};
+
+export type BootstrapResult = {
+  /** The token signing secret, shared by every node through the store. */
+  secret: string;
+  createdAdmin: { email: string; generatedPassword: string | null } | null;
+};
+
+/**
+ * Migrations, the shared secret, and on an empty store the first admin and the "Demo Shop" inbox.
+ * Runs under a cluster-wide lock, so several nodes may start at once against one empty store.
+ */
+export async function bootstrapStore(db: Database, options: BootstrapOptions): Promise<BootstrapResult> {
+  await db.migrate();
+  const passwordHash = options.adminPassword ? await options.hashPassword(options.adminPassword) : null;
+  const generated = options.adminPassword ? null : randomBytes(12).toString('base64url');
+  const generatedHash = generated ? await options.hashPassword(generated) : null;
+  return db.transaction(async (tx) => {
+    const secret = await setSettingIfAbsent(tx, 'secret', randomBytes(32).toString('base64url'));
+    const anyAgent = await tx.selectFrom('agents').select('id').limit(1).executeTakeFirst();
+    if (anyAgent) return { secret, createdAdmin: null };
+    const admin = await insertAgent(tx, {
+      email: options.adminEmail,
+      name: 'Admin',
+      passwordHash: (passwordHash ?? generatedHash) as string,
+      role: 'admin',
+      capacity: 5,
+    });
+    const inbox = await insertInbox(tx, { name: 'Demo Shop', key: 'demo', routing: 'auto' });
+    await setMemberships(tx, admin.id, [inbox.id]);
+    return { secret, createdAdmin: { email: admin.email, generatedPassword: generated } };
+  }, 'bootstrap');
+}

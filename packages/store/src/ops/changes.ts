@@ -1,0 +1,36 @@
+import type { ConversationRow } from '../repos/conversations.js';
+import type { MessageRow } from '../repos/messages.js';
+
+/**
+ * What one store operation changed, so the server can tell every audience: conversations in their
+ * latest state, the messages it created (system lines included), agents whose profile or load moved,
+ * and inboxes whose queue moved.
+ */
+export type DeskChanges = {
+  conversations: Map<string, ConversationRow>;
+  messages: MessageRow[];
+  agentIds: Set<string>;
+  inboxIds: Set<string>;
+};
+
+export const emptyChanges = (): DeskChanges => ({
+  conversations: new Map(),
+  messages: [],
+  agentIds: new Set(),
+  inboxIds: new Set(),
+});
+
+export function noteConversation(changes: DeskChanges, row: ConversationRow, previous?: ConversationRow): void {
+  changes.conversations.set(row.id, row);
+  const queueMoved = !previous || previous.status === 'queued' || row.status === 'queued';
+  if (queueMoved) changes.inboxIds.add(row.inbox_id);
+  for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
+}
+
+export function mergeChanges(into: DeskChanges, from: DeskChanges): DeskChanges {
+  for (const [id, row] of from.conversations) into.conversations.set(id, row);
+  into.messages.push(...from.messages);
+  for (const id of from.agentIds) into.agentIds.add(id);
+  for (const id of from.inboxIds) into.inboxIds.add(id);
+  return into;
+}

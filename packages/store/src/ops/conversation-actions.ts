@@ -1,0 +1,108 @@
+import { transition } from '@kefu/core';
+import { KefuError } from '@kefu/protocol';
+import type { Database, Executor } from '../database.js';
+import { findAgent } from '../repos/agents.js';
+import { findConversation, type ConversationRow } from '../repos/conversations.js';
+import { memberIdsOf } from '../repos/inboxes.js';
+import { toBool } from '../util.js';
+import { appendLine, applyAssignment, manualReason } from './assignment.js';
+import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
+import { drainQueues } from './drain.js';
+
+export type Actor = { id: string; name: string; role: 'agent' | 'admin' };
+export type ActionOutcome = { conversation: ConversationRow; changes: DeskChanges };
+
+async function lockedConversation(tx: Executor, id: string): Promise<ConversationRow> {
+  const row = await findConversation(tx, id);
+  if (!row) throw new KefuError('not_found', 'no such conversation');
+  return row;
+}
+
+/** Claim (agentId = actor), transfer (another agent), or return to the queue (null). */
+export function assignConversation(db: Database, actor: Actor, conversationId: string, agentId: string | null): Promise<ActionOutcome> {
+  return db.transaction(async (tx) => {
+    const changes = emptyChanges();
+    const before = await lockedConversation(tx, conversationId);
+    if (before.status === 'resolved') throw new KefuError('conflict', 'this conversation is resolved; reopen it first');
+    if (before.assignee_id === agentId) return { conversation: before, changes };
+    authorizeAssignment(actor, before, agentId);
+    const target = agentId ? await eligibleTarget(tx, before.inbox_id, agentId) : null;
+    const reason = target
+      ? manualReason(ruleOf(actor, agentId), target, describe(actor, target.name))
+      : manualReason('requeue', null, `${actor.name} returned it to the queue`);
+    const line = target ? (agentId === actor.id ? `${target.name} joined the conversation` : `Transferred to ${target.name}`) : 'Returned to the queue';
+    const after = await applyAssignment(tx, { conversation: before, agent: target, reason, line }, changes);
+    await drainQueues(tx, changes, [before.inbox_id]);
+    return { conversation: changes.conversations.get(after.id) ?? after, changes };
+  }, 'routing');
+}
+
+function authorizeAssignment(actor: Actor, conv: ConversationRow, agentId: string | null): void {
+  if (actor.role === 'admin') return;
+  const ownsIt = conv.assignee_id === actor.id;
+  const claimsFree = agentId === actor.id && conv.assignee_id === null;
+  if (!ownsIt && !claimsFree) throw new KefuError('forbidden', 'only its assignee or an admin can move this conversation');
+}
+
+async function eligibleTarget(tx: Executor, inboxId: string, agentId: string) {
+  const agent = await findAgent(tx, agentId);
+  if (!agent) throw new KefuError('not_found', 'no such agent');
+  if (!toBool(agent.active)) throw new KefuError('conflict', `${agent.name} is deactivated`);
+  if (!(await memberIdsOf(tx, inboxId)).includes(agentId)) {
+    throw new KefuError('bad_request', `${agent.name} is not a member of this inbox`);
+  }
+  return { id: agent.id, name: agent.name };
+}
+
+const ruleOf = (actor: Actor, agentId: string | null) =>
+  agentId === actor.id ? 'claim' : actor.role === 'admin' ? 'admin_assign' : 'transfer';
+const describe = (actor: Actor, targetName: string) =>
+  `${actor.name} ${actor.name === targetName ? 'claimed it' : `assigned it to ${targetName}`}`;
+
+const statusLines = { open: 'Conversation reopened', snoozed: 'Conversation snoozed', resolved: 'Conversation resolved' } as const;
+
+/** open (wake / reopen), snoozed (optionally until a time) or resolved. */
+export function setConversationStatus(
+  db: Database,
+  conversationId: string,
+  status: 'open' | 'snoozed' | 'resolved',
+  snoozeUntil?: string,
+): Promise<ActionOutcome> {
+  return db.transaction(async (tx) => {
+    const changes = emptyChanges();
+    const before = await lockedConversation(tx, conversationId);
+    if (before.status === status) return { conversation: before, changes };
+    const action = status === 'snoozed' ? 'snooze' : status === 'resolved' ? 'resolve' : 'open';
+    const next = transition({ status: before.status, assigneeId: before.assignee_id }, action);
+    if (!next.ok) throw new KefuError('conflict', next.reason);
+    const now = new Date().toISOString();
+    const set: Partial<ConversationRow> = {
+      status: next.status,
+      snooze_until: next.status === 'snoozed' ? (snoozeUntil ?? null) : null,
+      resolved_at: next.status === 'resolved' ? now : null,
+      queued_at: next.status === 'queued' ? now : before.queued_at,
+    };
+    const line = before.status === 'snoozed' && next.status === 'open' ? 'Conversation woke up' : statusLines[status];
+    const after = await appendLine(tx, before.id, line, set, changes);
+    noteConversation(changes, after, before);
+    await drainQueues(tx, changes, [before.inbox_id]);
+    return { conversation: changes.conversations.get(after.id) ?? after, changes };
+  }, 'routing');
+}
+
+/** Snoozed conversations whose time has come open again (run by every node's sweeper; idempotent). */
+export async function wakeSnoozed(db: Database, now: string): Promise<DeskChanges> {
+  const due = await db.db
+    .selectFrom('conversations')
+    .select('id')
+    .where('status', '=', 'snoozed')
+    .where('snooze_until', 'is not', null)
+    .where('snooze_until', '<=', now)
+    .execute();
+  const changes = emptyChanges();
+  for (const { id } of due) {
+    const outcome = await setConversationStatus(db, id, 'open').catch(() => null);
+    if (outcome) mergeChanges(changes, outcome.changes);
+  }
+  return changes;
+}

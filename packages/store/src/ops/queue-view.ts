@@ -1,0 +1,80 @@
+import { estimateWaitSec, queuePositions, sortQueue } from '@kefu/core';
+import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
+import type { Executor } from '../database.js';
+import { listAgentRows, profilesOf } from '../repos/agents.js';
+import { recentWaits } from '../repos/assignments.js';
+import { queuedConversations, type ConversationRow } from '../repos/conversations.js';
+import { listInboxRows, memberIdsOf } from '../repos/inboxes.js';
+
+const queueEntry = (row: ConversationRow) => ({ ...row, queuedAt: row.queued_at ?? row.created_at });
+
+async function onlineMembers(db: Executor, inboxId: string): Promise<number> {
+  const rows = await listAgentRows(db, await memberIdsOf(db, inboxId));
+  return rows.filter((r) => r.connected === 1 && r.active === 1 && r.status === 'online').length;
+}
+
+/** Position and estimated wait of every queued conversation of an inbox. */
+export async function queueInfoOf(db: Executor, inboxId: string): Promise<Map<string, QueueInfo>> {
+  const queue = sortQueue((await queuedConversations(db, inboxId)).map(queueEntry));
+  const positions = queuePositions(queue);
+  const waits = await recentWaits(db, inboxId);
+  const eligibleAgents = await onlineMembers(db, inboxId);
+  const info = new Map<string, QueueInfo>();
+  for (const [id, position] of positions) {
+    info.set(id, { position, estimatedWaitSec: estimateWaitSec({ position, recentWaitsSec: waits, eligibleAgents }) });
+  }
+  return info;
+}
+
+/** The admin's live queue view: queued conversations, every agent, and counts per inbox. */
+export async function queueSnapshot(db: Executor, inboxId?: string): Promise<QueueSnapshot> {
+  const inboxes = (await listInboxRows(db)).filter((i) => !inboxId || i.id === inboxId);
+  const now = Date.now();
+  const queued: QueuedItem[] = [];
+  const perInbox: QueueSnapshot['stats']['perInbox'] = [];
+  for (const inbox of inboxes) {
+    const rows = sortQueue((await queuedConversations(db, inbox.id)).map(queueEntry));
+    const info = await queueInfoOf(db, inbox.id);
+    const names = await visitorNames(db, rows.map((r) => r.visitor_id));
+    for (const row of rows) {
+      queued.push({
+        conversationId: row.id,
+        number: row.number,
+        inboxId: inbox.id,
+        visitorName: names.get(row.visitor_id) ?? null,
+        position: info.get(row.id)?.position ?? 1,
+        priority: row.priority,
+        queuedAt: row.queuedAt,
+        waitingSec: Math.max(0, Math.round((now - Date.parse(row.created_at)) / 1000)),
+        estimatedWaitSec: info.get(row.id)?.estimatedWaitSec ?? null,
+      });
+    }
+    perInbox.push({ inboxId: inbox.id, name: inbox.name, queued: rows.length, open: await countStatus(db, 'open', inbox.id) });
+  }
+  const memberIds = inboxId ? await memberIdsOf(db, inboxId) : undefined;
+  const agents = await profilesOf(db, await listAgentRows(db, memberIds));
+  return {
+    queued,
+    agents,
+    stats: {
+      queued: queued.length,
+      open: perInbox.reduce((sum, i) => sum + i.open, 0),
+      snoozed: await countStatus(db, 'snoozed', inboxId),
+      agentsOnline: agents.filter((a) => a.status === 'online').length,
+      longestWaitSec: queued.reduce((max, q) => Math.max(max, q.waitingSec), 0),
+      perInbox,
+    },
+  };
+}
+
+async function countStatus(db: Executor, status: ConversationRow['status'], inboxId?: string): Promise<number> {
+  let query = db.selectFrom('conversations').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', status);
+  if (inboxId) query = query.where('inbox_id', '=', inboxId);
+  return Number((await query.executeTakeFirst())?.n ?? 0);
+}
+
+async function visitorNames(db: Executor, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('visitors').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

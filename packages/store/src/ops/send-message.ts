@@ -1,0 +1,161 @@
+import { transition } from '@kefu/core';
+import { KefuError } from '@kefu/protocol';
+import type { Database, Executor } from '../database.js';
+import { findAgent } from '../repos/agents.js';
+import {
+  currentConversationOf,
+  findConversation,
+  insertConversation,
+  type ConversationRow,
+} from '../repos/conversations.js';
+import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
+import { isUniqueViolation } from '../util.js';
+import { appendMessage } from './append-message.js';
+import { applyAssignment, manualReason } from './assignment.js';
+import { emptyChanges, noteConversation, type DeskChanges } from './changes.js';
+import { drainQueues } from './drain.js';
+
+export type SendOutcome = {
+  message: MessageRow;
+  conversation: ConversationRow;
+  /** false when this was a repeat of an earlier send with the same clientMsgId. */
+  created: boolean;
+  createdConversation: boolean;
+  changes: DeskChanges;
+};
+
+type Author = { type: 'visitor' | 'agent'; id: string };
+
+/** Replays the original message of a repeated clientMsgId; null when there is none. */
+async function replayOf(db: Executor, author: Author, clientMsgId: string): Promise<SendOutcome | null> {
+  const message = await findMessageByClientId(db, author, clientMsgId);
+  if (!message) return null;
+  const conversation = await findConversation(db, message.conversation_id);
+  if (!conversation) return null;
+  return { message, conversation, created: false, createdConversation: false, changes: emptyChanges() };
+}
+
+/** Two concurrent sends of one clientMsgId: the loser's unique violation turns into the winner's message. */
+async function idempotent(db: Database, author: Author, clientMsgId: string, send: () => Promise<SendOutcome>) {
+  const earlier = await replayOf(db.db, author, clientMsgId);
+  if (earlier) return earlier;
+  try {
+    return await send();
+  } catch (error) {
+    const replay = isUniqueViolation(error) ? await replayOf(db.db, author, clientMsgId) : null;
+    if (replay) return replay;
+    throw error;
+  }
+}
+
+export type VisitorSend = {
+  visitorId: string;
+  visitorName: string | null;
+  inboxId: string;
+  clientMsgId: string;
+  body: string;
+  conversationId?: string | undefined;
+  attachmentIds?: string[] | undefined;
+};
+
+export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
+  const author: Author = { type: 'visitor', id: input.visitorId };
+  return idempotent(db, author, input.clientMsgId, async () => {
+    const outcome = await db.transaction((tx) => appendVisitorMessage(db, tx, input));
+    if (outcome.createdConversation) await routeNewConversation(db, outcome);
+    return outcome;
+  });
+}
+
+async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {
+  const changes = emptyChanges();
+  const { conversation: target, created } = await targetConversation(db, tx, input);
+  const next = transition({ status: target.status, assigneeId: target.assignee_id }, 'visitor_message');
+  if (!next.ok) throw new KefuError('conflict', 'this conversation is resolved; send without conversationId to start a new one');
+  const set: Partial<ConversationRow> = next.status === target.status ? {} : { status: next.status, snooze_until: null };
+  const { message, conversation } = await appendMessage(
+    tx,
+    target.id,
+    {
+      kind: 'text',
+      body: input.body,
+      author: { type: 'visitor', id: input.visitorId, name: input.visitorName },
+      clientMsgId: input.clientMsgId,
+      attachmentIds: input.attachmentIds ?? [],
+    },
+    set,
+  );
+  changes.messages.push(message);
+  noteConversation(changes, conversation, created ? undefined : target);
+  return { message, conversation, created: true, createdConversation: created, changes };
+}
+
+/** The named conversation (it must be the visitor's), else the unresolved one, else a new one. */
+async function targetConversation(db: Database, tx: Executor, input: VisitorSend) {
+  if (input.conversationId) {
+    const named = await findConversation(tx, input.conversationId);
+    if (!named || named.visitor_id !== input.visitorId) throw new KefuError('not_found', 'no such conversation');
+    return { conversation: named, created: false };
+  }
+  // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
+  if (db.dialect === 'postgres') await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forUpdate().execute();
+  const current = await currentConversationOf(tx, input.visitorId);
+  if (current && current.status !== 'resolved') return { conversation: current, created: false };
+  return { conversation: await insertConversation(tx, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
+}
+
+async function routeNewConversation(db: Database, outcome: SendOutcome): Promise<void> {
+  const routed = emptyChanges();
+  await db.transaction((tx) => drainQueues(tx, routed, [outcome.conversation.inbox_id]), 'routing');
+  for (const row of routed.conversations.values()) noteConversation(outcome.changes, row);
+  // Another node's drain may have routed it meanwhile: answer with what is stored now.
+  outcome.conversation = (await findConversation(db.db, outcome.conversation.id)) ?? outcome.conversation;
+  outcome.changes.messages.push(...routed.messages);
+  for (const id of routed.agentIds) outcome.changes.agentIds.add(id);
+}
+
+export type AgentSend = {
+  agent: { id: string; name: string };
+  conversation: ConversationRow;
+  clientMsgId: string;
+  body: string;
+  isPrivate: boolean;
+  attachmentIds?: string[] | undefined;
+};
+
+/**
+ * An agent's reply or private note. A public reply to an unassigned conversation assigns it to the
+ * replying agent, so that path runs under the routing lock.
+ */
+export function sendAgentMessage(db: Database, input: AgentSend): Promise<SendOutcome> {
+  const author: Author = { type: 'agent', id: input.agent.id };
+  const claims = !input.isPrivate && input.conversation.assignee_id === null;
+  return idempotent(db, author, input.clientMsgId, () =>
+    db.transaction((tx) => appendAgentMessage(tx, input, claims), claims ? 'routing' : undefined),
+  );
+}
+
+async function appendAgentMessage(tx: Executor, input: AgentSend, claims: boolean): Promise<SendOutcome> {
+  const changes = emptyChanges();
+  let current = await findConversation(tx, input.conversation.id);
+  if (!current) throw new KefuError('not_found', 'no such conversation');
+  if (!input.isPrivate && current.status === 'resolved') {
+    throw new KefuError('conflict', 'this conversation is resolved; reopen it to reply');
+  }
+  if (claims && current.assignee_id === null) {
+    const agent = await findAgent(tx, input.agent.id);
+    const who = { id: input.agent.id, name: agent?.name ?? input.agent.name };
+    const reason = manualReason('reply', who, `${who.name} replied to an unassigned conversation`);
+    current = await applyAssignment(tx, { conversation: current, agent: who, reason, line: `${who.name} joined the conversation` }, changes);
+  }
+  const { message, conversation } = await appendMessage(tx, current.id, {
+    kind: input.isPrivate ? 'note' : 'text',
+    body: input.body,
+    author: { type: 'agent', id: input.agent.id, name: input.agent.name },
+    clientMsgId: input.clientMsgId,
+    attachmentIds: input.attachmentIds ?? [],
+  });
+  changes.messages.push(message);
+  noteConversation(changes, conversation, current);
+  return { message, conversation, created: true, createdConversation: false, changes };
+}

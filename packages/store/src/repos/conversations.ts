@@ -1,0 +1,163 @@
+import type { AgentConversation, ConversationView, VisitorConversation } from '@kefu/protocol';
+import type { Executor } from '../database.js';
+import type { ConversationsTable } from '../schema.js';
+import { nextCounter } from './settings.js';
+import { newId, nowIso } from '../util.js';
+
+export type ConversationRow = ConversationsTable;
+
+export async function insertConversation(db: Executor, c: { inboxId: string; visitorId: string }): Promise<ConversationRow> {
+  const now = nowIso();
+  const row: ConversationRow = {
+    id: newId(),
+    number: await nextCounter(db, 'conversation_number'),
+    inbox_id: c.inboxId,
+    visitor_id: c.visitorId,
+    status: 'queued',
+    assignee_id: null,
+    priority: 0,
+    queued_at: now,
+    snooze_until: null,
+    last_seq: 0,
+    last_public_seq: 0,
+    last_message_body: null,
+    last_message_author_type: null,
+    last_message_at: null,
+    unread: 0,
+    agent_read_seq: 0,
+    visitor_read_seq: 0,
+    first_response_at: null,
+    resolved_at: null,
+    csat_rating: null,
+    csat_comment: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('conversations').values(row).execute();
+  return row;
+}
+
+export const findConversation = (db: Executor, id: string): Promise<ConversationRow | undefined> =>
+  db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function updateConversationRow(db: Executor, id: string, set: Partial<ConversationRow>): Promise<ConversationRow> {
+  return db
+    .updateTable('conversations')
+    .set({ ...set, updated_at: set.updated_at ?? nowIso() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The visitor's unresolved conversation, else the most recent one. */
+export async function currentConversationOf(db: Executor, visitorId: string): Promise<ConversationRow | undefined> {
+  const open = await db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('visitor_id', '=', visitorId)
+    .where('status', '!=', 'resolved')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (open) return open;
+  return db
+    .selectFrom('conversations')
+    .selectAll()
+    .where('visitor_id', '=', visitorId)
+    .orderBy('created_at', 'desc')
+    .orderBy('number', 'desc')
+    .executeTakeFirst();
+}
+
+export const conversationsOfVisitor = (db: Executor, visitorId: string): Promise<ConversationRow[]> =>
+  db.selectFrom('conversations').selectAll().where('visitor_id', '=', visitorId).orderBy('created_at', 'desc').limit(50).execute();
+
+export const queuedConversations = (db: Executor, inboxId?: string): Promise<ConversationRow[]> => {
+  let query = db.selectFrom('conversations').selectAll().where('status', '=', 'queued');
+  if (inboxId) query = query.where('inbox_id', '=', inboxId);
+  return query.execute();
+};
+
+export type ListFilter = { view: ConversationView; agentId: string; inboxIds: string[] | 'all'; cursor?: string; limit: number };
+
+const encodeCursor = (row: ConversationRow): string => Buffer.from(JSON.stringify([row.updated_at, row.id])).toString('base64url');
+function decodeCursor(cursor: string): [string, string] | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    const valid = Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string');
+    return valid ? (value as [string, string]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Newest activity first, keyset-paginated by (updated_at, id). Returns null for a malformed cursor. */
+export async function listConversations(db: Executor, filter: ListFilter) {
+  let query = db.selectFrom('conversations').selectAll();
+  if (filter.inboxIds !== 'all') {
+    if (filter.inboxIds.length === 0) return { rows: [], nextCursor: null };
+    query = query.where('inbox_id', 'in', filter.inboxIds);
+  }
+  if (filter.view === 'resolved') query = query.where('status', '=', 'resolved');
+  else query = query.where('status', '!=', 'resolved');
+  if (filter.view === 'mine') query = query.where('assignee_id', '=', filter.agentId);
+  if (filter.view === 'unassigned') query = query.where('assignee_id', 'is', null);
+  if (filter.cursor) {
+    const cursor = decodeCursor(filter.cursor);
+    if (!cursor) return null;
+    const [updatedAt, id] = cursor;
+    query = query.where((eb) =>
+      eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]),
+    );
+  }
+  const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+}
+
+export async function toAgentConversations(db: Executor, rows: ConversationRow[]): Promise<AgentConversation[]> {
+  const visitorIds = [...new Set(rows.map((r) => r.visitor_id))];
+  const visitors = visitorIds.length
+    ? await db.selectFrom('visitors').select(['id', 'name', 'email']).where('id', 'in', visitorIds).execute()
+    : [];
+  const byId = new Map(visitors.map((v) => [v.id, v]));
+  return rows.map((row) => toAgentConversation(row, byId.get(row.visitor_id) ?? { id: row.visitor_id, name: null, email: null }));
+}
+
+export function toAgentConversation(row: ConversationRow, visitor: AgentConversation['visitor']): AgentConversation {
+  const lastMessage =
+    row.last_message_body !== null && row.last_message_author_type && row.last_message_at
+      ? { body: row.last_message_body, authorType: row.last_message_author_type, createdAt: row.last_message_at }
+      : null;
+  return {
+    id: row.id,
+    number: row.number,
+    inboxId: row.inbox_id,
+    status: row.status,
+    assigneeId: row.assignee_id,
+    visitor,
+    lastSeq: row.last_seq,
+    lastMessage,
+    unread: row.unread,
+    queuedAt: row.queued_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    snoozeUntil: row.snooze_until,
+    priority: row.priority,
+  };
+}
+
+export function toVisitorConversation(
+  row: ConversationRow,
+  assignee: VisitorConversation['assignee'],
+  queue: VisitorConversation['queue'],
+): VisitorConversation {
+  return {
+    id: row.id,
+    status: row.status === 'snoozed' ? 'open' : row.status,
+    assignee,
+    lastSeq: row.last_public_seq,
+    queue: row.status === 'queued' ? queue : null,
+    createdAt: row.created_at,
+  };
+}

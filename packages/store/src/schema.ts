@@ -1,0 +1,133 @@
+/** Table shapes as Kysely sees them. Times are ISO-8601 strings; booleans are 0/1 integers in both dialects. */
+export type SettingsTable = { key: string; value: string };
+export type CountersTable = { name: string; value: number };
+
+export type AgentsTable = {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: 'agent' | 'admin';
+  capacity: number;
+  /** The status the agent chose; routing sees 'offline' while `connected` is 0. */
+  status: 'online' | 'away';
+  /** 1 while the agent has a socket somewhere in the cluster or is within the offline grace period. */
+  connected: number;
+  active: number;
+  avatar_url: string | null;
+  last_assigned_at: string | null;
+  created_at: string;
+};
+
+export type InboxesTable = {
+  id: string;
+  key: string;
+  name: string;
+  allowed_origins: string; // JSON array
+  routing: 'auto' | 'manual';
+  greeting: string;
+  live_preview: number;
+  csat_enabled: number;
+  identity_secret: string | null;
+  max_message_length: number;
+  created_at: string;
+};
+
+export type InboxMembersTable = { inbox_id: string; agent_id: string };
+
+export type VisitorsTable = {
+  id: string;
+  inbox_id: string;
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  page_url: string | null;
+  page_title: string | null;
+  page_referrer: string | null;
+  user_agent: string | null;
+  created_at: string;
+};
+
+export type ConversationsTable = {
+  id: string;
+  number: number;
+  inbox_id: string;
+  visitor_id: string;
+  status: 'queued' | 'open' | 'snoozed' | 'resolved';
+  assignee_id: string | null;
+  priority: number;
+  queued_at: string | null;
+  snooze_until: string | null;
+  last_seq: number;
+  last_public_seq: number;
+  last_message_body: string | null;
+  last_message_author_type: 'visitor' | 'agent' | 'system' | null;
+  last_message_at: string | null;
+  unread: number;
+  agent_read_seq: number;
+  visitor_read_seq: number;
+  first_response_at: string | null;
+  resolved_at: string | null;
+  csat_rating: number | null;
+  csat_comment: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type MessagesTable = {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  /** seq of the previous message a visitor can see; agents see every message, so theirs is seq - 1. */
+  prev_public_seq: number;
+  client_msg_id: string | null;
+  author_type: 'visitor' | 'agent' | 'system';
+  author_id: string | null;
+  author_name: string | null;
+  kind: 'text' | 'event' | 'note';
+  body: string;
+  created_at: string;
+};
+
+export type AttachmentsTable = {
+  id: string;
+  owner_type: 'visitor' | 'agent';
+  owner_id: string;
+  message_id: string | null;
+  name: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  created_at: string;
+};
+
+export type SessionsTable = { id: string; agent_id: string; created_at: string; expires_at: string; revoked_at: string | null };
+
+export type AssignmentsTable = {
+  id: string;
+  conversation_id: string;
+  inbox_id: string;
+  agent_id: string | null;
+  rule: string;
+  reason: string; // JSON AssignmentReason
+  wait_sec: number | null;
+  created_at: string;
+};
+
+export type CannedTable = { id: string; shortcut: string; body: string; created_at: string };
+
+export type DB = {
+  settings: SettingsTable;
+  counters: CountersTable;
+  agents: AgentsTable;
+  inboxes: InboxesTable;
+  inbox_members: InboxMembersTable;
+  visitors: VisitorsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  attachments: AttachmentsTable;
+  sessions: SessionsTable;
+  assignments: AssignmentsTable;
+  canned_responses: CannedTable;
+};

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { KefuError } from '@kefu/protocol';
+import { openDatabase, type Database } from './database.js';
+import { createTestStore, type TestStore } from './testing.js';
+import {
+  assignConversation,
+  bootstrapStore,
+  findConversation,
+  findInboxByKey,
+  insertInbox,
+  insertAgent,
+  insertAttachment,
+  insertVisitor,
+  markAgentsOffline,
+  messagesAfter,
+  messagesBefore,
+  queueInfoOf,
+  sendAgentMessage,
+  sendVisitorMessage,
+  setConversationStatus,
+  setMemberships,
+  toMessages,
+  updateAgentPresence,
+  assignmentsOf,
+  loadsOf,
+} from './index.js';
+
+const hash = async (p: string) => `hashed:${p}`;
+let counter = 0;
+const uid = (prefix: string) => `${prefix}-${++counter}`;
+
+describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) => {
+  let test: TestStore;
+  let db: Database;
+  let inboxId: string;
+
+  beforeAll(async () => {
+    test = await createTestStore(kind);
+    db = openDatabase(test.config);
+    await bootstrapStore(db, { adminEmail: 'admin@kefu.local', adminPassword: 'secret-pass', hashPassword: hash });
+    expect(await findInboxByKey(db.db, 'demo')).toMatchObject({ name: 'Demo Shop', routing: 'auto' });
+  });
+  afterAll(async () => {
+    await db.close();
+    await test.drop();
+  });
+
+  // Each test gets an inbox of its own, so queues and agents of one test never meet another's.
+  beforeEach(async () => {
+    inboxId = (await insertInbox(db.db, { name: uid('Inbox') })).id;
+  });
+  const newVisitor = () => insertVisitor(db.db, { inboxId });
+  const sendAsVisitor = (visitorId: string, body: string, extra: { conversationId?: string; clientMsgId?: string } = {}) =>
+    sendVisitorMessage(db, { visitorId, visitorName: null, inboxId, clientMsgId: extra.clientMsgId ?? uid('c'), body, conversationId: extra.conversationId });
+  async function newAgent(capacity = 2, online = true) {
+    const agent = await insertAgent(db.db, { email: `${uid('a')}@x.test`, name: uid('Agent'), passwordHash: 'h', role: 'agent', capacity });
+    await setMemberships(db.db, agent.id, [inboxId]);
+    if (online) await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    return agent;
+  }
+
+  it('bootstraps once: admin, demo inbox, shared secret', async () => {
+    const again = await bootstrapStore(db, { adminEmail: 'other@kefu.local', hashPassword: hash });
+    expect(again.createdAdmin).toBeNull();
+    const agents = await db.db.selectFrom('agents').select('email').execute();
+    expect(agents.map((a) => a.email)).toContain('admin@kefu.local');
+    expect(agents.map((a) => a.email)).not.toContain('other@kefu.local');
+    expect(again.secret.length).toBeGreaterThan(20);
+  });
+
+  it('stores a first visitor message in a new queued conversation with seq 1', async () => {
+    const visitor = await newVisitor();
+    const out = await sendAsVisitor(visitor.id, 'hello');
+    expect(out.createdConversation).toBe(true);
+    expect(out.message).toMatchObject({ seq: 1, prev_public_seq: 0, body: 'hello', author_type: 'visitor' });
+    expect(out.conversation).toMatchObject({ status: 'queued', last_seq: 1, last_public_seq: 1, unread: 1 });
+  });
+
+  it('is idempotent per sender and clientMsgId, also under concurrency', async () => {
+    const visitor = await newVisitor();
+    const first = await sendAsVisitor(visitor.id, 'once', { clientMsgId: 'same' });
+    const again = await sendAsVisitor(visitor.id, 'once', { clientMsgId: 'same' });
+    expect(again.created).toBe(false);
+    expect(again.message.id).toBe(first.message.id);
+    const racing = await Promise.all(Array.from({ length: 8 }, () => sendAsVisitor(visitor.id, 'race', { clientMsgId: 'race' })));
+    expect(new Set(racing.map((r) => r.message.id)).size).toBe(1);
+    const stored = await messagesAfter(db.db, first.conversation.id, 0, 100, 'agent');
+    expect(stored.rows.map((m) => m.body)).toEqual(['once', 'race']);
+  });
+
+  it('assigns gapless seqs to concurrent sends into one conversation', async () => {
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => sendAsVisitor(visitor.id, `m${i}`, { conversationId: conversation.id })));
+    const { rows } = await messagesAfter(db.db, conversation.id, 0, 200, 'agent');
+    expect(rows.map((m) => m.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+  });
+
+  it('keeps private notes from visitors and skips them in prevSeq', async () => {
+    const agent = await newAgent(5);
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'question');
+    const routed = await findConversation(db.db, conversation.id);
+    expect(routed?.assignee_id).toBe(agent.id);
+    const note = await sendAgentMessage(db, { agent, conversation: routed!, clientMsgId: uid('n'), body: 'internal', isPrivate: true });
+    const reply = await sendAgentMessage(db, { agent, conversation: routed!, clientMsgId: uid('r'), body: 'answer', isPrivate: false });
+    expect(note.message.kind).toBe('note');
+    expect(reply.message.prev_public_seq).toBe(note.message.seq - 1);
+    const seen = await messagesAfter(db.db, conversation.id, 0, 100, 'visitor');
+    expect(seen.rows.map((m) => m.kind)).not.toContain('note');
+    const asVisitor = await toMessages(db.db, seen.rows, 'visitor');
+    const last = asVisitor[asVisitor.length - 1]!;
+    expect(last.body).toBe('answer');
+    expect(last.prevSeq).toBe(note.message.seq - 1);
+    expect(reply.conversation.first_response_at).not.toBeNull();
+  });
+
+  it('refuses a message to a resolved conversation and starts a new one without an id', async () => {
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'one');
+    await setConversationStatus(db, conversation.id, 'resolved');
+    await expect(sendAsVisitor(visitor.id, 'two', { conversationId: conversation.id })).rejects.toMatchObject({ code: 'conflict' });
+    const fresh = await sendAsVisitor(visitor.id, 'three');
+    expect(fresh.conversation.id).not.toBe(conversation.id);
+    expect(fresh.createdConversation).toBe(true);
+  });
+
+  it('hides other visitors conversations as not_found', async () => {
+    const a = await newVisitor();
+    const b = await newVisitor();
+    const { conversation } = await sendAsVisitor(a.id, 'mine');
+    await expect(sendAsVisitor(b.id, 'peek', { conversationId: conversation.id })).rejects.toBeInstanceOf(KefuError);
+  });
+
+  it('routes to the least loaded online agent and never above capacity', async () => {
+    const a = await newAgent(2);
+    const b = await newAgent(2);
+    const away = await newAgent(5);
+    await updateAgentPresence(db, away.id, { status: 'away' });
+    const visitors = await Promise.all(Array.from({ length: 6 }, () => newVisitor()));
+    const outs = await Promise.all(visitors.map((v) => sendAsVisitor(v.id, 'help')));
+    const loads = await loadsOf(db.db, [a.id, b.id, away.id]);
+    expect(loads.get(a.id)).toBe(2);
+    expect(loads.get(b.id)).toBe(2);
+    expect(loads.get(away.id)).toBe(0);
+    const queued = outs.filter((o) => o.conversation.status === 'queued');
+    expect(queued).toHaveLength(2);
+    const info = await queueInfoOf(db.db, inboxId);
+    expect([...info.values()].map((q) => q.position).sort()).toEqual([1, 2]);
+    const record = (await assignmentsOf(db.db, outs.find((o) => o.conversation.status === 'open')!.conversation.id))[0];
+    expect(record?.reason.rule).toBe('auto_least_load');
+    // Resolving frees capacity: the queue drains into it.
+    const open = outs.find((o) => o.conversation.assignee_id === a.id)!;
+    const resolved = await setConversationStatus(db, open.conversation.id, 'resolved');
+    const drained = [...resolved.changes.conversations.values()].filter((c) => c.assignee_id === a.id && c.status === 'open');
+    expect(drained).toHaveLength(1);
+  });
+
+  it('puts an offline agent’s open conversations back at the front of the queue', async () => {
+    const waiting = await sendAsVisitor((await newVisitor()).id, 'already waiting');
+    const agent = await newAgent(1);
+    const mine = (await findConversation(db.db, waiting.conversation.id))!;
+    expect(mine.assignee_id).toBe(agent.id);
+    const later = await sendAsVisitor((await newVisitor()).id, 'queued behind');
+    expect(later.conversation.status).toBe('queued');
+    const changes = await markAgentsOffline(db, async (ids) => new Set(ids.filter((id) => id === agent.id)));
+    const back = changes.conversations.get(mine.id);
+    expect(back).toMatchObject({ status: 'queued', assignee_id: null });
+    const info = await queueInfoOf(db.db, inboxId);
+    expect(info.get(mine.id)?.position).toBe(1);
+    expect(info.get(mine.id)?.estimatedWaitSec).toBeNull();
+    expect(changes.messages.some((m) => m.kind === 'event' && m.conversation_id === mine.id)).toBe(true);
+  });
+
+  it('lets agents claim free conversations and only owners or admins move them', async () => {
+    const ana = await newAgent(3, false);
+    const bob = await newAgent(3, false);
+    const { conversation } = await sendAsVisitor((await newVisitor()).id, 'anyone?');
+    const claimed = await assignConversation(db, { ...ana, role: 'agent' }, conversation.id, ana.id);
+    expect(claimed.conversation).toMatchObject({ status: 'open', assignee_id: ana.id });
+    await expect(assignConversation(db, { ...bob, role: 'agent' }, conversation.id, bob.id)).rejects.toMatchObject({ code: 'forbidden' });
+    const moved = await assignConversation(db, { ...ana, role: 'agent' }, conversation.id, bob.id);
+    expect(moved.conversation.assignee_id).toBe(bob.id);
+    const requeued = await assignConversation(db, { ...bob, role: 'agent' }, conversation.id, null);
+    expect(requeued.conversation).toMatchObject({ status: 'queued', assignee_id: null });
+    expect((await assignmentsOf(db.db, conversation.id)).map((a) => a.reason.rule)).toEqual(['claim', 'transfer', 'requeue']);
+  });
+
+  it('a public reply to an unassigned conversation assigns the replier', async () => {
+    const ana = await newAgent(3, false);
+    const { conversation } = await sendAsVisitor((await newVisitor()).id, 'hi');
+    const reply = await sendAgentMessage(db, { agent: ana, conversation, clientMsgId: uid('r'), body: 'hello!', isPrivate: false });
+    expect(reply.conversation).toMatchObject({ assignee_id: ana.id, status: 'open' });
+    expect(reply.changes.messages.map((m) => m.kind)).toEqual(['event', 'text']);
+  });
+
+  it('snoozes, wakes on a visitor message, pages history', async () => {
+    const ana = await newAgent(3, false);
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    await assignConversation(db, { ...ana, role: 'agent' }, conversation.id, ana.id);
+    await setConversationStatus(db, conversation.id, 'snoozed', new Date(Date.now() + 60_000).toISOString());
+    const woke = await sendAsVisitor(visitor.id, 'still there?', { conversationId: conversation.id });
+    expect(woke.conversation.status).toBe('open');
+    const page = await messagesBefore(db.db, conversation.id, undefined, 2, 'agent');
+    expect(page.hasMore).toBe(true);
+    expect(page.rows.map((m) => m.seq)).toEqual([woke.message.seq - 1, woke.message.seq]);
+  });
+
+  it('binds only the sender’s own unused uploads', async () => {
+    const visitor = await newVisitor();
+    const other = await newVisitor();
+    const upload = await insertAttachment(db.db, { owner_type: 'visitor', owner_id: visitor.id, name: 'a.png', mime: 'image/png', size: 3, width: 1, height: 1 });
+    await expect(
+      sendVisitorMessage(db, { visitorId: other.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'x', attachmentIds: [upload.id] }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
+    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: [upload.id] });
+    const [message] = await toMessages(db.db, [sent.message], 'visitor');
+    expect(message?.attachments).toEqual([expect.objectContaining({ id: upload.id, mime: 'image/png', url: `/api/uploads/${upload.id}` })]);
+  });
+});
