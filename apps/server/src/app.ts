@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { bootstrapStore, openDatabase } from '@kefu/store';
+import Fastify from 'fastify';
+import { Server } from 'socket.io';
+import { createPasswordHasher } from './auth/passwords.js';
+import { createTokenService } from './auth/tokens.js';
+import type { AppContext } from './context.js';
+import type { ServerConfig } from './env.js';
+import { adminRoutes } from './http/admin-routes.js';
+import { authRoutes } from './http/auth-routes.js';
+import { installErrorHandling } from './http/errors.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { uploadRoutes } from './http/upload-routes.js';
+import { createLifecycle } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createRedisPresence } from './presence/redis-presence.js';
+import { createMemoryPresence } from './presence/registry.js';
+import { startSweeper } from './presence/sweeper.js';
+import { createLimiter } from './rate-limit.js';
+import { connectRedis, type RedisClients } from './redis.js';
+import { agentHandshake } from './realtime/agent-handshake.js';
+import { startAgentSession } from './realtime/agent-session.js';
+import { createBroadcaster } from './realtime/broadcaster.js';
+import type { AgentNamespace, VisitorNamespace } from './realtime/namespaces.js';
+import { visitorHandshake } from './realtime/visitor-handshake.js';
+import { startVisitorSession } from './realtime/visitor.handlers.js';
+
+export type RunningServer = { port: number; url: string; ctx: AppContext; close(): Promise<void> };
+
+/** Socket.IO frames above this are refused (the largest valid command is a 20 000-character message). */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Builds and starts one kefu node from its configuration; main.ts only adds signals around it. */
+export async function startServer(config: ServerConfig, logger?: Logger): Promise<RunningServer> {
+  const nodeId = config.nodeId ?? randomUUID().slice(0, 8);
+  const log = logger ?? createLogger(config.logLevel, { node: nodeId });
+  const hashPassword = createPasswordHasher(config.passwordCost);
+  const db = openDatabase(config.store);
+  const boot = await bootstrapStore(db, { adminEmail: config.admin.email, adminPassword: config.admin.password, hashPassword });
+  if (boot.createdAdmin?.generatedPassword) {
+    log.warn({ email: boot.createdAdmin.email, generatedPassword: boot.createdAdmin.generatedPassword }, 'first start: admin created with this generated password (shown once; change it)');
+  }
+  const redis = config.redis ? await connectRedis(config.redis.url, log) : null;
+
+  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: true });
+  const io = new Server(http.server, { maxHttpBufferSize: MAX_FRAME_BYTES, cors: { origin: true } });
+  if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` }));
+  const visitors = io.of('/visitor') as VisitorNamespace;
+  const agents = io.of('/agent') as AgentNamespace;
+
+  const ctx = buildContext(config, { log, db, redis, visitors, agents, hashPassword, nodeId, secret: config.secret ?? boot.secret });
+  visitors.use(visitorHandshake(ctx));
+  agents.use(agentHandshake(ctx));
+  visitors.on('connection', (socket) => onConnection(ctx, 'visitor', socket, () => startVisitorSession(ctx, socket)));
+  agents.on('connection', (socket) => onConnection(ctx, 'agent', socket, () => startAgentSession(ctx, socket)));
+
+  installErrorHandling(http, log);
+  await http.register(authRoutes(ctx));
+  await http.register(adminRoutes(ctx));
+  await http.register(uploadRoutes(ctx));
+  await http.register(opsRoutes(ctx));
+  await http.listen({ port: config.port, host: config.host });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const sweeper = startSweeper(ctx, Math.max(50, Math.min(5_000, Math.floor(config.offlineGraceMs / 4))));
+  log.info({ port, store: config.store.kind, redis: Boolean(redis) }, 'kefu server listening');
+
+  const close = async () => {
+    log.info('shutting down: finishing commands in flight');
+    await ctx.lifecycle.drain(config.shutdownTimeoutMs);
+    await sweeper.stop();
+    await ctx.presence.close();
+    visitors.local.disconnectSockets(true);
+    agents.local.disconnectSockets(true);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await http.close();
+    await redis?.close();
+    await db.close();
+    log.info('shut down');
+  };
+  return { port, url: `http://127.0.0.1:${port}`, ctx, close };
+}
+
+type ContextParts = Pick<AppContext, 'log' | 'db' | 'visitors' | 'agents' | 'hashPassword'> & { redis: RedisClients | null; nodeId: string; secret: string };
+
+function buildContext(config: ServerConfig, parts: ContextParts): AppContext {
+  const { redis, db, log } = parts;
+  const limiterStore = redis ? { client: redis.pub, prefix: config.redis!.prefix } : null;
+  const heartbeatMs = Math.max(50, Math.min(5_000, Math.floor(config.offlineGraceMs / 3)));
+  return {
+    ...parts,
+    config,
+    tokens: createTokenService(parts.secret),
+    presence: redis
+      ? createRedisPresence(redis.pub, { prefix: config.redis!.prefix, nodeId: parts.nodeId, heartbeatMs, keyTtlMs: config.offlineGraceMs * 10 })
+      : createMemoryPresence(),
+    commandLimiter: createLimiter('cmd', { points: config.rateLimit.points, durationSec: config.rateLimit.windowSec }, limiterStore),
+    loginLimiter: createLimiter('login', { points: config.rateLimit.loginPerMinute, durationSec: 60 }, limiterStore),
+    lifecycle: createLifecycle(),
+    metrics: createMetrics(),
+    broadcaster: createBroadcaster(db, parts.visitors, parts.agents),
+    checkHealth: async () => {
+      await db.ping();
+      if (redis) await redis.pub.ping();
+    },
+    log,
+  };
+}
+
+/** Counts the socket, and drops it with a logged reason if its session cannot be set up. */
+function onConnection(ctx: AppContext, namespace: 'visitor' | 'agent', socket: { disconnect(close?: boolean): unknown; on(event: 'disconnect', fn: () => void): unknown }, start: () => Promise<void>) {
+  ctx.metrics.sockets.inc({ namespace });
+  socket.on('disconnect', () => ctx.metrics.sockets.dec({ namespace }));
+  start().catch((err: unknown) => {
+    ctx.log.error({ err, namespace }, 'session setup failed');
+    socket.disconnect(true);
+  });
+}

@@ -1,0 +1,29 @@
+import type { Database } from '@kefu/store';
+import type { TokenService } from './auth/tokens.js';
+import type { ServerConfig } from './env.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import type { PresenceRegistry } from './presence/registry.js';
+import type { Limiter } from './rate-limit.js';
+import type { Broadcaster } from './realtime/broadcaster.js';
+import type { AgentNamespace, VisitorNamespace } from './realtime/namespaces.js';
+
+/** The parts of a running server, built once in app.ts and handed to every handler and route. */
+export type AppContext = {
+  config: ServerConfig;
+  db: Database;
+  tokens: TokenService;
+  hashPassword: (password: string) => Promise<string>;
+  presence: PresenceRegistry;
+  commandLimiter: Limiter;
+  loginLimiter: Limiter;
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  log: Logger;
+  broadcaster: Broadcaster;
+  visitors: VisitorNamespace;
+  agents: AgentNamespace;
+  /** Checks the store (and Redis when configured); throws when one does not answer. */
+  checkHealth: () => Promise<void>;
+};

@@ -1,0 +1,94 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** Every setting kefu reads, with its default. Nothing else in the server reads process.env. */
+const EnvSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+    HOST: z.string().default('0.0.0.0'),
+    KEFU_DATA_DIR: z.string().default('./data'),
+    KEFU_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'KEFU_DATABASE_URL must be a postgres:// URL')
+      .optional(),
+    KEFU_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'KEFU_REDIS_URL must be a redis:// URL').optional(),
+    KEFU_REDIS_PREFIX: z.string().default('kefu:'),
+    KEFU_SECRET: z.string().min(32, 'KEFU_SECRET must be at least 32 characters').optional(),
+    KEFU_ADMIN_EMAIL: z.email().default('admin@kefu.local'),
+    KEFU_ADMIN_PASSWORD: z.string().min(8, 'KEFU_ADMIN_PASSWORD must be at least 8 characters').optional(),
+    KEFU_AGENT_OFFLINE_GRACE_MS: z.coerce.number().int().min(100).default(60_000),
+    KEFU_SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+    KEFU_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+    KEFU_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(200),
+    KEFU_RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().positive().default(10),
+    KEFU_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+    KEFU_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    KEFU_NODE_ID: z.string().optional(),
+    KEFU_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(17),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    KEFU_LOG_PRETTY: booleanish.default(false),
+  })
+  .refine((env) => !(env.KEFU_REDIS_URL && !env.KEFU_DATABASE_URL), {
+    message:
+      'KEFU_REDIS_URL is set but KEFU_DATABASE_URL is not: a cluster cannot share an embedded SQLite file. Set KEFU_DATABASE_URL=postgres://… or unset KEFU_REDIS_URL.',
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  redis: { url: string; prefix: string } | null;
+  secret: string | null;
+  admin: { email: string; password: string | undefined };
+  offlineGraceMs: number;
+  sessionTtlMs: number;
+  uploadMaxBytes: number;
+  rateLimit: { points: number; windowSec: number; loginPerMinute: number };
+  shutdownTimeoutMs: number;
+  nodeId: string | undefined;
+  /** log2 of scrypt's N; lower only for tests. */
+  passwordCost: number;
+  logLevel: Env['LOG_LEVEL'];
+};
+
+/** Parses the environment or throws one readable error listing every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new Error(`kefu cannot start, the configuration is invalid:\n${lines.join('\n')}`);
+  }
+  return toConfig(parsed.data);
+}
+
+export function toConfig(env: Env): ServerConfig {
+  const dataDir = resolve(env.KEFU_DATA_DIR);
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    store: env.KEFU_DATABASE_URL
+      ? { kind: 'postgres', url: env.KEFU_DATABASE_URL }
+      : { kind: 'sqlite', file: resolve(dataDir, 'kefu.db') },
+    redis: env.KEFU_REDIS_URL ? { url: env.KEFU_REDIS_URL, prefix: env.KEFU_REDIS_PREFIX } : null,
+    secret: env.KEFU_SECRET ?? null,
+    admin: { email: env.KEFU_ADMIN_EMAIL, password: env.KEFU_ADMIN_PASSWORD },
+    offlineGraceMs: env.KEFU_AGENT_OFFLINE_GRACE_MS,
+    sessionTtlMs: env.KEFU_SESSION_TTL_HOURS * 3_600_000,
+    uploadMaxBytes: env.KEFU_UPLOAD_MAX_BYTES,
+    rateLimit: {
+      points: env.KEFU_RATE_LIMIT_POINTS,
+      windowSec: env.KEFU_RATE_LIMIT_WINDOW_SEC,
+      loginPerMinute: env.KEFU_LOGIN_ATTEMPTS_PER_MINUTE,
+    },
+    shutdownTimeoutMs: env.KEFU_SHUTDOWN_TIMEOUT_MS,
+    nodeId: env.KEFU_NODE_ID,
+    passwordCost: env.KEFU_PASSWORD_COST,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,149 @@
+import {
+  AgentCreateSchema,
+  AgentPatchSchema,
+  CannedCreateSchema,
+  IdSchema,
+  InboxCreateSchema,
+  InboxPatchSchema,
+  KefuError,
+  parseOrThrow,
+  type AgentProfile,
+} from '@kefu/protocol';
+import {
+  assignmentsOf,
+  deleteCanned,
+  findAgent,
+  findConversation,
+  findInbox,
+  inboxIdsOfAgent,
+  insertAgent,
+  insertCanned,
+  insertInbox,
+  isUniqueViolation,
+  listAgentRows,
+  listCanned,
+  listInboxRows,
+  profileOf,
+  revokeSessionsOfAgent,
+  setMemberships,
+  toInbox,
+  updateAgentPresence,
+  updateAgentRow,
+  updateInboxRow,
+  type AgentChanges,
+} from '@kefu/store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { rooms } from '../realtime/rooms.js';
+import { requireAdmin } from './guards.js';
+
+const ParamsSchema = z.object({ id: IdSchema });
+const idOf = (request: FastifyRequest) => parseOrThrow(ParamsSchema, request.params).id;
+
+/** A taken email or shortcut is a conflict, not a crash. */
+async function unique<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new KefuError('conflict', `${what} is already taken`);
+    throw error;
+  }
+}
+
+export function adminRoutes(ctx: AppContext) {
+  const db = ctx.db;
+  const agentWithInboxes = async (id: string): Promise<AgentProfile & { inboxIds: string[] }> => {
+    const profile = await profileOf(db.db, id);
+    if (!profile) throw new KefuError('not_found', 'no such agent');
+    return { ...profile, inboxIds: await inboxIdsOfAgent(db.db, id) };
+  };
+  const checkInboxes = async (ids: string[] | undefined) => {
+    for (const id of ids ?? []) if (!(await findInbox(db.db, id))) throw new KefuError('bad_request', `inboxIds: no inbox ${id}`);
+  };
+
+  /** Membership moves live sockets between inbox rooms on every node, so events follow at once. */
+  async function moveMemberships(agentId: string, inboxIds: string[]) {
+    const before = await inboxIdsOfAgent(db.db, agentId);
+    await setMemberships(db.db, agentId, inboxIds);
+    const sockets = ctx.agents.in(rooms.agent(agentId));
+    const removed = before.filter((id) => !inboxIds.includes(id));
+    if (removed.length) sockets.socketsLeave(removed.map(rooms.inbox));
+    if (inboxIds.length) sockets.socketsJoin(inboxIds.map(rooms.inbox));
+  }
+
+  return async (app: FastifyInstance) => {
+    app.addHook('preHandler', async (request) => {
+      await requireAdmin(ctx, request);
+    });
+
+    app.get('/api/admin/agents', async () => ({
+      agents: await Promise.all((await listAgentRows(db.db)).map((row) => agentWithInboxes(row.id))),
+    }));
+
+    app.post('/api/admin/agents', async (request, reply) => {
+      const input = parseOrThrow(AgentCreateSchema, request.body);
+      await checkInboxes(input.inboxIds);
+      const passwordHash = await ctx.hashPassword(input.password);
+      const row = await unique('email', () =>
+        insertAgent(db.db, { email: input.email, name: input.name, passwordHash, role: input.role ?? 'agent', capacity: input.capacity ?? 3 }),
+      );
+      await setMemberships(db.db, row.id, input.inboxIds ?? []);
+      return reply.status(201).send({ agent: await agentWithInboxes(row.id) });
+    });
+
+    app.patch('/api/admin/agents/:id', async (request) => {
+      const id = idOf(request);
+      const input = parseOrThrow(AgentPatchSchema, request.body);
+      if (!(await findAgent(db.db, id))) throw new KefuError('not_found', 'no such agent');
+      await checkInboxes(input.inboxIds);
+      const changes: AgentChanges = { ...input };
+      if (input.password) changes.passwordHash = await ctx.hashPassword(input.password);
+      await unique('email', () => updateAgentRow(db.db, id, changes));
+      if (input.inboxIds) await moveMemberships(id, input.inboxIds);
+      if (input.active === false) {
+        for (const sessionId of await revokeSessionsOfAgent(db.db, id)) ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
+      }
+      // Capacity, role, activity or inboxes may let the queue move.
+      await ctx.broadcaster.publish(await updateAgentPresence(db, id, {}));
+      return { agent: await agentWithInboxes(id) };
+    });
+
+    app.get('/api/admin/inboxes', async () => ({ inboxes: (await listInboxRows(db.db)).map(toInbox) }));
+
+    app.post('/api/admin/inboxes', async (request, reply) => {
+      const input = parseOrThrow(InboxCreateSchema, request.body);
+      const row = await insertInbox(db.db, input);
+      ctx.agents.in(rooms.admins).socketsJoin(rooms.inbox(row.id));
+      return reply.status(201).send({ inbox: toInbox(row) });
+    });
+
+    app.patch('/api/admin/inboxes/:id', async (request) => {
+      const id = idOf(request);
+      const input = parseOrThrow(InboxPatchSchema, request.body);
+      if (!(await findInbox(db.db, id))) throw new KefuError('not_found', 'no such inbox');
+      await updateInboxRow(db.db, id, input);
+      const row = await findInbox(db.db, id);
+      return { inbox: toInbox(row!) };
+    });
+
+    app.get('/api/admin/canned', async () => ({ responses: await listCanned(db.db) }));
+
+    app.post('/api/admin/canned', async (request, reply) => {
+      const input = parseOrThrow(CannedCreateSchema, request.body);
+      return reply.status(201).send({ response: await unique('shortcut', () => insertCanned(db.db, input)) });
+    });
+
+    app.delete('/api/admin/canned/:id', async (request, reply) => {
+      if (!(await deleteCanned(db.db, idOf(request)))) throw new KefuError('not_found', 'no such canned response');
+      return reply.status(204).send();
+    });
+
+    /** Why did this conversation go to whom: every assignment decision with its recorded reason. */
+    app.get('/api/admin/conversations/:id/assignments', async (request) => {
+      const id = idOf(request);
+      if (!(await findConversation(db.db, id))) throw new KefuError('not_found', 'no such conversation');
+      return { assignments: await assignmentsOf(db.db, id) };
+    });
+  };
+}

@@ -1,0 +1,36 @@
+import { KefuError, LoginInputSchema, parseOrThrow } from '@kefu/protocol';
+import { findAgentByEmail, insertSession, profileOf, revokeSession } from '@kefu/store';
+import type { FastifyInstance } from 'fastify';
+import { verifyPassword } from '../auth/passwords.js';
+import type { AppContext } from '../context.js';
+import { rooms } from '../realtime/rooms.js';
+import { requireAgent } from './guards.js';
+
+// A fixed hash to verify against when the email is unknown, so timing does not tell which emails exist.
+const DECOY_HASH = 'scrypt$131072$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export function authRoutes(ctx: AppContext) {
+  return async (app: FastifyInstance) => {
+    app.post('/api/auth/login', async (request, reply) => {
+      const input = parseOrThrow(LoginInputSchema, request.body);
+      if (!(await ctx.loginLimiter.consume(`${request.ip}`))) throw new KefuError('rate_limited', 'too many login attempts; wait a minute');
+      const agent = await findAgentByEmail(ctx.db.db, input.email);
+      const valid = await verifyPassword(input.password, agent?.password_hash ?? DECOY_HASH);
+      if (!agent || !valid) throw new KefuError('unauthorized', 'wrong email or password');
+      if (agent.active !== 1) throw new KefuError('forbidden', 'this account is deactivated');
+      const session = await insertSession(ctx.db.db, agent.id, ctx.config.sessionTtlMs);
+      const token = await ctx.tokens.signAgent({ agentId: agent.id, sessionId: session.id }, new Date(session.expires_at));
+      ctx.log.info({ agentId: agent.id }, 'agent logged in');
+      return reply.status(200).send({ token, agent: await profileOf(ctx.db.db, agent.id) });
+    });
+
+    app.post('/api/auth/logout', async (request, reply) => {
+      const { agent, sessionId } = await requireAgent(ctx, request);
+      await revokeSession(ctx.db.db, sessionId);
+      // Through the adapter this reaches the session's sockets on every node.
+      ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
+      ctx.log.info({ agentId: agent.id }, 'agent logged out');
+      return reply.status(204).send();
+    });
+  };
+}

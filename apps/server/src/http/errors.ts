@@ -1,0 +1,25 @@
+import { KefuError, httpStatusOf, type ErrorCode } from '@kefu/protocol';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '../logger.js';
+
+export const sendError = (reply: FastifyReply, code: ErrorCode, message: string) =>
+  reply.status(httpStatusOf[code]).send({ error: { code, message } });
+
+/** Fastify's own errors (bad JSON, body too large) and ours, all as `{ error: { code, message } }`. */
+function codeOfFastifyError(error: { statusCode?: number; code?: string }): ErrorCode | null {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return 'too_large';
+  if (error.statusCode === 415) return 'bad_request';
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return 'bad_request';
+  return null;
+}
+
+export function installErrorHandling(app: FastifyInstance, log: Logger): void {
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof KefuError) return sendError(reply, error.code, error.message);
+    const code = codeOfFastifyError(error as { statusCode?: number; code?: string });
+    if (code) return sendError(reply, code, code === 'too_large' ? 'request too large' : (error as Error).message);
+    log.error({ err: error }, 'request failed');
+    return sendError(reply, 'internal', 'internal error');
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
+}

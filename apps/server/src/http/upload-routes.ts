@@ -1,0 +1,91 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import multipart from '@fastify/multipart';
+import { IdSchema, KefuError, parseOrThrow } from '@kefu/protocol';
+import { findAttachment, findVisitor, insertAttachment, toAttachment } from '@kefu/store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
+import { imageSize } from 'image-size';
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { authenticateAgentToken } from '../realtime/agent-handshake.js';
+import { bearerOf } from './guards.js';
+
+/** What shoppers and agents may share: common images and PDF, recognised from the bytes, not the name. */
+const ALLOWED_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/** Keeps a display name: no path, no control characters, at most 200 characters. */
+export function cleanFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  return clean || 'file';
+}
+
+async function uploader(ctx: AppContext, request: FastifyRequest): Promise<{ type: 'visitor' | 'agent'; id: string }> {
+  const token = bearerOf(request);
+  const visitor = await ctx.tokens.verifyVisitor(token);
+  if (visitor) {
+    if (!(await findVisitor(ctx.db.db, visitor.visitorId))) throw new KefuError('unauthorized', 'unknown visitor');
+    return { type: 'visitor', id: visitor.visitorId };
+  }
+  const { agent } = await authenticateAgentToken(ctx, token);
+  return { type: 'agent', id: agent.id };
+}
+
+function dimensionsOf(mime: string, bytes: Buffer): { width: number | null; height: number | null } {
+  if (!IMAGE_TYPES.has(mime)) return { width: null, height: null };
+  try {
+    const size = imageSize(bytes);
+    return { width: size.width ?? null, height: size.height ?? null };
+  } catch {
+    return { width: null, height: null };
+  }
+}
+
+export function uploadRoutes(ctx: AppContext) {
+  const dir = join(ctx.config.dataDir, 'uploads');
+  return async (app: FastifyInstance) => {
+    await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 5, parts: 6 } });
+
+    app.post('/api/uploads', async (request, reply) => {
+      const owner = await uploader(ctx, request);
+      if (!request.isMultipart()) throw new KefuError('bad_request', 'send multipart/form-data with a "file" field');
+      const file = await request.file();
+      if (!file || file.fieldname !== 'file') throw new KefuError('bad_request', 'missing the "file" field');
+      const bytes = await file.toBuffer().catch((error: { code?: string }) => {
+        if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new KefuError('too_large', `files are limited to ${ctx.config.uploadMaxBytes} bytes`);
+        throw error;
+      });
+      const detected = await fileTypeFromBuffer(bytes);
+      if (!detected || !ALLOWED_TYPES.has(detected.mime)) throw new KefuError('bad_request', 'only PNG, JPEG, GIF, WebP images and PDF files are accepted');
+      const row = await insertAttachment(ctx.db.db, {
+        owner_type: owner.type,
+        owner_id: owner.id,
+        name: cleanFileName(file.filename),
+        mime: detected.mime,
+        size: bytes.length,
+        ...dimensionsOf(detected.mime, bytes),
+      });
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, row.id), bytes);
+      return reply.status(201).send({ attachment: toAttachment(row) });
+    });
+
+    app.get('/api/uploads/:id', async (request, reply) => {
+      const { id } = parseOrThrow(z.object({ id: IdSchema.regex(/^[A-Za-z0-9_-]+$/) }), request.params);
+      const row = await findAttachment(ctx.db.db, id);
+      if (!row) throw new KefuError('not_found', 'no such file');
+      const disposition = IMAGE_TYPES.has(row.mime) ? 'inline' : 'attachment';
+      return reply
+        .header('Content-Type', row.mime)
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Content-Security-Policy', "default-src 'none'; sandbox")
+        .header('Content-Disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(row.name)}`)
+        .header('Cache-Control', 'private, max-age=31536000, immutable')
+        .send(createReadStream(join(dir, row.id)));
+    });
+  };
+}

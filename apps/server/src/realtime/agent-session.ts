@@ -1,0 +1,37 @@
+import { agentCommands, type AgentSession } from '@kefu/protocol';
+import { listInboxRows, profileOf, updateAgentPresence } from '@kefu/store';
+import type { AppContext } from '../context.js';
+import { visibleInboxIds } from './agent-access.js';
+import { agentHandlers } from './agent.handlers.js';
+import { bindCommands } from './commands.js';
+import type { AgentSocket } from './namespaces.js';
+import { rooms } from './rooms.js';
+
+/** A connected agent: commands, rooms, presence (routing sees them at once), then the session event. */
+export async function startAgentSession(ctx: AppContext, socket: AgentSocket): Promise<void> {
+  const me = socket.data;
+  bindCommands(socket, agentCommands, agentHandlers(ctx, socket), {
+    namespace: 'agent',
+    limiter: ctx.commandLimiter,
+    limiterKey: `a:${me.agentId}`,
+    lifecycle: ctx.lifecycle,
+    metrics: ctx.metrics,
+    log: ctx.log,
+  });
+  const inboxIds = await visibleInboxIds(ctx.db.db, me);
+  await socket.join([rooms.agent(me.agentId), rooms.session(me.sessionId), ...inboxIds.map(rooms.inbox), ...(me.role === 'admin' ? [rooms.admins] : [])]);
+  await ctx.presence.connect(me.agentId);
+  // Counted once connected, uncounted once gone, even when it left while we were setting it up.
+  const leave = () => void ctx.presence.disconnect(me.agentId).catch((err: unknown) => ctx.log.warn({ err }, 'presence disconnect failed'));
+  if (socket.disconnected) return leave();
+  socket.on('disconnect', leave);
+  await ctx.broadcaster.publish(await updateAgentPresence(ctx.db, me.agentId, { connected: true }));
+  socket.emit('session', await agentSession(ctx, me.agentId, inboxIds));
+}
+
+async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {
+  const agent = await profileOf(ctx.db.db, agentId);
+  if (!agent) throw new Error('agent vanished during connect');
+  const inboxes = (await listInboxRows(ctx.db.db)).filter((i) => inboxIds.includes(i.id)).map((i) => ({ id: i.id, name: i.name }));
+  return { agent, inboxes };
+}

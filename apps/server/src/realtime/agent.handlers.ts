@@ -1,0 +1,181 @@
+import { checkBody } from '@kefu/core';
+import type { agentCommands} from '@kefu/protocol';
+import { KefuError, limits, type VisitorDetails } from '@kefu/protocol';
+import {
+  assignConversation,
+  conversationsOfVisitor,
+  countVisitorMessagesAfter,
+  findAgent,
+  findInbox,
+  findVisitor,
+  listCanned,
+  listConversations,
+  messagesAfter,
+  messagesBefore,
+  profileOf,
+  queueSnapshot,
+  sendAgentMessage,
+  setConversationStatus,
+  toAgentConversations,
+  toMessages,
+  updateAgentPresence,
+  updateConversationRow,
+  type ConversationRow,
+  type Executor,
+} from '@kefu/store';
+import type { AppContext } from '../context.js';
+import { authorizeStatusChange, visibleConversation, visibleInboxIds } from './agent-access.js';
+import type { CommandHandlers } from './commands.js';
+import type { AgentSocket } from './namespaces.js';
+import { inboxAudience, rooms } from './rooms.js';
+
+export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHandlers<typeof agentCommands> {
+  const { db, broadcaster } = ctx;
+  const me = socket.data;
+  const visible = (id: string) => visibleConversation(db.db, me, id);
+  const agentView = async (row: ConversationRow) => (await toAgentConversations(db.db, [row]))[0]!;
+  const actor = async () => {
+    const agent = await findAgent(db.db, me.agentId);
+    if (!agent) throw new KefuError('unauthorized', 'account no longer exists');
+    return { id: agent.id, name: agent.name, role: agent.role };
+  };
+
+  return {
+    'agent:set-status': async ({ status }) => {
+      await broadcaster.publish(await updateAgentPresence(db, me.agentId, { status }));
+      const agent = await profileOf(db.db, me.agentId);
+      if (!agent) throw new KefuError('unauthorized', 'account no longer exists');
+      return { agent };
+    },
+
+    'conversation:list': async ({ view, inboxId, cursor, limit }) => {
+      const visibleIds = await visibleInboxIds(db.db, me);
+      if (inboxId && !visibleIds.includes(inboxId)) throw new KefuError('not_found', 'no such inbox');
+      const page = await listConversations(db.db, {
+        view,
+        agentId: me.agentId,
+        inboxIds: inboxId ? [inboxId] : visibleIds,
+        cursor,
+        limit: limit ?? limits.listDefaultLimit,
+      });
+      if (!page) throw new KefuError('bad_request', 'cursor: not a cursor this server gave out');
+      return { conversations: await toAgentConversations(db.db, page.rows), nextCursor: page.nextCursor };
+    },
+
+    'conversation:open': async ({ conversationId }) => {
+      const row = await visible(conversationId);
+      await socket.join(rooms.conversation(row.id));
+      const page = await messagesBefore(db.db, row.id, undefined, limits.historyDefaultLimit, 'agent');
+      return {
+        conversation: await agentView(row),
+        visitor: await visitorDetails(db.db, row.visitor_id),
+        messages: await toMessages(db.db, page.rows, 'agent'),
+        hasMore: page.hasMore,
+      };
+    },
+
+    'conversation:leave': async ({ conversationId }) => {
+      await socket.leave(rooms.conversation(conversationId));
+      return {};
+    },
+
+    'message:send': async (input) => {
+      const row = await visible(input.conversationId);
+      const inbox = await findInbox(db.db, row.inbox_id);
+      const body = checkBody(input.body, inbox?.max_message_length ?? limits.defaultMaxMessageLength, (input.attachmentIds ?? []).length > 0);
+      if (!body.ok) throw new KefuError(body.code, body.message);
+      const { id, name } = await actor();
+      const outcome = await sendAgentMessage(db, {
+        agent: { id, name },
+        conversation: row,
+        clientMsgId: input.clientMsgId,
+        body: body.body,
+        isPrivate: input.private ?? false,
+        attachmentIds: input.attachmentIds,
+      });
+      if (outcome.created) {
+        ctx.metrics.messages.inc({ kind: outcome.message.kind });
+        await broadcaster.publish(outcome.changes, { origin: socket.id });
+      }
+      const [message] = await toMessages(db.db, [outcome.message], 'agent');
+      return { message: message! };
+    },
+
+    'conversation:sync': async ({ conversationId, afterSeq }) => {
+      const row = await visible(conversationId);
+      const page = await messagesAfter(db.db, row.id, afterSeq, limits.syncPageSize, 'agent');
+      return { messages: await toMessages(db.db, page.rows, 'agent'), lastSeq: row.last_seq, hasMore: page.hasMore };
+    },
+
+    'conversation:history': async ({ conversationId, beforeSeq, limit }) => {
+      const row = await visible(conversationId);
+      const page = await messagesBefore(db.db, row.id, beforeSeq, limit ?? limits.historyDefaultLimit, 'agent');
+      return { messages: await toMessages(db.db, page.rows, 'agent'), hasMore: page.hasMore };
+    },
+
+    'conversation:assign': async ({ conversationId, agentId }) => {
+      const row = await visible(conversationId);
+      const outcome = await assignConversation(db, await actor(), row.id, agentId);
+      await broadcaster.publish(outcome.changes);
+      return { conversation: await agentView(outcome.conversation) };
+    },
+
+    'conversation:set-status': async ({ conversationId, status, snoozeUntil }) => {
+      const row = await visible(conversationId);
+      authorizeStatusChange(me, row);
+      if (snoozeUntil && status !== 'snoozed') throw new KefuError('bad_request', 'snoozeUntil: only with status snoozed');
+      if (snoozeUntil && Date.parse(snoozeUntil) <= Date.now()) throw new KefuError('bad_request', 'snoozeUntil: must be in the future');
+      const until = snoozeUntil ? new Date(snoozeUntil).toISOString() : undefined;
+      const outcome = await setConversationStatus(db, row.id, status, until);
+      await broadcaster.publish(outcome.changes);
+      return { conversation: await agentView(outcome.conversation) };
+    },
+
+    'typing:set': async ({ conversationId, typing }) => {
+      const row = await visible(conversationId);
+      const { name } = await actor();
+      ctx.visitors.to(rooms.visitor(row.visitor_id)).emit('typing:changed', { conversationId, typing, name });
+      socket.to(rooms.conversation(row.id)).emit('typing:changed', { conversationId, typing, name });
+      return {};
+    },
+
+    'read:set': async ({ conversationId, seq }) => {
+      const row = await visible(conversationId);
+      const upTo = Math.min(seq, row.last_seq);
+      if (upTo > row.agent_read_seq) {
+        const unread = await countVisitorMessagesAfter(db.db, row.id, upTo);
+        const updated = await updateConversationRow(db.db, row.id, { agent_read_seq: upTo, unread, updated_at: row.updated_at });
+        ctx.visitors.to(rooms.visitor(row.visitor_id)).emit('read:changed', { conversationId, seq: Math.min(upTo, row.last_public_seq), by: 'agent' });
+        ctx.agents.to(inboxAudience(row.inbox_id)).emit('read:changed', { conversationId, seq: upTo, by: 'agent' });
+        ctx.agents.to(inboxAudience(row.inbox_id)).emit('conversation:updated', await agentView(updated));
+      }
+      return {};
+    },
+
+    'canned:list': async () => ({ responses: await listCanned(db.db) }),
+
+    'queue:snapshot': async ({ inboxId }) => {
+      if (me.role !== 'admin') throw new KefuError('forbidden', 'the queue view is for admins');
+      return queueSnapshot(db.db, inboxId);
+    },
+  };
+}
+
+async function visitorDetails(db: Executor, visitorId: string): Promise<VisitorDetails> {
+  const visitor = await findVisitor(db, visitorId);
+  if (!visitor) throw new KefuError('not_found', 'visitor not found');
+  const past = await conversationsOfVisitor(db, visitorId);
+  const page = visitor.page_url
+    ? { url: visitor.page_url, ...(visitor.page_title ? { title: visitor.page_title } : {}), ...(visitor.page_referrer ? { referrer: visitor.page_referrer } : {}) }
+    : null;
+  return {
+    id: visitor.id,
+    name: visitor.name,
+    email: visitor.email,
+    externalId: visitor.external_id,
+    page,
+    userAgent: visitor.user_agent,
+    createdAt: visitor.created_at,
+    pastConversations: past.map((c) => ({ id: c.id, number: c.number, status: c.status, createdAt: c.created_at })),
+  };
+}

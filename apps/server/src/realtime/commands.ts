@@ -1,0 +1,70 @@
+import { KefuError, fail, ok, parseOrThrow, type Result } from '@kefu/protocol';
+import type { Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Lifecycle } from '../lifecycle.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Limiter } from '../rate-limit.js';
+
+type CommandSchemas = Record<string, { input: z.ZodType; output: z.ZodType }>;
+export type CommandHandlers<S extends CommandSchemas> = {
+  [C in keyof S]: (input: z.output<S[C]['input']>) => Promise<z.infer<S[C]['output']>>;
+};
+
+export type CommandDeps = {
+  namespace: 'visitor' | 'agent';
+  limiter: Limiter;
+  /** Who the rate limit counts against: the visitor or agent, not the socket, so new tabs do not reset it. */
+  limiterKey: string;
+  lifecycle: Lifecycle;
+  metrics: Metrics;
+  log: Logger;
+};
+
+/** Turns anything thrown into a wire error: KefuErrors keep their code, everything else is `internal`. */
+export function toFailure(error: unknown, log: Logger, context: Record<string, unknown>): Result<never> {
+  if (error instanceof KefuError) return fail(error.code, error.message);
+  log.error({ err: error, ...context }, 'command failed');
+  return fail('internal', 'internal error');
+}
+
+/**
+ * Binds every command of a namespace to the socket: validate → rate-limit → handle → ack.
+ * Whatever a client sends (no payload, a function as payload, no ack, an unknown event) gets an
+ * answer when it gave an ack callback, and never reaches a handler unvalidated.
+ */
+export function bindCommands<S extends CommandSchemas>(socket: Socket, schemas: S, handlers: CommandHandlers<S>, deps: CommandDeps): void {
+  for (const command of Object.keys(schemas)) {
+    socket.on(command, (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Result<unknown>) => void) : null;
+      void run(command, args[0], schemas, handlers, deps).then((result) => ack?.(result));
+    });
+  }
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (event in schemas) return;
+    const ack = args[args.length - 1];
+    if (typeof ack === 'function') ack(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
+  });
+}
+
+async function run<S extends CommandSchemas>(command: string, payload: unknown, schemas: S, handlers: CommandHandlers<S>, deps: CommandDeps): Promise<Result<unknown>> {
+  const { metrics, namespace } = deps;
+  const stopTimer = metrics.commandSeconds.startTimer({ namespace, command });
+  const result = await execute(command, payload, schemas, handlers, deps);
+  stopTimer();
+  metrics.commands.inc({ namespace, command, result: result.ok ? 'ok' : result.error.code });
+  return result;
+}
+
+async function execute<S extends CommandSchemas>(command: string, payload: unknown, schemas: S, handlers: CommandHandlers<S>, deps: CommandDeps): Promise<Result<unknown>> {
+  if (deps.lifecycle.isDraining()) return fail('unavailable', 'this node is shutting down; retry after reconnecting');
+  try {
+    if (!(await deps.limiter.consume(deps.limiterKey))) return fail('rate_limited', 'too many commands; slow down');
+    const schema = schemas[command] as S[keyof S];
+    const input = parseOrThrow(schema.input, payload ?? {});
+    const handler = handlers[command as keyof S] as (input: unknown) => Promise<unknown>;
+    return ok(await deps.lifecycle.track(() => handler(input)));
+  } catch (error) {
+    return toFailure(error, deps.log, { namespace: deps.namespace, command });
+  }
+}

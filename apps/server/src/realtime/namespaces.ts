@@ -1,0 +1,16 @@
+import type {
+  AgentClientToServerEvents,
+  AgentServerToClientEvents,
+  VisitorClientToServerEvents,
+  VisitorServerToClientEvents,
+} from '@kefu/protocol';
+import type { Namespace, Socket } from 'socket.io';
+
+/** What the handshake established about a socket; handlers trust only this, never the payload. */
+export type VisitorSocketData = { visitorId: string; inboxId: string; visitorToken: string };
+export type AgentSocketData = { agentId: string; sessionId: string; role: 'agent' | 'admin' };
+
+export type VisitorNamespace = Namespace<VisitorClientToServerEvents, VisitorServerToClientEvents, Record<string, never>, VisitorSocketData>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;
+export type VisitorSocket = Socket<VisitorClientToServerEvents, VisitorServerToClientEvents, Record<string, never>, VisitorSocketData>;
+export type AgentSocket = Socket<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;

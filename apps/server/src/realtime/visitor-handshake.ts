@@ -1,0 +1,83 @@
+import { KefuError, VisitorAuthSchema, type VisitorAuth } from '@kefu/protocol';
+import {
+  findInboxByKey,
+  findVisitor,
+  findVisitorByExternalId,
+  insertVisitor,
+  isUniqueViolation,
+  originsOf,
+  updateVisitorRow,
+  type InboxRow,
+} from '@kefu/store';
+import { verifyIdentityHash } from '../auth/identity.js';
+import type { AppContext } from '../context.js';
+import type { VisitorSocket } from './namespaces.js';
+
+/**
+ * Authenticates a visitor socket: inbox key, allowed origin, then a verified identity, a valid
+ * visitor token, or else a brand-new anonymous visitor. The connect_error message is the error code.
+ */
+export function visitorHandshake(ctx: AppContext) {
+  return (socket: VisitorSocket, next: (error?: Error) => void) => {
+    authenticate(ctx, socket)
+      .then((data) => {
+        socket.data = data;
+        next();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof KefuError)) ctx.log.error({ err: error }, 'visitor handshake failed');
+        next(new Error(error instanceof KefuError ? error.code : 'internal'));
+      });
+  };
+}
+
+async function authenticate(ctx: AppContext, socket: VisitorSocket) {
+  const parsed = VisitorAuthSchema.safeParse(socket.handshake.auth);
+  if (!parsed.success) throw new KefuError('unauthorized', 'bad handshake');
+  const auth = parsed.data;
+  const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
+  if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
+  checkOrigin(inbox, socket.handshake.headers.origin);
+  const visitorId = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null);
+  const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
+  return { visitorId, inboxId: inbox.id, visitorToken };
+}
+
+function checkOrigin(inbox: InboxRow, origin: string | undefined): void {
+  const allowed = originsOf(inbox);
+  if (allowed.length > 0 && (!origin || !allowed.includes(origin))) throw new KefuError('forbidden', 'origin not allowed');
+}
+
+async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null): Promise<string> {
+  if (auth.identity) return identifiedVisitor(ctx, inbox, auth.identity, userAgent);
+  const claims = auth.visitorToken ? await ctx.tokens.verifyVisitor(auth.visitorToken) : null;
+  if (claims && claims.inboxId === inbox.id) {
+    const known = await findVisitor(ctx.db.db, claims.visitorId);
+    // An identified visitor can be resumed only with a fresh identity proof, not with an old anonymous token.
+    if (known && known.external_id === null) return known.id;
+  }
+  return (await insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null })).id;
+}
+
+async function identifiedVisitor(ctx: AppContext, inbox: InboxRow, identity: NonNullable<VisitorAuth['identity']>, userAgent: string | null) {
+  if (!inbox.identity_secret || !verifyIdentityHash(inbox.identity_secret, identity.externalId, identity.hash)) {
+    throw new KefuError('unauthorized', 'identity could not be verified');
+  }
+  const profile = { name: identity.name ?? null, email: identity.email ?? null };
+  const known = await findVisitorByExternalId(ctx.db.db, inbox.id, identity.externalId);
+  if (known) {
+    await updateVisitorRow(ctx.db.db, known.id, {
+      ...(identity.name ? { name: identity.name } : {}),
+      ...(identity.email ? { email: identity.email } : {}),
+    });
+    return known.id;
+  }
+  try {
+    return (await insertVisitor(ctx.db.db, { inboxId: inbox.id, externalId: identity.externalId, ...profile, userAgent })).id;
+  } catch (error) {
+    // Two devices of one customer connecting at once: the second finds the first's row.
+    const raced = isUniqueViolation(error) ? await findVisitorByExternalId(ctx.db.db, inbox.id, identity.externalId) : undefined;
+    if (raced) return raced.id;
+    throw error;
+  }
+}

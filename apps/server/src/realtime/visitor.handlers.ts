@@ -1,0 +1,147 @@
+import { checkBody } from '@kefu/core';
+import { KefuError, limits, visitorCommands, type VisitorSession } from '@kefu/protocol';
+import {
+  currentConversationOf,
+  findConversation,
+  findInbox,
+  findVisitor,
+  messagesAfter,
+  messagesBefore,
+  sendVisitorMessage,
+  toMessages,
+  toVisitorInfo,
+  updateConversationRow,
+  updateVisitorRow,
+  type ConversationRow,
+  type InboxRow,
+} from '@kefu/store';
+import type { AppContext } from '../context.js';
+import { bindCommands, type CommandHandlers } from './commands.js';
+import type { VisitorSocket } from './namespaces.js';
+import { inboxAudience, rooms } from './rooms.js';
+import { isInboxOnline, visitorConversationView } from './views.js';
+
+/** Thin handlers: parse (done by bindCommands) → authorize → store → ack → broadcast. */
+export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): CommandHandlers<typeof visitorCommands> {
+  const { db, broadcaster } = ctx;
+  const { visitorId, inboxId } = socket.data;
+
+  const inbox = async (): Promise<InboxRow> => {
+    const row = await findInbox(db.db, inboxId);
+    if (!row) throw new KefuError('not_found', 'this inbox no longer exists');
+    return row;
+  };
+  /** The visitor's own conversation; anyone else's looks exactly like one that does not exist. */
+  const ownConversation = async (id: string): Promise<ConversationRow> => {
+    const row = await findConversation(db.db, id);
+    if (!row || row.visitor_id !== visitorId) throw new KefuError('not_found', 'no such conversation');
+    return row;
+  };
+
+  return {
+    'message:send': async (input) => {
+      const body = checkBody(input.body, (await inbox()).max_message_length, (input.attachmentIds ?? []).length > 0);
+      if (!body.ok) throw new KefuError(body.code, body.message);
+      const visitor = await findVisitor(db.db, visitorId);
+      const outcome = await sendVisitorMessage(db, {
+        visitorId,
+        visitorName: visitor?.name ?? null,
+        inboxId,
+        clientMsgId: input.clientMsgId,
+        body: body.body,
+        conversationId: input.conversationId,
+        attachmentIds: input.attachmentIds,
+      });
+      if (outcome.created) {
+        ctx.metrics.messages.inc({ kind: outcome.message.kind });
+        await broadcaster.publish(outcome.changes, {
+          origin: socket.id,
+          createdConversationId: outcome.createdConversation ? outcome.conversation.id : undefined,
+        });
+      }
+      const [message] = await toMessages(db.db, [outcome.message], 'visitor');
+      return { message: message!, conversation: await visitorConversationView(db.db, outcome.conversation) };
+    },
+
+    'conversation:sync': async ({ conversationId, afterSeq }) => {
+      const conversation = await ownConversation(conversationId);
+      const page = await messagesAfter(db.db, conversationId, afterSeq, limits.syncPageSize, 'visitor');
+      return { messages: await toMessages(db.db, page.rows, 'visitor'), lastSeq: conversation.last_public_seq, hasMore: page.hasMore };
+    },
+
+    'conversation:history': async ({ conversationId, beforeSeq, limit }) => {
+      await ownConversation(conversationId);
+      const page = await messagesBefore(db.db, conversationId, beforeSeq, limit ?? limits.historyDefaultLimit, 'visitor');
+      return { messages: await toMessages(db.db, page.rows, 'visitor'), hasMore: page.hasMore };
+    },
+
+    'typing:set': async ({ conversationId, typing, draft }) => {
+      const conversation = await ownConversation(conversationId);
+      const visitor = await findVisitor(db.db, visitorId);
+      const preview = (await inbox()).live_preview === 1 && typing && draft !== undefined ? { draft } : {};
+      ctx.agents.to(rooms.conversation(conversation.id)).emit('typing:changed', { conversationId, typing, name: visitor?.name ?? null, ...preview });
+      return {};
+    },
+
+    'read:set': async ({ conversationId, seq }) => {
+      const conversation = await ownConversation(conversationId);
+      const upTo = Math.min(seq, conversation.last_seq);
+      if (upTo > conversation.visitor_read_seq) {
+        await updateConversationRow(db.db, conversationId, { visitor_read_seq: upTo, updated_at: conversation.updated_at });
+        ctx.agents.to(inboxAudience(conversation.inbox_id)).emit('read:changed', { conversationId, seq: upTo, by: 'visitor' });
+        ctx.visitors.to(rooms.visitor(visitorId)).except(socket.id).emit('read:changed', { conversationId, seq: upTo, by: 'visitor' });
+      }
+      return {};
+    },
+
+    'visitor:update': async ({ name, email, page }) => {
+      await updateVisitorRow(db.db, visitorId, { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(page ? { page } : {}) });
+      const visitor = await findVisitor(db.db, visitorId);
+      if (!visitor) throw new KefuError('not_found', 'visitor not found');
+      return { visitor: toVisitorInfo(visitor) };
+    },
+
+    'csat:submit': async ({ conversationId, rating, comment }) => {
+      const conversation = await ownConversation(conversationId);
+      if (!(await inbox()).csat_enabled) throw new KefuError('forbidden', 'ratings are turned off for this inbox');
+      if (conversation.status !== 'resolved') throw new KefuError('conflict', 'rate a conversation once it is resolved');
+      await updateConversationRow(db.db, conversationId, { csat_rating: rating, csat_comment: comment ?? null });
+      return {};
+    },
+  };
+}
+
+export async function startVisitorSession(ctx: AppContext, socket: VisitorSocket): Promise<void> {
+  const { visitorId, inboxId, visitorToken } = socket.data;
+  bindCommands(socket, visitorCommands, visitorHandlers(ctx, socket), {
+    namespace: 'visitor',
+    limiter: ctx.commandLimiter,
+    limiterKey: `v:${visitorId}`,
+    lifecycle: ctx.lifecycle,
+    metrics: ctx.metrics,
+    log: ctx.log,
+  });
+  // Commands are bound before the first await: a client may send one the moment it is connected.
+  await socket.join([rooms.visitor(visitorId), rooms.inboxVisitors(inboxId)]);
+  socket.emit('session', await visitorSession(ctx, visitorId, inboxId, visitorToken));
+}
+
+async function visitorSession(ctx: AppContext, visitorId: string, inboxId: string, visitorToken: string): Promise<VisitorSession> {
+  const db = ctx.db.db;
+  const [visitor, inbox, current] = await Promise.all([findVisitor(db, visitorId), findInbox(db, inboxId), currentConversationOf(db, visitorId)]);
+  if (!visitor || !inbox) throw new KefuError('not_found', 'visitor or inbox vanished');
+  return {
+    visitorToken,
+    visitor: toVisitorInfo(visitor),
+    inbox: {
+      id: inbox.id,
+      name: inbox.name,
+      greeting: inbox.greeting,
+      online: await isInboxOnline(db, inbox.id),
+      maxMessageLength: inbox.max_message_length,
+      csatEnabled: inbox.csat_enabled === 1,
+      livePreview: inbox.live_preview === 1,
+    },
+    conversation: current ? await visitorConversationView(db, current) : null,
+  };
+}
