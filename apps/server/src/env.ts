@@ -58,7 +58,9 @@ export type ServerConfig = {
 
 /** Parses the environment or throws one readable error listing every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): ServerConfig {
-  const parsed = EnvSchema.safeParse(source);
+  // An empty variable (FOO= or compose's ${FOO:-}) means "not set", so its default applies.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.') || 'config'}: ${i.message}`);
     throw new Error(`kefu cannot start, the configuration is invalid:\n${lines.join('\n')}`);

@@ -17,6 +17,8 @@ export async function authenticateAgentToken(ctx: AppContext, token: string): Pr
 
 export function agentHandshake(ctx: AppContext) {
   return (socket: AgentSocket, next: (error?: Error) => void) => {
+    // A node that is shutting down sends newcomers elsewhere.
+    if (ctx.lifecycle.isDraining()) return next(new Error('unavailable'));
     const parsed = AgentAuthSchema.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(new Error('unauthorized'));
     authenticateAgentToken(ctx, parsed.data.token)

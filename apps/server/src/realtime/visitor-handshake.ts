@@ -19,6 +19,8 @@ import type { VisitorSocket } from './namespaces.js';
  */
 export function visitorHandshake(ctx: AppContext) {
   return (socket: VisitorSocket, next: (error?: Error) => void) => {
+    // A node that is shutting down sends newcomers elsewhere.
+    if (ctx.lifecycle.isDraining()) return next(new Error('unavailable'));
     authenticate(ctx, socket)
       .then((data) => {
         socket.data = data;
