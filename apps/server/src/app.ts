@@ -9,7 +9,7 @@ import type { AppContext } from './context.js';
 import type { ServerConfig } from './env.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { authRoutes } from './http/auth-routes.js';
-import { installErrorHandling } from './http/errors.js';
+import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { uploadRoutes } from './http/upload-routes.js';
 import { createLifecycle } from './lifecycle.js';
@@ -44,7 +44,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   }
   const redis = config.redis ? await connectRedis(config.redis.url, log) : null;
 
-  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: true });
+  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: true, frameworkErrors });
   const io = new Server(http.server, { maxHttpBufferSize: MAX_FRAME_BYTES, cors: { origin: true } });
   if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` }));
   const visitors = io.of('/visitor') as VisitorNamespace;
@@ -57,6 +57,10 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   agents.on('connection', (socket) => onConnection(ctx, 'agent', socket, () => startAgentSession(ctx, socket)));
 
   installErrorHandling(http, log);
+  // The route pattern, not the URL, so ids do not explode the label set.
+  http.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+  });
   await http.register(authRoutes(ctx));
   await http.register(adminRoutes(ctx));
   await http.register(uploadRoutes(ctx));

@@ -62,14 +62,17 @@ export function adminRoutes(ctx: AppContext) {
     for (const id of ids ?? []) if (!(await findInbox(db.db, id))) throw new KefuError('bad_request', `inboxIds: no inbox ${id}`);
   };
 
-  /** Membership moves live sockets between inbox rooms on every node, so events follow at once. */
+  /**
+   * Membership changes reach live sockets on every node at once: new inboxes are joined in place; a
+   * removal disconnects the agent's sockets, because they may sit in rooms of that inbox's open
+   * conversations too; the SDK reconnects them with exactly the rooms they may have now.
+   */
   async function moveMemberships(agentId: string, inboxIds: string[]) {
     const before = await inboxIdsOfAgent(db.db, agentId);
     await setMemberships(db.db, agentId, inboxIds);
     const sockets = ctx.agents.in(rooms.agent(agentId));
-    const removed = before.filter((id) => !inboxIds.includes(id));
-    if (removed.length) sockets.socketsLeave(removed.map(rooms.inbox));
-    if (inboxIds.length) sockets.socketsJoin(inboxIds.map(rooms.inbox));
+    if (before.some((id) => !inboxIds.includes(id))) sockets.disconnectSockets(true);
+    else if (inboxIds.length) sockets.socketsJoin(inboxIds.map(rooms.inbox));
   }
 
   return async (app: FastifyInstance) => {
@@ -95,7 +98,8 @@ export function adminRoutes(ctx: AppContext) {
     app.patch('/api/admin/agents/:id', async (request) => {
       const id = idOf(request);
       const input = parseOrThrow(AgentPatchSchema, request.body);
-      if (!(await findAgent(db.db, id))) throw new KefuError('not_found', 'no such agent');
+      const before = await findAgent(db.db, id);
+      if (!before) throw new KefuError('not_found', 'no such agent');
       await checkInboxes(input.inboxIds);
       const changes: AgentChanges = { ...input };
       if (input.password) changes.passwordHash = await ctx.hashPassword(input.password);
@@ -103,6 +107,9 @@ export function adminRoutes(ctx: AppContext) {
       if (input.inboxIds) await moveMemberships(id, input.inboxIds);
       if (input.active === false) {
         for (const sessionId of await revokeSessionsOfAgent(db.db, id)) ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
+      } else if (input.role !== undefined && input.role !== before.role) {
+        // A live socket keeps the role (and admin rooms) of its handshake: reconnecting picks up the new one.
+        ctx.agents.in(rooms.agent(id)).disconnectSockets(true);
       }
       // Capacity, role, activity or inboxes may let the queue move.
       await ctx.broadcaster.publish(await updateAgentPresence(db, id, {}));

@@ -1,9 +1,19 @@
 import { KefuError, httpStatusOf, type ErrorCode } from '@kefu/protocol';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
 
 export const sendError = (reply: FastifyReply, code: ErrorCode, message: string) =>
   reply.status(httpStatusOf[code]).send({ error: { code, message } });
+
+/**
+ * What Fastify rejects before any route runs (a malformed URL, a path parameter over its length cap)
+ * would otherwise answer in Fastify's own shape and with a 414 no ErrorCode has: give it ours.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') void sendError(reply, 'bad_request', 'malformed URL');
+  else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') void sendError(reply, 'bad_request', 'a path parameter is too long');
+  else void sendError(reply, 'internal', 'internal error');
+}
 
 /** Fastify's own errors (bad JSON, body too large) and ours, all as `{ error: { code, message } }`. */
 function codeOfFastifyError(error: { statusCode?: number; code?: string }): ErrorCode | null {

@@ -45,6 +45,15 @@ function dimensionsOf(mime: string, bytes: Buffer): { width: number | null; heig
   }
 }
 
+/**
+ * The multipart parser (busboy) throws plain errors, without an HTTP status, for a body it cannot
+ * read (no boundary, cut off mid-part): those are the client's fault, not ours.
+ */
+function malformed(error: unknown): never {
+  if (error instanceof Error && !('statusCode' in error)) throw new KefuError('bad_request', `malformed multipart body: ${error.message}`);
+  throw error;
+}
+
 export function uploadRoutes(ctx: AppContext) {
   const dir = join(ctx.config.dataDir, 'uploads');
   return async (app: FastifyInstance) => {
@@ -53,11 +62,11 @@ export function uploadRoutes(ctx: AppContext) {
     app.post('/api/uploads', async (request, reply) => {
       const owner = await uploader(ctx, request);
       if (!request.isMultipart()) throw new KefuError('bad_request', 'send multipart/form-data with a "file" field');
-      const file = await request.file();
+      const file = await request.file().catch(malformed);
       if (!file || file.fieldname !== 'file') throw new KefuError('bad_request', 'missing the "file" field');
       const bytes = await file.toBuffer().catch((error: { code?: string }) => {
         if (error.code === 'FST_REQ_FILE_TOO_LARGE') throw new KefuError('too_large', `files are limited to ${ctx.config.uploadMaxBytes} bytes`);
-        throw error;
+        return malformed(error);
       });
       const detected = await fileTypeFromBuffer(bytes);
       if (!detected || !ALLOWED_TYPES.has(detected.mime)) throw new KefuError('bad_request', 'only PNG, JPEG, GIF, WebP images and PDF files are accepted');

@@ -42,6 +42,7 @@ export function createRedisPresence(
       }
       return seen;
     },
+    localAgents: () => sockets.agents(),
     close: async () => {
       clearInterval(timer);
       await touch(sockets.agents()).catch(() => undefined);

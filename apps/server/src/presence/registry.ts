@@ -9,6 +9,8 @@ export type PresenceRegistry = {
   disconnect(agentId: string): Promise<void>;
   /** When each agent was last seen connected (ms epoch; now while connected), null if never. */
   lastSeen(agentIds: string[]): Promise<Map<string, number | null>>;
+  /** Agents with a socket on this node right now. */
+  localAgents(): string[];
   /** This node is going away: its agents count as last seen now, and grace starts. */
   close(): Promise<void>;
 };
@@ -49,6 +51,7 @@ export function createMemoryPresence(now: () => number = Date.now): PresenceRegi
     },
     lastSeen: async (agentIds) =>
       new Map(agentIds.map((id) => [id, sockets.has(id) ? now() : (lastLeft.get(id) ?? null)])),
+    localAgents: () => sockets.agents(),
     close: async () => {
       for (const id of sockets.agents()) lastLeft.set(id, now());
     },

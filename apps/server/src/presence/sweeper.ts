@@ -1,5 +1,5 @@
 import { isGraceExpired } from '@kefu/core';
-import { markAgentsOffline, mergeChanges, wakeSnoozed } from '@kefu/store';
+import { listAgentRows, markAgentsOffline, mergeChanges, updateAgentPresence, wakeSnoozed } from '@kefu/store';
 import type { AppContext } from '../context.js';
 
 /**
@@ -17,6 +17,11 @@ export function startSweeper(ctx: AppContext, intervalMs: number): { stop(): Pro
   const sweep = async () => {
     const changes = await markAgentsOffline(ctx.db, isExpired);
     mergeChanges(changes, await wakeSnoozed(ctx.db, new Date().toISOString()));
+    // A node that stalled past the grace period had its agents marked offline while they stayed
+    // connected here: mark them back, or they would sit outside routing until they reconnect.
+    for (const row of await listAgentRows(ctx.db.db, ctx.presence.localAgents())) {
+      if (row.connected === 0) mergeChanges(changes, await updateAgentPresence(ctx.db, row.id, { connected: true }));
+    }
     await ctx.broadcaster.publish(changes);
   };
   const timer = setInterval(() => {

@@ -78,9 +78,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       await publishMessages(changes, changes.messages, options.origin);
       await publishConversations(changes);
       await publishAgents(changes.agentIds);
-      const inboxes = new Set(changes.inboxIds);
-      for (const row of changes.conversations.values()) if (row.status === 'queued') inboxes.add(row.inbox_id);
-      await publishQueues(changes, inboxes);
+      await publishQueues(changes, changes.inboxIds);
     },
   };
 }

@@ -41,7 +41,8 @@ export function bindCommands<S extends CommandSchemas>(socket: Socket, schemas: 
     });
   }
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (event in schemas) return;
+    // Own keys only: `toString`, `constructor` and `__proto__` are not commands and get their answer too.
+    if (Object.hasOwn(schemas, event)) return;
     const ack = args[args.length - 1];
     if (typeof ack === 'function') ack(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
   });
@@ -59,11 +60,15 @@ async function run<S extends CommandSchemas>(command: string, payload: unknown, 
 async function execute<S extends CommandSchemas>(command: string, payload: unknown, schemas: S, handlers: CommandHandlers<S>, deps: CommandDeps): Promise<Result<unknown>> {
   if (deps.lifecycle.isDraining()) return fail('unavailable', 'this node is shutting down; retry after reconnecting');
   try {
-    if (!(await deps.limiter.consume(deps.limiterKey))) return fail('rate_limited', 'too many commands; slow down');
-    const schema = schemas[command] as S[keyof S];
-    const input = parseOrThrow(schema.input, payload ?? {});
-    const handler = handlers[command as keyof S] as (input: unknown) => Promise<unknown>;
-    return ok(await deps.lifecycle.track(() => handler(input)));
+    // Tracked from here, not from the handler: a command accepted before the drain began but still
+    // waiting on the (Redis) rate limiter must hold the shutdown too, or it runs against a closed store.
+    return await deps.lifecycle.track(async () => {
+      if (!(await deps.limiter.consume(deps.limiterKey))) return fail('rate_limited', 'too many commands; slow down');
+      const schema = schemas[command] as S[keyof S];
+      const input = parseOrThrow(schema.input, payload ?? {});
+      const handler = handlers[command as keyof S] as (input: unknown) => Promise<unknown>;
+      return ok(await handler(input));
+    });
   } catch (error) {
     return toFailure(error, deps.log, { namespace: deps.namespace, command });
   }

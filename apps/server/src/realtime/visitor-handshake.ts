@@ -1,4 +1,4 @@
-import { KefuError, VisitorAuthSchema, type VisitorAuth } from '@kefu/protocol';
+import { KefuError, VisitorAuthSchema, nulPath, type VisitorAuth } from '@kefu/protocol';
 import {
   findInboxByKey,
   findVisitor,
@@ -35,7 +35,8 @@ export function visitorHandshake(ctx: AppContext) {
 
 async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   const parsed = VisitorAuthSchema.safeParse(socket.handshake.auth);
-  if (!parsed.success) throw new KefuError('unauthorized', 'bad handshake');
+  // A NUL character is no key, token or id of ours (and PostgreSQL would refuse to look it up).
+  if (!parsed.success || nulPath(parsed.data) !== null) throw new KefuError('unauthorized', 'bad handshake');
   const auth = parsed.data;
   const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');

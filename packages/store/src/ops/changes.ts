@@ -22,7 +22,9 @@ export const emptyChanges = (): DeskChanges => ({
 
 export function noteConversation(changes: DeskChanges, row: ConversationRow, previous?: ConversationRow): void {
   changes.conversations.set(row.id, row);
-  const queueMoved = !previous || previous.status === 'queued' || row.status === 'queued';
+  const queueMoved = previous
+    ? (previous.status === 'queued') !== (row.status === 'queued') || previous.queued_at !== row.queued_at || previous.priority !== row.priority
+    : row.status === 'queued';
   if (queueMoved) changes.inboxIds.add(row.inbox_id);
   for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
 }

@@ -12,7 +12,7 @@ import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
 import { appendMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
-import { emptyChanges, noteConversation, type DeskChanges } from './changes.js';
+import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
 export type SendOutcome = {
@@ -98,7 +98,10 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
     return { conversation: named, created: false };
   }
   // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
-  if (db.dialect === 'postgres') await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forUpdate().execute();
+  // NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY SHARE that foreign-key
+  // checks take on this visitor row (a second update of a conversation row in one transaction re-checks
+  // visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's conversation meanwhile.
+  if (db.dialect === 'postgres') await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forNoKeyUpdate().execute();
   const current = await currentConversationOf(tx, input.visitorId);
   if (current && current.status !== 'resolved') return { conversation: current, created: false };
   return { conversation: await insertConversation(tx, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
@@ -107,11 +110,9 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
 async function routeNewConversation(db: Database, outcome: SendOutcome): Promise<void> {
   const routed = emptyChanges();
   await db.transaction((tx) => drainQueues(tx, routed, [outcome.conversation.inbox_id]), 'routing');
-  for (const row of routed.conversations.values()) noteConversation(outcome.changes, row);
+  mergeChanges(outcome.changes, routed);
   // Another node's drain may have routed it meanwhile: answer with what is stored now.
   outcome.conversation = (await findConversation(db.db, outcome.conversation.id)) ?? outcome.conversation;
-  outcome.changes.messages.push(...routed.messages);
-  for (const id of routed.agentIds) outcome.changes.agentIds.add(id);
 }
 
 export type AgentSend = {

@@ -113,5 +113,6 @@ export async function setAgentPresence(
   const set: Partial<AgentRow> = {};
   if (changes.status) set.status = changes.status;
   if (changes.connected !== undefined) set.connected = fromBool(changes.connected);
-  await db.updateTable('agents').set(set).where('id', '=', id).execute();
+  // An empty SET is invalid SQL; callers pass {} to re-run routing after other agent changes.
+  if (Object.keys(set).length > 0) await db.updateTable('agents').set(set).where('id', '=', id).execute();
 }

@@ -83,7 +83,8 @@ const encodeCursor = (row: ConversationRow): string => Buffer.from(JSON.stringif
 function decodeCursor(cursor: string): [string, string] | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
-    const valid = Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string');
+    // A forged cursor is still client input: PostgreSQL refuses a NUL character even in a comparison.
+    const valid = Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string' && !v.includes('\u0000'));
     return valid ? (value as [string, string]) : null;
   } catch {
     return null;

@@ -43,13 +43,19 @@ export const findMessageByClientId = (
 export const insertMessageRow = (db: Executor, row: MessageRow): Promise<unknown> =>
   db.insertInto('messages').values(row).execute();
 
+/**
+ * seq columns are 32-bit integers; PostgreSQL refuses a larger number even in a comparison, so
+ * client-given bounds (any safe integer on the wire) are clamped to it: no seq exceeds it anyway.
+ */
+const MAX_SEQ = 2_147_483_647;
+
 /** Messages after `afterSeq` in ascending order, one more than `limit` to tell whether there are more. */
 export async function messagesAfter(db: Executor, conversationId: string, afterSeq: number, limit: number, audience: Audience) {
   let query = db
     .selectFrom('messages')
     .selectAll()
     .where('conversation_id', '=', conversationId)
-    .where('seq', '>', afterSeq)
+    .where('seq', '>', Math.min(afterSeq, MAX_SEQ))
     .orderBy('seq', 'asc')
     .limit(limit + 1);
   if (audience === 'visitor') query = query.where('kind', '!=', 'note');
@@ -71,7 +77,8 @@ export async function messagesBefore(
     .where('conversation_id', '=', conversationId)
     .orderBy('seq', 'desc')
     .limit(limit + 1);
-  if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
+  // Every seq is below a beforeSeq past the column's range, so that bound is no bound.
+  if (beforeSeq !== undefined && beforeSeq <= MAX_SEQ) query = query.where('seq', '<', beforeSeq);
   if (audience === 'visitor') query = query.where('kind', '!=', 'note');
   const rows = await query.execute();
   return { rows: rows.slice(0, limit).reverse(), hasMore: rows.length > limit };

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AgentConversationSchema, MessageSchema, QueueSnapshotSchema } from '@kefu/protocol';
+import { EventLog, adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAdmin, onlineAgent, startConversation, testStore } from './desk-kit.js';
+import { startTestServer, type TestServer } from './harness.js';
+
+describe('agent audiences: inbox visibility, admins, the queue', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ store: testStore() });
+  });
+  afterAll(() => server.stop());
+
+  it('an agent of inbox A never receives events of inbox B and cannot touch its conversations; admins see all', async () => {
+    const inboxA = await createInbox(server, { routing: 'manual' });
+    const inboxB = await createInbox(server, { routing: 'manual' });
+    const alpha = await onlineAgent(server, [inboxA.id], { name: 'Alpha' });
+    const beta = await onlineAgent(server, [inboxB.id], { name: 'Beta' });
+    const admin = await onlineAdmin(server);
+    const alphaLog = new EventLog(alpha.client);
+
+    const adminSeesCreated = nextEvent(admin.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
+    const betaSeesCreated = nextEvent(beta.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
+    const shopper = await startConversation(server, inboxB, 'secret of inbox B');
+    const conversationId = shopper.conversation.id;
+    expect(AgentConversationSchema.parse(await adminSeesCreated).id).toBe(conversationId);
+    await betaSeesCreated;
+
+    // Everything that can happen to a conversation of B.
+    const adminSeesNote = nextEvent(admin.client, 'message:created', (m) => m.conversationId === conversationId && m.kind === 'note');
+    await beta.client.call('conversation:assign', { conversationId, agentId: beta.id });
+    await beta.client.send({ conversationId, body: 'reply in B' });
+    await beta.client.send({ conversationId, body: 'note in B', private: true });
+    await beta.client.call('typing:set', { conversationId, typing: true });
+    await shopper.client.call('typing:set', { conversationId, typing: true });
+    await shopper.client.call('read:set', { conversationId, seq: 3 });
+    await beta.client.call('read:set', { conversationId, seq: 1 });
+    await beta.client.call('conversation:set-status', { conversationId, status: 'snoozed', snoozeUntil: new Date(Date.now() + 60_000).toISOString() });
+    await beta.client.call('conversation:set-status', { conversationId, status: 'resolved' });
+    expect(MessageSchema.parse(await adminSeesNote).body).toBe('note in B');
+
+    await barrier(alpha.client);
+    expect(alphaLog.mentioning(conversationId)).toEqual([]);
+    expect(JSON.stringify(alphaLog.events)).not.toMatch(/secret of inbox B|reply in B|note in B/);
+
+    // Every conversation command answers not_found, exactly as for a conversation that does not exist.
+    const c = alpha.client;
+    expectFailure(await c.request('conversation:open', { conversationId }), 'not_found');
+    expectFailure(await c.request('conversation:sync', { conversationId, afterSeq: 0 }), 'not_found');
+    expectFailure(await c.request('conversation:history', { conversationId }), 'not_found');
+    expectFailure(await c.request('message:send', { conversationId, clientMsgId: 'x1', body: 'hi' }), 'not_found');
+    expectFailure(await c.request('message:send', { conversationId, clientMsgId: 'x2', body: 'hi', private: true }), 'not_found');
+    expectFailure(await c.request('conversation:assign', { conversationId, agentId: alpha.id }), 'not_found');
+    expectFailure(await c.request('conversation:set-status', { conversationId, status: 'open' }), 'not_found');
+    expectFailure(await c.request('typing:set', { conversationId, typing: true }), 'not_found');
+    expectFailure(await c.request('read:set', { conversationId, seq: 1 }), 'not_found');
+    for (const view of ['all', 'resolved', 'unassigned', 'mine'] as const) {
+      const listed = await c.call('conversation:list', { view });
+      expect(listed.conversations.some((conv) => conv.id === conversationId)).toBe(false);
+    }
+
+    // The admin sees and opens it.
+    const opened = await admin.client.call('conversation:open', { conversationId });
+    expect(opened.messages.map((m) => m.body)).toEqual(expect.arrayContaining(['secret of inbox B', 'reply in B', 'note in B']));
+    const resolved = await admin.client.call('conversation:list', { view: 'resolved', inboxId: inboxB.id });
+    expect(resolved.conversations.map((conv) => conv.id)).toEqual([conversationId]);
+  });
+
+  it('follows membership changes live: events start when an agent joins an inbox and stop when they leave it', async () => {
+    const inboxA = await createInbox(server, { routing: 'manual' });
+    const inboxB = await createInbox(server, { routing: 'manual' });
+    const alpha = await onlineAgent(server, [inboxA.id], { name: 'Alpha' });
+    const token = await adminToken(server);
+
+    const joined = await server.api('PATCH', `/api/admin/agents/${alpha.id}`, { inboxIds: [inboxA.id, inboxB.id] }, token);
+    expect(joined.status).toBe(200);
+    const created = nextEvent(alpha.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
+    const first = await startConversation(server, inboxB);
+    expect((await created).id).toBe(first.conversation.id);
+    expect((await alpha.client.call('conversation:open', { conversationId: first.conversation.id })).conversation.inboxId).toBe(inboxB.id);
+
+    const left = await server.api('PATCH', `/api/admin/agents/${alpha.id}`, { inboxIds: [inboxA.id] }, token);
+    expect(left.status).toBe(200);
+    const log = new EventLog(alpha.client);
+    const second = await startConversation(server, inboxB);
+    await first.client.send({ body: 'more' });
+    // Alpha had the first conversation open: its typing must not reach them any more either.
+    await first.client.call('typing:set', { conversationId: first.conversation.id, typing: true });
+    await barrier(alpha.client);
+    expect(log.named('typing:changed')).toEqual([]);
+    expect(log.mentioning(second.conversation.id)).toEqual([]);
+    expect(log.named('message:created')).toEqual([]);
+    expect(log.named('conversation:created')).toEqual([]);
+    expectFailure(await alpha.client.request('conversation:open', { conversationId: second.conversation.id }), 'not_found');
+  });
+
+  it('queue:snapshot is for admins (matches QueueSnapshotSchema); queue:updated reaches admins when a conversation is queued', async () => {
+    const inbox = await createInbox(server, { routing: 'manual', name: 'Queue inbox' });
+    const agent = await onlineAgent(server, [inbox.id], { name: 'Queue agent' });
+    const admin = await onlineAdmin(server);
+    const agentLog = new EventLog(agent.client);
+
+    expectFailure(await agent.client.request('queue:snapshot', {}), 'forbidden');
+
+    const queuedSeen = nextEvent(admin.client, 'queue:updated', (q) => q.queued.some((item) => item.inboxId === inbox.id));
+    const first = await startConversation(server, inbox);
+    const update = QueueSnapshotSchema.parse(await queuedSeen);
+    expect(update.queued.find((item) => item.conversationId === first.conversation.id)).toMatchObject({ inboxId: inbox.id, position: 1 });
+
+    const secondSeen = nextEvent(admin.client, 'queue:updated', (q) => q.queued.filter((item) => item.inboxId === inbox.id).length === 2);
+    const second = await startConversation(server, inbox);
+    expect((await secondSeen).queued.find((item) => item.conversationId === second.conversation.id)).toMatchObject({ position: 2 });
+
+    const snapshot = QueueSnapshotSchema.parse(await admin.client.call('queue:snapshot', { inboxId: inbox.id }));
+    expect(snapshot.queued.map((q) => [q.conversationId, q.position])).toEqual([
+      [first.conversation.id, 1],
+      [second.conversation.id, 2],
+    ]);
+    expect(snapshot.agents.map((a) => a.id)).toEqual([agent.id]);
+    expect(snapshot.stats).toMatchObject({ queued: 2, open: 0, agentsOnline: 1, perInbox: [{ inboxId: inbox.id, name: 'Queue inbox', queued: 2, open: 0 }] });
+
+    const all = QueueSnapshotSchema.parse(await admin.client.call('queue:snapshot', {}));
+    expect(all.stats.perInbox.map((i) => i.inboxId)).toContain(inbox.id);
+    expect(all.agents.map((a) => a.id)).toEqual(expect.arrayContaining([agent.id, admin.id]));
+
+    // Claiming moves the queue: admins get the shorter queue.
+    const shorter = nextEvent(admin.client, 'queue:updated', (q) => !q.queued.some((item) => item.conversationId === first.conversation.id));
+    await agent.client.call('conversation:assign', { conversationId: first.conversation.id, agentId: agent.id });
+    expect((await shorter).queued.find((item) => item.conversationId === second.conversation.id)).toMatchObject({ position: 1 });
+
+    await barrier(agent.client);
+    expect(agentLog.named('queue:updated')).toEqual([]);
+  });
+});
