@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { limits } from '@kefu/protocol';
 import { bootstrapStore, openDatabase } from '@kefu/store';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
@@ -9,6 +10,8 @@ import type { AppContext } from './context.js';
 import type { ServerConfig } from './env.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { authRoutes } from './http/auth-routes.js';
+import { clientAddress, compileTrust } from './http/client-ip.js';
+import { refuseWhileDraining } from './http/draining.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { uploadRoutes } from './http/upload-routes.js';
@@ -29,8 +32,6 @@ import { startVisitorSession } from './realtime/visitor.handlers.js';
 
 export type RunningServer = { port: number; url: string; ctx: AppContext; close(): Promise<void> };
 
-/** Socket.IO frames above this are refused (the largest valid command is a 20 000-character message). */
-const MAX_FRAME_BYTES = 256 * 1024;
 
 /** Builds and starts one kefu node from its configuration; main.ts only adds signals around it. */
 export async function startServer(config: ServerConfig, logger?: Logger): Promise<RunningServer> {
@@ -44,19 +45,23 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   }
   const redis = config.redis ? await connectRedis(config.redis.url, log) : null;
 
-  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: true, frameworkErrors });
-  const io = new Server(http.server, { maxHttpBufferSize: MAX_FRAME_BYTES, cors: { origin: true } });
+  // X-Forwarded-For counts only from the proxies KEFU_TRUST_PROXY names (by default from nobody):
+  // request.ip keys the login limiter, and a client must not choose its own.
+  const trust = compileTrust(config.trustProxy);
+  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: config.trustProxy === false ? false : trust, frameworkErrors });
+  const io = new Server(http.server, { maxHttpBufferSize: limits.frameBytes, cors: { origin: true } });
   if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` }));
   const visitors = io.of('/visitor') as VisitorNamespace;
   const agents = io.of('/agent') as AgentNamespace;
 
-  const ctx = buildContext(config, { log, db, redis, visitors, agents, hashPassword, nodeId, secret: config.secret ?? boot.secret });
+  const ctx = buildContext(config, { log, db, redis, visitors, agents, hashPassword, nodeId, secret: config.secret ?? boot.secret, clientIp: (request) => clientAddress(request, trust) });
   visitors.use(visitorHandshake(ctx));
   agents.use(agentHandshake(ctx));
   visitors.on('connection', (socket) => onConnection(ctx, 'visitor', socket, () => startVisitorSession(ctx, socket)));
   agents.on('connection', (socket) => onConnection(ctx, 'agent', socket, () => startAgentSession(ctx, socket)));
 
   installErrorHandling(http, log);
+  refuseWhileDraining(http, ctx);
   // The route pattern, not the URL, so ids do not explode the label set.
   http.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
@@ -68,7 +73,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   await http.listen({ port: config.port, host: config.host });
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const sweeper = startSweeper(ctx, Math.max(50, Math.min(5_000, Math.floor(config.offlineGraceMs / 4))));
+  const sweeper = startSweeper(ctx, config.sweepIntervalMs);
   log.info({ port, store: config.store.kind, redis: Boolean(redis) }, 'kefu server listening');
 
   const close = async () => {
@@ -87,24 +92,25 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   return { port, url: `http://127.0.0.1:${port}`, ctx, close };
 }
 
-type ContextParts = Pick<AppContext, 'log' | 'db' | 'visitors' | 'agents' | 'hashPassword'> & { redis: RedisClients | null; nodeId: string; secret: string };
+type ContextParts = Pick<AppContext, 'log' | 'db' | 'visitors' | 'agents' | 'hashPassword' | 'clientIp'> & { redis: RedisClients | null; nodeId: string; secret: string };
 
 function buildContext(config: ServerConfig, parts: ContextParts): AppContext {
   const { redis, db, log } = parts;
   const limiterStore = redis ? { client: redis.pub, prefix: config.redis!.prefix } : null;
-  const heartbeatMs = Math.max(50, Math.min(5_000, Math.floor(config.offlineGraceMs / 3)));
   return {
     ...parts,
     config,
     tokens: createTokenService(parts.secret),
     presence: redis
-      ? createRedisPresence(redis.pub, { prefix: config.redis!.prefix, nodeId: parts.nodeId, heartbeatMs, keyTtlMs: config.offlineGraceMs * 10 })
+      ? createRedisPresence(redis.pub, { prefix: config.redis!.prefix, nodeId: parts.nodeId, heartbeatMs: config.heartbeatMs, keyTtlMs: config.offlineGraceMs * 10 })
       : createMemoryPresence(),
     commandLimiter: createLimiter('cmd', { points: config.rateLimit.points, durationSec: config.rateLimit.windowSec }, limiterStore),
     loginLimiter: createLimiter('login', { points: config.rateLimit.loginPerMinute, durationSec: 60 }, limiterStore),
+    uploadLimiter: createLimiter('upload', { points: config.rateLimit.uploadsPerMinute, durationSec: 60 }, limiterStore),
+    newVisitorLimiter: createLimiter('new-visitor', { points: config.rateLimit.newVisitorsPerMinute, durationSec: 60 }, limiterStore),
     lifecycle: createLifecycle(),
     metrics: createMetrics(),
-    broadcaster: createBroadcaster(db, parts.visitors, parts.agents),
+    broadcaster: createBroadcaster(db, parts.visitors, parts.agents, log),
     checkHealth: async () => {
       await db.ping();
       if (redis) await redis.pub.ping();

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Database } from '@kefu/store';
 import type { TokenService } from './auth/tokens.js';
 import type { ServerConfig } from './env.js';
@@ -18,6 +19,12 @@ export type AppContext = {
   presence: PresenceRegistry;
   commandLimiter: Limiter;
   loginLimiter: Limiter;
+  /** Uploads per uploader (visitor or agent) per minute. */
+  uploadLimiter: Limiter;
+  /** New anonymous visitors per client address per minute. */
+  newVisitorLimiter: Limiter;
+  /** The client's address of a raw request (a socket handshake), by the same KEFU_TRUST_PROXY rule as request.ip. */
+  clientIp: (request: IncomingMessage) => string;
   lifecycle: Lifecycle;
   metrics: Metrics;
   log: Logger;

@@ -1,7 +1,20 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isTrustEntry, type TrustProxy } from './http/client-ip.js';
 
-const booleanish = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** `true`, `false`, a hop count, or a comma-separated list of IPs / CIDR ranges (KEFU_TRUST_PROXY). */
+const trustProxy = z.string().transform((value, check): TrustProxy => {
+  const text = value.trim();
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text) === 0 ? false : Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !isTrustEntry(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    check.addIssue({ code: 'custom', message: `KEFU_TRUST_PROXY must be true, false, a hop count, or a comma-separated list of IPs/CIDR ranges; not ${bad.join(', ') || 'empty'}` });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 /** Every setting kefu reads, with its default. Nothing else in the server reads process.env. */
 const EnvSchema = z
@@ -24,11 +37,14 @@ const EnvSchema = z
     KEFU_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(200),
     KEFU_RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().positive().default(10),
     KEFU_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+    KEFU_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    KEFU_NEW_VISITORS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+    KEFU_TRUST_PROXY: trustProxy.optional(),
+    KEFU_METRICS_TOKEN: z.string().min(16, 'KEFU_METRICS_TOKEN must be at least 16 characters').optional(),
     KEFU_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     KEFU_NODE_ID: z.string().optional(),
     KEFU_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(17),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    KEFU_LOG_PRETTY: booleanish.default(false),
   })
   .refine((env) => !(env.KEFU_REDIS_URL && !env.KEFU_DATABASE_URL), {
     message:
@@ -46,9 +62,16 @@ export type ServerConfig = {
   secret: string | null;
   admin: { email: string; password: string | undefined };
   offlineGraceMs: number;
+  /** How often each node sweeps (offline agents, snoozes, stuck queues) and refreshes presence: a few times per grace period. */
+  sweepIntervalMs: number;
+  heartbeatMs: number;
   sessionTtlMs: number;
   uploadMaxBytes: number;
-  rateLimit: { points: number; windowSec: number; loginPerMinute: number };
+  rateLimit: { points: number; windowSec: number; loginPerMinute: number; uploadsPerMinute: number; newVisitorsPerMinute: number };
+  /** Who may set X-Forwarded-For (Fastify's trustProxy); false: the socket's peer is the client. */
+  trustProxy: TrustProxy;
+  /** When set, GET /metrics wants `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | null;
   shutdownTimeoutMs: number;
   nodeId: string | undefined;
   /** log2 of scrypt's N; lower only for tests. */
@@ -68,6 +91,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return toConfig(parsed.data);
 }
 
+/** A period that fits `parts` times into the grace period, between 50 ms and 5 s. */
+const fractionOf = (graceMs: number, parts: number): number => Math.max(50, Math.min(5_000, Math.floor(graceMs / parts)));
+
 export function toConfig(env: Env): ServerConfig {
   const dataDir = resolve(env.KEFU_DATA_DIR);
   return {
@@ -81,13 +107,19 @@ export function toConfig(env: Env): ServerConfig {
     secret: env.KEFU_SECRET ?? null,
     admin: { email: env.KEFU_ADMIN_EMAIL, password: env.KEFU_ADMIN_PASSWORD },
     offlineGraceMs: env.KEFU_AGENT_OFFLINE_GRACE_MS,
+    sweepIntervalMs: fractionOf(env.KEFU_AGENT_OFFLINE_GRACE_MS, 4),
+    heartbeatMs: fractionOf(env.KEFU_AGENT_OFFLINE_GRACE_MS, 3),
     sessionTtlMs: env.KEFU_SESSION_TTL_HOURS * 3_600_000,
     uploadMaxBytes: env.KEFU_UPLOAD_MAX_BYTES,
     rateLimit: {
       points: env.KEFU_RATE_LIMIT_POINTS,
       windowSec: env.KEFU_RATE_LIMIT_WINDOW_SEC,
       loginPerMinute: env.KEFU_LOGIN_ATTEMPTS_PER_MINUTE,
+      uploadsPerMinute: env.KEFU_UPLOADS_PER_MINUTE,
+      newVisitorsPerMinute: env.KEFU_NEW_VISITORS_PER_MINUTE,
     },
+    trustProxy: env.KEFU_TRUST_PROXY ?? false,
+    metricsToken: env.KEFU_METRICS_TOKEN ?? null,
     shutdownTimeoutMs: env.KEFU_SHUTDOWN_TIMEOUT_MS,
     nodeId: env.KEFU_NODE_ID,
     passwordCost: env.KEFU_PASSWORD_COST,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AgentProfileSchema, AgentSessionSchema, MessageSchema, VisitorDetailsSchema, agentCommands, type AgentConversation, type AgentInput } from '@kefu/protocol';
 import {
-  EventLog,
   barrier,
   createInbox,
   expectFailure,
@@ -12,7 +11,7 @@ import {
   within,
   type OnlineAgent,
   testStore,
-} from './desk-kit.js';
+} from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 describe('agent commands: status, conversation lists, open and leave', () => {
@@ -23,7 +22,7 @@ describe('agent commands: status, conversation lists, open and leave', () => {
   afterAll(() => server.stop());
 
   it('agent:set-status switches online/away, tells admins, and is remembered across reconnection', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     expect(ana.session.agent.status).toBe('online');
     const admin = await onlineAdmin(server);
@@ -56,7 +55,7 @@ describe('agent commands: status, conversation lists, open and leave', () => {
 
     beforeAll(async () => {
       // Manual inboxes: nothing moves unless an agent moves it.
-      const inboxes = await Promise.all([createInbox(server), createInbox(server), createInbox(server)]);
+      const inboxes = await Promise.all([createInbox(server, { routing: 'manual' }), createInbox(server, { routing: 'manual' }), createInbox(server, { routing: 'manual' })]);
       [m1, m2, m3] = inboxes.map((i) => i.id) as [string, string, string];
       x = await onlineAgent(server, [m1, m2], { name: 'Xu' });
       y = await onlineAgent(server, [m1, m2, m3], { name: 'Yi' });
@@ -132,7 +131,7 @@ describe('agent commands: status, conversation lists, open and leave', () => {
   });
 
   it('conversation:open returns the conversation, its messages and the visitor with past conversations', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const agent = await onlineAgent(server, [inbox.id], { name: 'Oz' });
     const shopper = await startConversation(server, inbox, 'First visit');
     await shopper.client.call('visitor:update', { name: 'Mia', email: 'mia@shop.test', page: { url: 'https://shop.test/cart', title: 'Cart' } });
@@ -164,7 +163,7 @@ describe('agent commands: status, conversation lists, open and leave', () => {
   });
 
   it('conversation:leave stops the live events of an opened conversation (typing) for that socket', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const agent = await onlineAgent(server, [inbox.id]);
     const shopper = await startConversation(server, inbox);
     await shopper.client.call('visitor:update', { name: 'Lea' });
@@ -176,10 +175,10 @@ describe('agent commands: status, conversation lists, open and leave', () => {
     expect(await typing).toEqual({ conversationId, typing: true, name: 'Lea' });
 
     expect(await agent.client.call('conversation:leave', { conversationId })).toEqual({});
-    const log = new EventLog(agent.client);
+    const left = agent.log.mark();
     await shopper.client.call('typing:set', { conversationId, typing: false });
     await barrier(agent.client);
-    expect(log.named('typing:changed')).toEqual([]);
+    expect(agent.log.all('typing:changed', left)).toEqual([]);
 
     // Messages still reach every member of the inbox: leaving is about the open view only.
     const message = nextEvent(agent.client, 'message:created', (m) => m.conversationId === conversationId && m.body === 'Still there?');

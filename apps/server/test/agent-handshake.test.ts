@@ -3,7 +3,7 @@ import { connectAgent, type AgentClient } from '@kefu/client';
 import { AgentSessionSchema } from '@kefu/protocol';
 import { io } from 'socket.io-client';
 import { createTokenService } from '../src/auth/tokens.js';
-import { createInbox, expectHttpError, nextEvent, onlineAdmin, onlineAgent, within, testStore } from './desk-kit.js';
+import { createInbox, expectFailure, expectHttpError, nextEvent, onlineAdmin, onlineAgent, raw, testStore, within } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const SECRET = 'handshake-suite-secret-0123456789abcdef';
@@ -64,8 +64,8 @@ describe('agent handshake and sessions', () => {
   });
 
   it('greets an agent with a session that matches AgentSessionSchema and lists only their inboxes', async () => {
-    const mine = await createInbox(server, { name: 'Mine' });
-    const other = await createInbox(server, { name: 'Not mine' });
+    const mine = await createInbox(server, { name: 'Mine', routing: 'manual' });
+    const other = await createInbox(server, { name: 'Not mine', routing: 'manual' });
     const ana = await onlineAgent(server, [mine.id], { name: 'Ana', capacity: 4 });
     expect(AgentSessionSchema.parse(ana.session)).toEqual({
       agent: expect.objectContaining({ id: ana.id, name: 'Ana', email: ana.email, role: 'agent', status: 'online', capacity: 4, load: 0 }),
@@ -79,10 +79,8 @@ describe('agent handshake and sessions', () => {
   });
 
   it('answers bad_request to visitor-only commands, unknown commands and payloads that are not objects', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const ana = await onlineAgent(server, [inbox.id]);
-    const raw = ana.client.socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } };
-    const ask = (event: string, ...args: unknown[]) => raw.timeout(3_000).emitWithAck(event, ...args);
     for (const [event, payload] of [
       ['visitor:update', { name: 'Mallory' }],
       ['csat:submit', { conversationId: 'x', rating: 5 }],
@@ -91,14 +89,14 @@ describe('agent handshake and sessions', () => {
       ['conversation:open', ['a', 'b']],
       ['agent:set-status', null],
     ] as const) {
-      expect(await ask(event, payload)).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.any(String) } });
+      expectFailure(await raw(ana.client, event, payload), 'bad_request');
     }
     // Still alive and well.
     expect((await ana.client.call('agent:set-status', { status: 'online' })).agent.id).toBe(ana.id);
   });
 
   it('revokes the token on logout: its live sockets are disconnected, the token is refused afterwards', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const bo = await onlineAgent(server, [inbox.id], { name: 'Bo' });
     // A second login of the same agent is another session, which logout of the first must not touch.
     const second = await server.login(bo.email, bo.password);
@@ -123,7 +121,7 @@ describe('agent handshake and sessions', () => {
   });
 
   it('applies a role change to live sockets at once: they reconnect with the new role', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const zed = await server.createAgent({ name: 'Zed', role: 'admin', inboxIds: [inbox.id] });
     const client = connectAgent({ url: server.url, token: zed.token, socketOptions: { reconnectionDelay: 50 } });
     try {
@@ -134,7 +132,7 @@ describe('agent handshake and sessions', () => {
       const demoted = nextEvent(client, 'session', (s) => s.agent.role === 'agent');
       expect((await server.api('PATCH', `/api/admin/agents/${zed.id}`, { role: 'agent' }, token)).status).toBe(200);
       expect(AgentSessionSchema.parse(await demoted).inboxes).toEqual([{ id: inbox.id, name: inbox.name }]);
-      expect(await client.request('queue:snapshot', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expectFailure(await client.request('queue:snapshot', {}), 'forbidden');
 
       const promoted = nextEvent(client, 'session', (s) => s.agent.role === 'admin');
       expect((await server.api('PATCH', `/api/admin/agents/${zed.id}`, { role: 'admin' }, token)).status).toBe(200);
@@ -146,7 +144,7 @@ describe('agent handshake and sessions', () => {
   });
 
   it('disconnects a deactivated agent, refuses their login (403) and token, and lets them back once reactivated', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const cy = await onlineAgent(server, [inbox.id], { name: 'Cy' });
     const admin = await onlineAdmin(server);
     const adminToken = admin.token;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AgentConversationSchema, MessageSchema, agentCommands } from '@kefu/protocol';
-import { EventLog, adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAgent, startConversation, testStore } from './desk-kit.js';
+import { adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 describe('agent commands: messages, notes, sync, typing, read receipts, canned responses', () => {
@@ -54,7 +54,6 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const bo = await onlineAgent(server, [inbox.id], { name: 'Bo' });
     const shopper = await startConversation(server, inbox, 'Can I change the size?');
     const conversationId = shopper.conversation.id;
-    const visitorLog = new EventLog(shopper.client);
 
     const boGetsNote = nextEvent(bo.client, 'message:created', (m) => m.kind === 'note');
     const note = await ana.client.send({ conversationId, body: 'Check stock first', private: true });
@@ -74,8 +73,8 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const delivered = await visitorGetsReply;
     expect(reply.message.prevSeq).toBe(reply.message.seq - 1);
     await barrier(shopper.client);
-    expect(visitorLog.mentioning(note.message.id)).toEqual([]);
-    expect(JSON.stringify(visitorLog.events)).not.toContain('Check stock first');
+    expect(shopper.log.mentioning(note.message.id)).toEqual([]);
+    expect(JSON.stringify(shopper.log.events)).not.toContain('Check stock first');
 
     const visitorSync = await shopper.client.call('conversation:sync', { conversationId, afterSeq: 0 });
     expect(visitorSync.messages.some((m) => m.kind === 'note')).toBe(false);
@@ -224,7 +223,7 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
   });
 
   it('canned:list lists the responses admins create, and forgets deleted ones', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const ana = await onlineAgent(server, [inbox.id]);
     const token = await adminToken(server);
     const created = await server.api<{ response: { id: string } }>('POST', '/api/admin/canned', { shortcut: 'thanks', body: 'Thank you for your patience!' }, token);

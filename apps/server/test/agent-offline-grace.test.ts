@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MessageSchema, VisitorConversationSchema } from '@kefu/protocol';
-import { adminToken, createInbox, nextEvent, onlineAdmin, onlineAgent, startConversation, within, testStore } from './desk-kit.js';
+import { adminToken, createInbox, nextEvent, onlineAdmin, onlineAgent, startConversation, within, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 describe('offline grace', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { VisitorConversationSchema } from '@kefu/protocol';
-import { adminToken, createInbox, nextEvent, onlineAgent, startConversation, testStore } from './desk-kit.js';
+import { adminToken, createInbox, nextEvent, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 type Assignment = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AgentConversationSchema, MessageSchema, QueueSnapshotSchema } from '@kefu/protocol';
-import { EventLog, adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAdmin, onlineAgent, startConversation, testStore } from './desk-kit.js';
+import { adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAdmin, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 describe('agent audiences: inbox visibility, admins, the queue', () => {
@@ -16,7 +16,6 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     const alpha = await onlineAgent(server, [inboxA.id], { name: 'Alpha' });
     const beta = await onlineAgent(server, [inboxB.id], { name: 'Beta' });
     const admin = await onlineAdmin(server);
-    const alphaLog = new EventLog(alpha.client);
 
     const adminSeesCreated = nextEvent(admin.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
     const betaSeesCreated = nextEvent(beta.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
@@ -39,8 +38,8 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     expect(MessageSchema.parse(await adminSeesNote).body).toBe('note in B');
 
     await barrier(alpha.client);
-    expect(alphaLog.mentioning(conversationId)).toEqual([]);
-    expect(JSON.stringify(alphaLog.events)).not.toMatch(/secret of inbox B|reply in B|note in B/);
+    expect(alpha.log.mentioning(conversationId)).toEqual([]);
+    expect(JSON.stringify(alpha.log.events)).not.toMatch(/secret of inbox B|reply in B|note in B/);
 
     // Every conversation command answers not_found, exactly as for a conversation that does not exist.
     const c = alpha.client;
@@ -80,16 +79,16 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
 
     const left = await server.api('PATCH', `/api/admin/agents/${alpha.id}`, { inboxIds: [inboxA.id] }, token);
     expect(left.status).toBe(200);
-    const log = new EventLog(alpha.client);
+    const from = alpha.log.mark();
     const second = await startConversation(server, inboxB);
     await first.client.send({ body: 'more' });
     // Alpha had the first conversation open: its typing must not reach them any more either.
     await first.client.call('typing:set', { conversationId: first.conversation.id, typing: true });
     await barrier(alpha.client);
-    expect(log.named('typing:changed')).toEqual([]);
-    expect(log.mentioning(second.conversation.id)).toEqual([]);
-    expect(log.named('message:created')).toEqual([]);
-    expect(log.named('conversation:created')).toEqual([]);
+    expect(alpha.log.all('typing:changed', from)).toEqual([]);
+    expect(alpha.log.mentioning(second.conversation.id, from)).toEqual([]);
+    expect(alpha.log.all('message:created', from)).toEqual([]);
+    expect(alpha.log.all('conversation:created', from)).toEqual([]);
     expectFailure(await alpha.client.request('conversation:open', { conversationId: second.conversation.id }), 'not_found');
   });
 
@@ -97,7 +96,6 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     const inbox = await createInbox(server, { routing: 'manual', name: 'Queue inbox' });
     const agent = await onlineAgent(server, [inbox.id], { name: 'Queue agent' });
     const admin = await onlineAdmin(server);
-    const agentLog = new EventLog(agent.client);
 
     expectFailure(await agent.client.request('queue:snapshot', {}), 'forbidden');
 
@@ -128,6 +126,6 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     expect((await shorter).queued.find((item) => item.conversationId === second.conversation.id)).toMatchObject({ position: 1 });
 
     await barrier(agent.client);
-    expect(agentLog.named('queue:updated')).toEqual([]);
+    expect(agent.log.all('queue:updated')).toEqual([]);
   });
 });

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { connectAgent, connectVisitor, type AgentClient, type VisitorClient, type VisitorClientOptions } from '@kefu/client';
 import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
+import { requestJson } from './kit.js';
+
+export { waitFor } from './kit-events.js';
 
 /**
  * Several real kefu processes (the built `apps/server/dist/main.js`) against the real Redis and a
@@ -198,14 +201,7 @@ export async function startCluster(options: { size: number; env?: Record<string,
     }
   };
 
-  const api = async <T>(node: ClusterNode, method: string, path: string, body?: unknown, token?: string) => {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(`${node.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = <T>(node: ClusterNode, method: string, path: string, body?: unknown, token?: string) => requestJson<T>(node.url, method, path, body, token);
   const login = async (node: ClusterNode, email = CLUSTER_ADMIN.email, password = CLUSTER_ADMIN.password) => {
     const res = await api<{ token: string; agent: { id: string } }>(node, 'POST', '/api/auth/login', { email, password });
     if (res.status !== 200) throw new Error(`login of ${email} on ${node.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -293,30 +289,6 @@ export async function deleteRedisKeys(prefix: string): Promise<number> {
     await redis.quit();
   }
   return deleted;
-}
-
-/**
- * Resolves with the first value `subscribe` reports, or rejects after `timeoutMs` naming what was
- * awaited. `subscribe` returns its unsubscribe function.
- */
-export function waitFor<T>(label: string, timeoutMs: number, subscribe: (done: (value: T) => void) => () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let unsubscribe: (() => void) | null = null;
-    let finished = false;
-    const timer = setTimeout(() => {
-      finished = true;
-      unsubscribe?.();
-      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}`));
-    }, timeoutMs);
-    unsubscribe = subscribe((value) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      unsubscribe?.();
-      resolve(value);
-    });
-    if (finished) unsubscribe();
-  });
 }
 
 /** Runs a finished child process (the demo CLI) and collects its output. */

@@ -19,6 +19,7 @@ import {
   agentCommands,
   errorCodes,
   httpStatusOf,
+  limits,
   visitorCommands,
   type Message,
 } from '@kefu/protocol';
@@ -39,12 +40,13 @@ import {
   type Rng,
 } from './fuzz-values.js';
 import { startTestServer, type TestServer } from './harness.js';
+import { createInbox, waitFor } from './kit.js';
 
 const SEED = process.env.KEFU_FUZZ_SEED ? Number(process.env.KEFU_FUZZ_SEED) >>> 0 : Math.floor(Math.random() * 2 ** 32);
 const CASES = Number(process.env.KEFU_FUZZ_CASES ?? 2_000);
 const ACK_TIMEOUT_MS = 5_000;
-/** The server's Socket.IO frame cap (app.ts MAX_FRAME_BYTES). */
-const FRAME_CAP = 256 * 1024;
+/** The server's Socket.IO frame cap. */
+const FRAME_CAP = limits.frameBytes;
 
 // Printed up front so a crash or a timeout still tells which run it was.
 console.log(`protocol fuzz seed ${SEED} (replay: KEFU_FUZZ_SEED=${SEED})`);
@@ -83,14 +85,12 @@ function emitWithAck(socket: Socket, event: string, args: unknown[], timeoutMs =
   });
 }
 
-/** Resolves when the event arrives, rejects after the timeout. */
+/** Resolves with the arguments of the next `event` of a raw socket, rejects after the timeout. */
 function nextEvent(socket: Socket, event: string, timeoutMs = 5_000): Promise<unknown[]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once(event, (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args);
-    });
+  return waitFor(event, timeoutMs, (done) => {
+    const listener = (...args: unknown[]) => done(args);
+    socket.once(event, listener);
+    return () => socket.off(event, listener);
   });
 }
 
@@ -126,8 +126,7 @@ async function buildWorld(server: TestServer): Promise<World> {
   const member = await server.createAgent({ name: 'Fuzz Member', capacity: 50 });
   const outsider = await server.createAgent({ name: 'Fuzz Outsider', inboxIds: [] });
   const scratchAgent = await server.createAgent({ name: 'Fuzz Scratch', inboxIds: [] });
-  const scratchInbox = await server.api<{ inbox: { id: string } }>('POST', '/api/admin/inboxes', { name: 'Fuzz scratch' }, adminToken);
-  expect(scratchInbox.status).toBe(201);
+  const scratchInbox = await createInbox(server, { name: 'Fuzz scratch' });
 
   // One visitor with a resolved conversation (with a private note in it) and an open one.
   const visitor = server.visitor();
@@ -147,7 +146,7 @@ async function buildWorld(server: TestServer): Promise<World> {
     member: { id: member.id, token: member.token },
     outsider: { id: outsider.id, token: outsider.token },
     inboxId,
-    scratchInboxId: scratchInbox.body.inbox.id,
+    scratchInboxId: scratchInbox.id,
     scratchAgentId: scratchAgent.id,
     visitorToken: session.visitorToken,
     visitorId: session.visitor.id,

@@ -6,6 +6,7 @@ import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { startServer, type RunningServer } from '../src/app.js';
 import { loadConfig } from '../src/env.js';
 import { createLogger } from '../src/logger.js';
+import { requestJson } from './kit.js';
 
 export const ADMIN = { email: 'admin@kefu.local', password: 'admin-password-1' };
 
@@ -23,9 +24,13 @@ export type TestServer = RunningServer & {
 
 let sequence = 0;
 
-/** A real kefu server on port 0 with a store of its own (SQLite by default), and helpers to drive it. */
-export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const store = await createTestStore(options.store ?? 'sqlite');
+/**
+ * A real kefu server on port 0 with a store of its own (SQLite by default), and helpers to drive it.
+ * `sharedStore` (another TestServer's `store`) starts a second node on the same database instead; its
+ * stop() leaves the database to its owner. close() may come before stop(): a node stopped twice is closed once.
+ */
+export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; sharedStore?: TestStore; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const store = options.sharedStore ?? (await createTestStore(options.store ?? 'sqlite'));
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-server-'));
   const config = loadConfig({
     PORT: '0',
@@ -41,15 +46,10 @@ export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; 
   if (config.store.kind === 'sqlite' && store.config.kind === 'sqlite') config.store.file = store.config.file;
   const server = await startServer(config, createLogger(process.env.KEFU_TEST_LOG ?? 'silent'));
   const clients: { close(): void }[] = [];
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= server.close());
 
-  const api = async <T>(method: string, path: string, body?: unknown, token?: string) => {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  };
+  const api = <T>(method: string, path: string, body?: unknown, token?: string) => requestJson<T>(server.url, method, path, body, token);
   const login = async (email = ADMIN.email, password = ADMIN.password) => {
     const res = await api<{ token: string; agent: { id: string } }>('POST', '/api/auth/login', { email, password });
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -63,6 +63,7 @@ export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; 
 
   return {
     ...server,
+    close,
     store,
     dataDir,
     api,
@@ -96,8 +97,8 @@ export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; 
     },
     async stop() {
       for (const client of clients) client.close();
-      await server.close();
-      await store.drop();
+      await close();
+      if (!options.sharedStore) await store.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

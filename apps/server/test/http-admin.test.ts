@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AgentProfileSchema, CannedResponseSchema, InboxSchema, type Inbox } from '@kefu/protocol';
 import { z } from 'zod';
-import { adminToken, createInbox, expectHttpError, onlineAgent, startConversation, testStore } from './desk-kit.js';
+import { adminToken, createInbox, expectHttpError, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const AdminAgentSchema = AgentProfileSchema.extend({ inboxIds: z.array(z.string()) });
@@ -27,7 +27,7 @@ describe('HTTP admin API', () => {
 
   describe('agents', () => {
     it('POST creates (201), GET lists, PATCH edits; the password never comes back', async () => {
-      const inbox = await createInbox(server);
+      const inbox = await createInbox(server, { routing: 'manual' });
       const created = await server.api<{ agent: AdminAgent }>(
         'POST',
         '/api/admin/agents',
@@ -45,7 +45,7 @@ describe('HTTP admin API', () => {
       expect(found).toEqual(dana);
       expect(JSON.stringify(listed.body)).not.toMatch(/password|scrypt/);
 
-      const other = await createInbox(server);
+      const other = await createInbox(server, { routing: 'manual' });
       const patched = await server.api<{ agent: AdminAgent }>(
         'PATCH',
         `/api/admin/agents/${dana.id}`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LoginOutputSchema } from '@kefu/protocol';
-import { createInbox, expectHttpError, onlineAgent, within, testStore } from './desk-kit.js';
+import { createInbox, expectHttpError, onlineAgent, within, testStore } from './kit.js';
 import { ADMIN, startTestServer, type TestServer } from './harness.js';
 
 describe('HTTP: login, logout, errors, health and metrics', () => {
@@ -74,7 +74,7 @@ describe('HTTP: login, logout, errors, health and metrics', () => {
   });
 
   it('GET /metrics serves Prometheus text with the kefu_ metrics, counting real traffic', async () => {
-    const inbox = await createInbox(server);
+    const inbox = await createInbox(server, { routing: 'manual' });
     const agent = await onlineAgent(server, [inbox.id]);
     await agent.client.call('canned:list', {});
     expect((await agent.client.request('conversation:open', { conversationId: 'nope' })).ok).toBe(false);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MessageSchema, UploadOutputSchema, type Attachment } from '@kefu/protocol';
-import { createInbox, expectHttpError, nextEvent, onlineAgent, startConversation, within, testStore } from './desk-kit.js';
+import { createInbox, expectFailure, expectHttpError, nextEvent, onlineAgent, startConversation, testStore, upload as uploadFile, within } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
 const MAX_BYTES = 4_096;
@@ -48,12 +48,9 @@ describe('HTTP uploads', () => {
   });
   afterAll(() => server.stop());
 
-  const upload = async (bytes: Buffer, name: string, token?: string, field = 'file') => {
-    const form = new FormData();
-    form.append(field, new Blob([new Uint8Array(bytes)], { type: 'application/octet-stream' }), name);
-    const response = await fetch(`${server.url}/api/uploads`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: response.status, body: (await response.json()) as { attachment: Attachment } };
-  };
+  /** Sent as application/octet-stream: the server must tell the type from the bytes. */
+  const upload = (bytes: Buffer, name: string, token?: string, field?: string) =>
+    uploadFile<{ attachment: Attachment }>(server, token, { bytes, name, field, type: 'application/octet-stream' });
 
   it('accepts a real PNG from an agent (201): mime from the bytes, with width and height, and serves it back', async () => {
     const { token } = await server.login();
@@ -85,9 +82,9 @@ describe('HTTP uploads', () => {
     expect(message.attachments).toEqual([agentUpload.body.attachment]);
     // An upload belongs to one message, and only its uploader can attach it.
     const reuse = await agent.client.request('message:send', { conversationId: shopper.conversation.id, clientMsgId: 'reuse', body: 'again', attachmentIds: [agentUpload.body.attachment.id] });
-    expect(reuse).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expectFailure(reuse, 'bad_request');
     const foreign = await agent.client.request('message:send', { conversationId: shopper.conversation.id, clientMsgId: 'foreign', body: 'x', attachmentIds: [visitorUpload.body.attachment.id] });
-    expect(foreign).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expectFailure(foreign, 'bad_request');
   });
 
   it('refuses a text file named .png (400), a file over KEFU_UPLOAD_MAX_BYTES (413), a missing file field (400)', async () => {

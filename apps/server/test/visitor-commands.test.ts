@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newClientMsgId } from '@kefu/client';
 import { ReadChangedSchema, TypingChangedSchema, VisitorDetailsSchema, VisitorInfoSchema, visitorCommands } from '@kefu/protocol';
 import { startTestServer, type TestServer } from './harness.js';
-import { connectedAgent, createInbox, expectFailure, expectOk, patchInbox, raw, visitorOf } from './visitor-helpers.js';
+import { createInbox, expectFailure, expectOk, onlineAgent, patchInbox, raw, testStore, visitorOf } from './kit.js';
 
 const sendOutput = visitorCommands['message:send'].output;
 
@@ -10,7 +10,7 @@ const sendOutput = visitorCommands['message:send'].output;
 describe('visitor commands', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ store: process.env.KEFU_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite' });
+    server = await startTestServer({ store: testStore() });
   });
   afterAll(() => server.stop());
 
@@ -20,8 +20,8 @@ describe('visitor commands', () => {
    */
   async function desk(settings: Parameters<typeof createInbox>[1] = {}) {
     const inbox = await createInbox(server, settings);
-    const first = await connectedAgent(server, inbox.id, 'Ana');
-    const second = await connectedAgent(server, inbox.id, 'Bo');
+    const first = await onlineAgent(server, [inbox.id], { name: 'Ana' });
+    const second = await onlineAgent(server, [inbox.id], { name: 'Bo' });
     const visitor = visitorOf(server, inbox.key);
     const sent = sendOutput.parse(expectOk(await raw(visitor.client, 'message:send', { clientMsgId: newClientMsgId(), body: 'Hello' })));
     const assignee = sent.conversation.assignee?.name;

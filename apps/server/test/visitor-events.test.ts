@@ -7,14 +7,14 @@ import {
   visitorServerEvents,
 } from '@kefu/protocol';
 import { startTestServer, type TestServer } from './harness.js';
-import { agentLogOf, connectedAgent, createInbox, expectOk, raw, visitorOf } from './visitor-helpers.js';
+import { EventLog, createInbox, expectOk, onlineAgent, raw, testStore, visitorOf } from './kit.js';
 
 /** PROTOCOL.md, visitor server events, and who receives them. */
 describe('visitor events', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
-      store: process.env.KEFU_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite',
+      store: testStore(),
       // A disconnected agent goes offline quickly, so the presence test needs no long wait.
       env: { KEFU_AGENT_OFFLINE_GRACE_MS: '400' },
     });
@@ -23,7 +23,7 @@ describe('visitor events', () => {
 
   it('message:created delivers agent replies to every tab of the visitor, and one tab’s messages to the others', async () => {
     const inbox = await createInbox(server);
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const tab1 = visitorOf(server, inbox.key);
     const session = await tab1.client.ready();
     const tab2 = visitorOf(server, inbox.key, { visitorToken: session.visitorToken });
@@ -60,7 +60,7 @@ describe('visitor events', () => {
 
   it('message:created and conversation:updated never reach another visitor', async () => {
     const inbox = await createInbox(server);
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const a = visitorOf(server, inbox.key);
     const b = visitorOf(server, inbox.key);
     const toA = await a.client.send({ body: 'I am A' });
@@ -71,14 +71,14 @@ describe('visitor events', () => {
     const forB = (await ana.client.send({ conversationId: toB.conversation.id, body: 'For B' })).message;
     // Events of one socket keep their order: once B has its reply, anything about A would be in the log already.
     await b.log.wait('message:created', (m) => m.id === forB.id);
-    const aboutA = b.log.events.filter((e) => JSON.stringify(e.payload ?? null).includes(toA.conversation.id));
+    const aboutA = b.log.mentioning(toA.conversation.id);
     expect(aboutA).toEqual([]);
   });
 
   it('conversation:updated follows assignment, transfer, return to the queue and resolve', async () => {
     const inbox = await createInbox(server, { routing: 'manual' });
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
-    const bo = await connectedAgent(server, inbox.id, 'Bo');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
+    const bo = await onlineAgent(server, [inbox.id], { name: 'Bo' });
     const { client, log } = visitorOf(server, inbox.key);
     const sent = await client.send({ body: 'Manual routing please' });
     const conversationId = sent.conversation.id;
@@ -113,7 +113,7 @@ describe('visitor events', () => {
 
   it('conversation:updated shows a snoozed conversation as open to the visitor', async () => {
     const inbox = await createInbox(server);
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const { client, log } = visitorOf(server, inbox.key);
     const sent = await client.send({ body: 'Let me check and come back' });
     const conversationId = sent.conversation.id;
@@ -161,7 +161,7 @@ describe('visitor events', () => {
 
   it('typing:changed carries agent typing to the visitor, without a draft', async () => {
     const inbox = await createInbox(server, { livePreview: true });
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const { client, log } = visitorOf(server, inbox.key);
     const other = visitorOf(server, inbox.key);
     const { conversation } = await client.send({ body: 'Hi' });
@@ -182,7 +182,7 @@ describe('visitor events', () => {
 
   it('read:changed tells the visitor how far the agent read, never past what the visitor may see', async () => {
     const inbox = await createInbox(server);
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const { client, log } = visitorOf(server, inbox.key);
     const one = await client.send({ body: 'one' });
     const conversationId = one.conversation.id;
@@ -211,7 +211,7 @@ describe('visitor events', () => {
     const agent = await server.createAgent({ name: 'Dee', inboxIds: [inbox.id] });
     let from = log.mark();
     const dee = server.agent(agent.token);
-    const deeLog = agentLogOf(dee);
+    const deeLog = new EventLog(dee);
     await dee.ready();
     expect(await log.wait('inbox:presence', undefined, { from })).toEqual({ online: true });
 

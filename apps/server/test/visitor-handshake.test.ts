@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KefuClientError } from '@kefu/client';
 import { VisitorSessionSchema } from '@kefu/protocol';
 import { startTestServer, type TestServer } from './harness.js';
-import { connectedAgent, createInbox, expectOk, identityHash, patchInbox, visitorOf } from './visitor-helpers.js';
+import { identityHash } from '../src/auth/identity.js';
+import { createInbox, expectOk, onlineAgent, patchInbox, testStore, visitorOf } from './kit.js';
 
 /** PROTOCOL.md, "Visitor namespace": handshake auth and the `session` event. */
 describe('visitor handshake', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ store: process.env.KEFU_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite' });
+    server = await startTestServer({ store: testStore() });
   });
   afterAll(() => server.stop());
 
@@ -105,6 +106,9 @@ describe('visitor handshake', () => {
   });
 
   it('resumes a verified identity on another device and refuses a wrong hash', async () => {
+    // The server's own identityHash signs below; pin it to PROTOCOL.md's hex(HMAC-SHA256(secret, externalId))
+    // with the published HMAC-SHA256 example, so the hash a customer's backend computes keeps working.
+    expect(identityHash('key', 'The quick brown fox jumps over the lazy dog')).toBe('f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
     const secret = 'identity-secret-0123456789';
     const inbox = await createInbox(server);
     await patchInbox(server, inbox.id, { identitySecret: secret });
@@ -148,10 +152,10 @@ describe('visitor handshake', () => {
 
     // An agent of another inbox does not count.
     const elsewhere = await createInbox(server);
-    await connectedAgent(server, elsewhere.id, 'Elsewhere');
+    await onlineAgent(server, [elsewhere.id], { name: 'Elsewhere' });
     expect(await online()).toBe(false);
 
-    const ana = await connectedAgent(server, inbox.id, 'Ana');
+    const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     expect(await online()).toBe(true);
     await ana.client.call('agent:set-status', { status: 'away' });
     expect(await online()).toBe(false);

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newClientMsgId } from '@kefu/client';
-import { AttachmentSchema, MessageSchema, VisitorConversationSchema, visitorCommands, type Message } from '@kefu/protocol';
+import { AttachmentSchema, MessageSchema, VisitorConversationSchema, limits, visitorCommands, type Message } from '@kefu/protocol';
 import { startTestServer, type TestServer } from './harness.js';
-import {
-  connectedAgent,
-  createInbox,
-  expectFailure,
-  expectOk,
-  patchInbox,
-  raw,
-  TINY_PNG,
-  upload,
-  visitorOf,
-} from './visitor-helpers.js';
+import { createInbox, expectFailure, expectOk, onlineAgent, patchInbox, raw, testStore, TINY_PNG, upload, visitorOf } from './kit.js';
 
 const sendOutput = visitorCommands['message:send'].output;
 const syncOutput = visitorCommands['conversation:sync'].output;
@@ -23,7 +13,7 @@ describe('visitor messages', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer({
-      store: process.env.KEFU_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite',
+      store: testStore(),
       // The paging test sends a few hundred commands within seconds.
       env: { KEFU_RATE_LIMIT_POINTS: '5000' },
     });
@@ -64,7 +54,7 @@ describe('visitor messages', () => {
 
     it('routes a new conversation to the online agent, whose name the visitor sees', async () => {
       const inbox = await createInbox(server);
-      await connectedAgent(server, inbox.id, 'Bruno');
+      await onlineAgent(server, [inbox.id], { name: 'Bruno' });
       const { client } = visitorOf(server, inbox.key);
       const sent = sendOutput.parse(expectOk(await send(client, { body: 'Hi' })));
       expect(sent.conversation).toMatchObject({ status: 'open', assignee: { name: 'Bruno' }, queue: null });
@@ -100,7 +90,7 @@ describe('visitor messages', () => {
       expectFailure(await raw(client, 'message:send', { clientMsgId: '', body: 'x' }), 'bad_request');
       expectFailure(await send(client, { body: 42 }), 'bad_request');
       expectFailure(await send(client, { body: 'x', attachmentIds: 'a1' }), 'bad_request');
-      expectFailure(await send(client, { body: 'x'.repeat(20_001) }), 'bad_request');
+      expectFailure(await send(client, { body: 'x'.repeat(limits.bodyRawMax + 1) }), 'bad_request');
       expectFailure(await send(client, { body: 'x', attachmentIds: Array.from({ length: 11 }, (_, i) => `a${i}`) }), 'bad_request');
       expectFailure(await send(client, { body: 'a\u0000b' }), 'bad_request');
       expectFailure(await raw(client, 'message:send', null), 'bad_request');
@@ -134,7 +124,7 @@ describe('visitor messages', () => {
 
     it('refuses a resolved conversation with conflict; without an id a new conversation starts', async () => {
       const inbox = await createInbox(server);
-      const ana = await connectedAgent(server, inbox.id, 'Ana');
+      const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
       const { client } = visitorOf(server, inbox.key);
       const first = sendOutput.parse(expectOk(await send(client, { body: 'Order 1 question' })));
       await ana.client.call('conversation:set-status', { conversationId: first.conversation.id, status: 'resolved' });
@@ -167,7 +157,7 @@ describe('visitor messages', () => {
 
     it('sends an uploaded attachment; a foreign or reused attachment id is bad_request', async () => {
       const inbox = await createInbox(server);
-      const ana = await connectedAgent(server, inbox.id, 'Ana');
+      const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
       const { client } = visitorOf(server, inbox.key);
       const session = await client.ready();
 
@@ -215,7 +205,7 @@ describe('visitor messages', () => {
     it('pages through more than 200 messages in ascending seq order', async () => {
       const inbox = await createInbox(server);
       // With an agent online the conversation is open, so each send skips the queue bookkeeping.
-      await connectedAgent(server, inbox.id, 'Ana');
+      await onlineAgent(server, [inbox.id], { name: 'Ana' });
       const { client } = visitorOf(server, inbox.key);
       const first = sendOutput.parse(expectOk(await send(client, { body: 'm1' })));
       const conversationId = first.conversation.id;
@@ -293,7 +283,7 @@ describe('visitor messages', () => {
 
     it('never shows private notes to the visitor, and prevSeq skips them', async () => {
       const inbox = await createInbox(server);
-      const ana = await connectedAgent(server, inbox.id, 'Ana');
+      const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
       const { client, log } = visitorOf(server, inbox.key);
       const opening = sendOutput.parse(expectOk(await send(client, { body: 'My order is late' })));
       const conversationId = opening.conversation.id;

@@ -8,6 +8,7 @@ import type {
 } from '@kefu/protocol';
 import type { Socket } from 'socket.io-client';
 import { BaseClient } from './base-client.js';
+import { KefuClientError } from './errors.js';
 import { newClientMsgId } from './ids.js';
 import { settingsFrom, type ClientOptions, type SendOptions } from './options.js';
 import { openSocket } from './open-socket.js';
@@ -33,6 +34,9 @@ export type AgentSendResult = AgentOutput<'message:send'>;
 export type AgentOpenResult = AgentOutput<'conversation:open'>;
 
 export class AgentClient extends BaseClient<AgentSession, AgentCommands, AgentServerToClientEvents> {
+  /** Conversations opened with open() and not left: re-opened after every reconnection. */
+  private readonly opened = new Set<string>();
+
   get socket(): AgentSocket {
     return this.raw as unknown as AgentSocket;
   }
@@ -49,16 +53,51 @@ export class AgentClient extends BaseClient<AgentSession, AgentCommands, AgentSe
    */
   async open(conversationId: string, options?: RequestOptions): Promise<AgentOpenResult> {
     const data = await this.call('conversation:open', { conversationId }, options);
+    this.opened.add(conversationId);
     const last = data.messages.at(-1)?.seq ?? 0;
     await this.watch(conversationId, last);
     return data;
   }
 
-  protected override applySession(): void {}
+  /**
+   * Closes what open() opened: stops re-opening and streaming the conversation, and sends
+   * `conversation:leave` so this socket stops getting its room's events (`typing:changed`, …).
+   */
+  async leave(conversationId: string, options?: RequestOptions): Promise<void> {
+    this.opened.delete(conversationId);
+    this.unwatch(conversationId);
+    // A disconnected socket is in no room, and the next session will not re-open this conversation.
+    if (this.connected) await this.call('conversation:leave', { conversationId }, options);
+  }
+
+  /** The conversations open() opened and leave() has not closed, in opening order. */
+  get openConversations(): string[] {
+    return [...this.opened];
+  }
+
+  // Room joins belong to a socket connection: after a reconnection (to this node or another) the
+  // `conv:<id>` rooms of conversation:open are gone, and with them the visitor's `typing:changed`.
+  // Open them again. Their messages are not needed: the session's resync covers what was missed.
+  protected override applySession(): void {
+    for (const conversationId of this.opened) void this.reopen(conversationId);
+  }
 
   // Agents receive messages of every conversation of their inboxes; only opened ones are streamed.
   protected override shouldAutoWatch(): boolean {
     return false;
+  }
+
+  private async reopen(conversationId: string): Promise<void> {
+    // conversation:open is idempotent (a room join and a read), so a lost ack may be retried.
+    const result = await this.request('conversation:open', { conversationId }, { retries: 1 });
+    if (result.ok) return;
+    // Access lost while away (removed from the inbox, conversation gone): stop re-opening and streaming
+    // it. Anything else (no ack, a draining node) is left to the next reconnection.
+    if (result.error.code === 'not_found' || result.error.code === 'forbidden') {
+      this.opened.delete(conversationId);
+      this.unwatch(conversationId);
+    }
+    this.reportError(KefuClientError.fromBody(result.error));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Message, Result } from '@kefu/protocol';
 import type { Socket } from 'socket.io-client';
 import { deferred } from './deferred.js';
 import { closedError, errorFromConnectError, KefuClientError } from './errors.js';
+import { HandshakeRetry } from './handshake-retry.js';
 import { reconnectAfterServerDisconnect } from './kick-reconnect.js';
 import { MessageStream, type MessageListener, type SyncPage } from './message-stream.js';
 import type { ClientSettings, SendOptions } from './options.js';
@@ -51,9 +52,15 @@ export abstract class BaseClient<Session, Commands extends CommandMap, Events> {
   }
 
   /**
-   * Resolves with the first `session`. Rejects with a KefuClientError if a connect_error comes first:
-   * its message is the server's code (`unauthorized`, `forbidden`); a transport failure gives
-   * `unavailable`, and socket.io keeps reconnecting on its own in that case.
+   * Resolves with the first `session`. Rejects with a KefuClientError (message = the server's code) on
+   * a final handshake refusal (`unauthorized`, `forbidden`), or on close().
+   *
+   * Retryable failures do not reject it: a refusal with `unavailable` (a draining node) or `internal`
+   * (a transient server failure), and transport failures (reported as `unavailable`), are followed by
+   * another attempt, on the next of `urls` if any, and ready() keeps waiting for the session that
+   * attempt brings. It rejects with `unavailable` only once the client stops trying: socket.io
+   * reconnection disabled (`socketOptions.reconnection: false`) or `reconnectionAttempts` used up.
+   * Bound the wait yourself if you need to (e.g. to show "cannot reach the server" after a while).
    */
   ready(): Promise<Session> {
     return this.firstSession.promise;
@@ -166,7 +173,14 @@ export abstract class BaseClient<Session, Commands extends CommandMap, Events> {
   private listen(): void {
     this.raw.on('session', (session: Session) => this.handleSession(session));
     this.raw.on('message:created', (message: Message) => void this.ingest(message));
-    this.raw.on('connect_error', (error: Error) => this.firstSession.reject(errorFromConnectError(error)));
+    const retry = new HandshakeRetry(this.raw, this.lifetime.signal);
+    this.raw.on('connect_error', (error: Error) => {
+      const failure = errorFromConnectError(error);
+      if (!retry.afterConnectError(failure.code)) this.firstSession.reject(failure);
+    });
+    this.raw.io.on('reconnect_failed', () => {
+      this.firstSession.reject(new KefuClientError('unavailable', 'gave up reconnecting'));
+    });
     if (this.settings.reconnectAfterServerDisconnect) reconnectAfterServerDisconnect(this.raw, this.lifetime.signal);
   }
 
@@ -188,7 +202,7 @@ export abstract class BaseClient<Session, Commands extends CommandMap, Events> {
     return result.data as SyncPage;
   }
 
-  private reportError(error: unknown): void {
+  protected reportError(error: unknown): void {
     for (const listener of this.errorListeners) listener(error);
   }
 }

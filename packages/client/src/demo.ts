@@ -102,6 +102,9 @@ async function connected<T>(client: { ready(): Promise<T> }, deadline: number, w
   try {
     return await within(deadline, `${what} to connect to ${url}`, client.ready());
   } catch (error) {
+    // ready() keeps waiting through transport failures (the SDK keeps retrying), so an unreachable
+    // node shows up as this timeout rather than as a rejection.
+    if (error instanceof DemoFailure) throw new DemoFailure(`${error.message}; is the server running there?`);
     if (error instanceof KefuClientError) {
       const hint = error.code === 'unavailable' ? 'is the server running there?' : `the server refused it: ${error.code}`;
       throw new DemoFailure(`${what} could not connect to ${url} (${error.message}); ${hint}`);

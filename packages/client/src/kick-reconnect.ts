@@ -3,8 +3,9 @@ import type { Socket } from 'socket.io-client';
 /**
  * socket.io-client does not reconnect when the *server* ends the connection ("io server disconnect"),
  * yet that is what a draining node or `io.disconnectSockets()` does, and the client must then move to
- * another node. Credentials that were revoked meanwhile fail the new handshake with connect_error,
- * which stops this loop, so a logout cannot turn into a reconnect storm.
+ * another node. Credentials that were revoked meanwhile fail the new handshake with connect_error
+ * `unauthorized`, which is final (handshake-retry.ts retries only `unavailable` / `internal`), so a
+ * logout cannot turn into a reconnect storm.
  */
 export function reconnectAfterServerDisconnect(socket: Socket, signal: AbortSignal): void {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -4,6 +4,14 @@ import type { ManagerOptions, SocketOptions } from 'socket.io-client';
 export type ClientOptions = {
   /** Server base URL, e.g. `http://localhost:3001`; the namespace is appended. */
   url: string;
+  /**
+   * Other nodes of the same cluster to fail over to, e.g. `['https://b.example.com']`. When a connection
+   * attempt fails (the node does not answer, or refuses with `unavailable` / `internal`), the next one
+   * goes to the next URL, round-robin over `[url, ...urls]`. The client keeps its session (the visitor
+   * token or agent token), watched conversations, lastSeq and outbox across the move. Entries may only
+   * differ from `url` by origin (scheme, host, port).
+   */
+  urls?: string[];
   /** Defaults to `['websocket']` (PROTOCOL.md, "Transport"). */
   transports?: string[];
   /** Passed to socket.io-client as is (reconnection delays, path, autoConnect…). */

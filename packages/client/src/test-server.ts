@@ -1,10 +1,12 @@
 // A small in-memory kefu server for the client's tests: just enough of PROTOCOL.md (sessions,
-// idempotent message:send, conversation:sync) over a real socket.io Server, plus knobs to lose acks.
+// idempotent message:send, conversation:sync, conversation:open/leave rooms, typing) over a real
+// socket.io Server, plus knobs to lose acks and refuse handshakes.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type {
   AgentClientToServerEvents,
+  AgentConversation,
   AgentServerToClientEvents,
   Author,
   Message,
@@ -26,6 +28,9 @@ export type FakeStore = {
   sends: { clientMsgId: string }[];
   syncs: { conversationId: string; afterSeq: number }[];
   handshakes: Record<string, unknown>[];
+  /** Every agent conversation:open / conversation:leave, with the socket (connection) it came from. */
+  opens: { conversationId: string; socketId: string }[];
+  leaves: { conversationId: string; socketId: string }[];
   syncPageSize: number;
 };
 
@@ -39,6 +44,10 @@ export type FakeBehaviour = {
   ackSends?: boolean;
   /** Number of conversation:sync acks to withhold. */
   dropSyncAcks?: number;
+  /** Error codes to refuse the next handshakes with (either namespace), one per handshake, in order. */
+  refuseHandshakes?: string[];
+  /** conversation:open answers not_found, as for an agent removed from the inbox. */
+  openNotFound?: boolean;
 };
 
 export type FakeServer = {
@@ -47,6 +56,8 @@ export type FakeServer = {
   url: string;
   visitors: Namespace<VisitorClientToServerEvents, VisitorServerToClientEvents>;
   agents: Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
+  /** The handshake `auth` of every attempt this node saw (either namespace), refused ones included. */
+  handshakes: Record<string, unknown>[];
   close(): Promise<void>;
 };
 
@@ -62,7 +73,16 @@ export function dropFirstAcks(count: number, then: () => void = () => undefined)
 }
 
 export function createFakeStore(): FakeStore {
-  return { messages: [], visitorsByToken: new Map(), sends: [], syncs: [], handshakes: [], syncPageSize: 200 };
+  return {
+    messages: [],
+    visitorsByToken: new Map(),
+    sends: [],
+    syncs: [],
+    handshakes: [],
+    opens: [],
+    leaves: [],
+    syncPageSize: 200,
+  };
 }
 
 /** Commits a message with the next seq, as the store would. */
@@ -94,14 +114,27 @@ export async function startFakeServer(store: FakeStore, behaviour: FakeBehaviour
   const io = new Server(http);
   const visitors = io.of('/visitor') as unknown as FakeServer['visitors'];
   const agents = io.of('/agent') as unknown as FakeServer['agents'];
-  serveVisitors(visitors, store, behaviour);
+  const handshakes: Record<string, unknown>[] = [];
+  for (const nsp of [visitors, agents]) {
+    nsp.use((socket, next) => {
+      handshakes.push(socket.handshake.auth as Record<string, unknown>);
+      const refusal = behaviour.refuseHandshakes?.shift();
+      next(refusal ? new Error(refusal) : undefined);
+    });
+  }
+  serveVisitors(visitors, agents, store, behaviour);
   serveAgents(agents, store, behaviour);
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve));
   const bound = (http.address() as AddressInfo).port;
-  return { io, port: bound, url: `http://127.0.0.1:${bound}`, visitors, agents, close: () => io.close() };
+  return { io, port: bound, url: `http://127.0.0.1:${bound}`, visitors, agents, handshakes, close: () => io.close() };
 }
 
-function serveVisitors(nsp: FakeServer['visitors'], store: FakeStore, behaviour: FakeBehaviour): void {
+function serveVisitors(
+  nsp: FakeServer['visitors'],
+  agents: FakeServer['agents'],
+  store: FakeStore,
+  behaviour: FakeBehaviour,
+): void {
   nsp.use((socket, next) => {
     const auth = socket.handshake.auth as Record<string, unknown>;
     store.handshakes.push(auth);
@@ -121,8 +154,17 @@ function serveVisitors(nsp: FakeServer['visitors'], store: FakeStore, behaviour:
       if (result?.ok) ack({ ok: true, data: { message: result.data, conversation: visitorConversation(store)! } });
       else if (result) ack(result);
     });
+    // Typing reaches the agents who opened the conversation (its room), as on the real server.
+    socket.on('typing:set', ({ conversationId: id, typing }, ack) => {
+      agents.to(conversationRoom(id)).emit('typing:changed', { conversationId: id, typing, name: null });
+      ack({ ok: true, data: {} });
+    });
     serveSync(socket, store, behaviour);
   });
+}
+
+export function conversationRoom(id: string): string {
+  return `conv:${id}`;
 }
 
 function serveAgents(nsp: FakeServer['agents'], store: FakeStore, behaviour: FakeBehaviour): void {
@@ -137,6 +179,17 @@ function serveAgents(nsp: FakeServer['agents'], store: FakeStore, behaviour: Fak
       const result = storeSend(store, behaviour, nsp, agentAuthor, payload);
       if (result?.ok) ack({ ok: true, data: { message: result.data } });
       else if (result) ack(result);
+    });
+    socket.on('conversation:open', ({ conversationId: id }, ack) => {
+      store.opens.push({ conversationId: id, socketId: socket.id });
+      if (id !== conversationId || behaviour.openNotFound) return ack(notFound());
+      void socket.join(conversationRoom(id));
+      ack({ ok: true, data: { conversation: agentConversation(store), visitor: visitorDetails, messages: store.messages, hasMore: false } });
+    });
+    socket.on('conversation:leave', ({ conversationId: id }, ack) => {
+      store.leaves.push({ conversationId: id, socketId: socket.id });
+      void socket.leave(conversationRoom(id));
+      ack({ ok: true, data: {} });
     });
     serveSync(socket, store, behaviour);
   });
@@ -195,6 +248,36 @@ function visitorConversation(store: FakeStore): VisitorConversation | null {
     lastSeq: store.messages.length,
     queue: null,
     createdAt: store.messages[0]?.createdAt ?? '',
+  };
+}
+
+const visitorDetails = {
+  id: 'v1',
+  name: null,
+  email: null,
+  externalId: null,
+  page: null,
+  userAgent: null,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  pastConversations: [],
+};
+
+function agentConversation(store: FakeStore): AgentConversation {
+  const last = store.messages.at(-1);
+  const createdAt = store.messages[0]?.createdAt ?? '2025-01-01T00:00:00.000Z';
+  return {
+    id: conversationId,
+    number: 1,
+    inboxId: 'i1',
+    status: 'open',
+    assigneeId: 'a1',
+    visitor: { id: 'v1', name: null, email: null },
+    lastSeq: store.messages.length,
+    lastMessage: last ? { body: last.body, authorType: last.author.type, createdAt: last.createdAt } : null,
+    unread: 0,
+    queuedAt: null,
+    createdAt,
+    updatedAt: last?.createdAt ?? createdAt,
   };
 }
 

@@ -18,7 +18,8 @@ type Cell = ConversationStatus | Refusal | ((conv: TransitionInput) => Conversat
 
 const REOPEN_FIRST: Refusal = { refuse: 'conversation is resolved; reopen it first' };
 
-// The server starts a new conversation on this exact reason, so it is part of the contract.
+// A visitor writing to a resolved conversation is refused with this reason; callers that start a new
+// conversation instead ask startsNewConversation() first.
 export const RESOLVED_REASON = 'resolved';
 
 // A reopened conversation goes back to its agent if it still has one, otherwise to the queue.

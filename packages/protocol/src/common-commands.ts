@@ -25,7 +25,7 @@ export const EmptySchema = z.object({});
 
 export const ClientMsgIdSchema = z.string().min(1).max(limits.clientMsgIdLength);
 /** Body before trimming; the inbox limit (too_large) is checked after trimming, by the server. */
-export const BodySchema = z.string().max(limits.bodyHardMax);
+export const BodySchema = z.string().max(limits.bodyRawMax);
 export const AttachmentIdsSchema = z.array(IdSchema).max(limits.attachmentsPerMessage);
 
 export const TypingChangedSchema = z.object({

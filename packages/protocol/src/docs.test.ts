@@ -49,7 +49,7 @@ describe('renderProtocolDoc', () => {
   it('documents payload fields with their type, whether required, and their limits', () => {
     const text = renderProtocolDoc();
     expect(text).toContain(`| \`clientMsgId\` | string | yes | 1–${limits.clientMsgIdLength} chars |`);
-    expect(text).toContain(`| \`body\` | string | yes | ≤ ${limits.bodyHardMax} chars |`);
+    expect(text).toContain(`| \`body\` | string | yes | ≤ ${limits.bodyRawMax} chars |`);
     expect(text).toContain(`| \`attachmentIds\` | string[] | no | ≤ ${limits.attachmentsPerMessage} items; each 1–${limits.idLength} chars |`);
     expect(text).toContain("| `view` | `'mine'` \\| `'unassigned'` \\| `'all'` \\| `'resolved'` | yes |  |");
     expect(text).toContain('| `rating` | `1` \\| `2` \\| `3` \\| `4` \\| `5` | yes |  |');

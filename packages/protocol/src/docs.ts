@@ -65,7 +65,9 @@ const namedShapes: [string, z.ZodType][] = [
 const limitNotes: Partial<Record<keyof typeof limits, string>> = {
   idLength: 'Characters in an id sent by a client (conversation, inbox, agent, attachment ids).',
   clientMsgIdLength: 'Characters in a `clientMsgId`.',
-  bodyHardMax: 'Absolute cap on a message body, before trimming; the inbox limit below applies first.',
+  bodyHardMax: "Largest `maxMessageLength` an inbox may have (characters, counted after trimming).",
+  frameBytes: 'Bytes in one Socket.IO frame; a larger frame closes that connection.',
+  bodyRawMax: 'UTF-16 units a message body may hold before trimming; past it → `bad_request`, below it the inbox limit decides (`too_large`).',
   defaultMaxMessageLength: "An inbox's `maxMessageLength` unless set (characters after trimming; longer → `too_large`).",
   attachmentsPerMessage: 'Attachments on one message.',
   syncPageSize: 'Messages in one `conversation:sync` answer; `hasMore` says to call again.',

@@ -4,6 +4,13 @@ export const limits = {
   clientMsgIdLength: 100,
   /** Absolute cap on a message body; the inbox's maxMessageLength (default below) applies first. */
   bodyHardMax: 20_000,
+  /**
+   * What a body may hold before trimming, in UTF-16 units: room for bodyHardMax characters of emoji
+   * (two units each) plus surrounding whitespace, so such messages get too_large, not bad_request.
+   */
+  bodyRawMax: 80_000,
+  /** Bytes in one Socket.IO frame: the largest valid command (a raw-max body of 4-byte characters) fits. */
+  frameBytes: 512 * 1024,
   defaultMaxMessageLength: 5_000,
   attachmentsPerMessage: 10,
   syncPageSize: 200,

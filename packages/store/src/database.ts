@@ -11,7 +11,7 @@ export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres';
 export type Dialect = StoreConfig['kind'];
 export type Executor = Kysely<DB>;
 
-/** Lock keys for pg_advisory_xact_lock: one for migrations + bootstrap, one for every routing decision. */
+/** Lock keys for pg_advisory_xact_lock: one for the first-start bootstrap, one for every routing decision. */
 const LOCK_KEYS = { bootstrap: 4_711_001, routing: 4_711_002 } as const;
 export type LockName = keyof typeof LOCK_KEYS;
 

@@ -72,6 +72,7 @@ const up001 = async (db: Kysely<unknown>): Promise<void> => {
     .addColumn('assignee_id', 'text', (c) => c.references('agents.id'))
     .addColumn('priority', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('queued_at', 'text')
+    .addColumn('queue_key', 'text')
     .addColumn('snooze_until', 'text')
     .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_public_seq', 'integer', (c) => c.notNull().defaultTo(0))

@@ -56,7 +56,10 @@ export type ConversationsTable = {
   status: 'queued' | 'open' | 'snoozed' | 'resolved';
   assignee_id: string | null;
   priority: number;
+  /** When it (last) entered the queue: the real time, for waits. */
   queued_at: string | null;
+  /** Its place in the queue (after priority); earlier than queued_at when it was put back at the front. */
+  queue_key: string | null;
   snooze_until: string | null;
   last_seq: number;
   last_public_seq: number;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { KefuError } from '@kefu/protocol';
+import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { createTestStore, type TestStore } from './testing.js';
 import {
@@ -217,5 +218,53 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const sent = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: [upload.id] });
     const [message] = await toMessages(db.db, [sent.message], 'visitor');
     expect(message?.attachments).toEqual([expect.objectContaining({ id: upload.id, mime: 'image/png', url: `/api/uploads/${upload.id}` })]);
+  });
+});
+
+describe('store on postgres under contention', () => {
+  let test: TestStore;
+  let db: Database;
+  beforeAll(async () => {
+    test = await createTestStore('postgres');
+    db = openDatabase(test.config);
+    await bootstrapStore(db, { adminEmail: 'admin@kefu.local', adminPassword: 'secret-pass', hashPassword: hash });
+  });
+  afterAll(async () => {
+    await db.close();
+    await test.drop();
+  });
+
+  /** Polls pg_stat_activity (no event exists for it) until some session waits on a lock. */
+  async function someoneWaitsOnALock(): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db.db);
+      if ((rows[0]?.n ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('no session ever waited on a lock');
+  }
+
+  it('starts a new conversation when the current one is resolved while the visitor’s message waits for it', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Race', routing: 'manual' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // An agent's resolve holds the conversation row while the visitor's next message arrives.
+    const resolving = db.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('conversations').select('id').where('id', '=', first.conversation.id).forUpdate().execute();
+      await released;
+      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', first.conversation.id).execute();
+    });
+    const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' });
+    await someoneWaitsOnALock();
+    release();
+    await resolving;
+    const second = await sending;
+    expect(second.conversation.id).not.toBe(first.conversation.id);
+    expect(second.createdConversation).toBe(true);
+    const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
+    expect(resolved.rows.map((m) => m.body)).toEqual(['one']);
   });
 });

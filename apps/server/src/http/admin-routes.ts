@@ -12,6 +12,7 @@ import {
 import {
   assignmentsOf,
   deleteCanned,
+  drainAutoInboxes,
   findAgent,
   findConversation,
   findInbox,
@@ -31,6 +32,7 @@ import {
   updateAgentRow,
   updateInboxRow,
   type AgentChanges,
+  type AgentRow,
 } from '@kefu/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -75,6 +77,23 @@ export function adminRoutes(ctx: AppContext) {
     else if (inboxIds.length) sockets.socketsJoin(inboxIds.map(rooms.inbox));
   }
 
+  /**
+   * Applies the changes, refusing (409) to demote or deactivate the last active admin. On PostgreSQL
+   * the active admins' rows are locked first, so two admins demoting each other at once cannot both pass.
+   */
+  const updateAgent = (before: AgentRow, changes: AgentChanges) =>
+    unique('email', () =>
+      db.transaction(async (tx) => {
+        const losesAdmin = before.role === 'admin' && before.active === 1 && ((changes.role !== undefined && changes.role !== 'admin') || changes.active === false);
+        if (losesAdmin) {
+          const query = tx.selectFrom('agents').select(['id', 'role', 'active']).where('role', '=', 'admin').where('active', '=', 1).orderBy('id');
+          const admins = await (db.dialect === 'postgres' ? query.forUpdate() : query).execute();
+          if (!admins.some((admin) => admin.id !== before.id)) throw new KefuError('conflict', 'this is the last active admin; make another admin first');
+        }
+        await updateAgentRow(tx, before.id, changes);
+      }),
+    );
+
   return async (app: FastifyInstance) => {
     app.addHook('preHandler', async (request) => {
       await requireAdmin(ctx, request);
@@ -103,9 +122,10 @@ export function adminRoutes(ctx: AppContext) {
       await checkInboxes(input.inboxIds);
       const changes: AgentChanges = { ...input };
       if (input.password) changes.passwordHash = await ctx.hashPassword(input.password);
-      await unique('email', () => updateAgentRow(db.db, id, changes));
+      await updateAgent(before, changes);
       if (input.inboxIds) await moveMemberships(id, input.inboxIds);
-      if (input.active === false) {
+      // A new password (or a deactivation) ends every session of the agent, on every node.
+      if (input.active === false || input.password !== undefined) {
         for (const sessionId of await revokeSessionsOfAgent(db.db, id)) ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
       } else if (input.role !== undefined && input.role !== before.role) {
         // A live socket keeps the role (and admin rooms) of its handshake: reconnecting picks up the new one.
@@ -121,7 +141,6 @@ export function adminRoutes(ctx: AppContext) {
     app.post('/api/admin/inboxes', async (request, reply) => {
       const input = parseOrThrow(InboxCreateSchema, request.body);
       const row = await insertInbox(db.db, input);
-      ctx.agents.in(rooms.admins).socketsJoin(rooms.inbox(row.id));
       return reply.status(201).send({ inbox: toInbox(row) });
     });
 
@@ -130,6 +149,8 @@ export function adminRoutes(ctx: AppContext) {
       const input = parseOrThrow(InboxPatchSchema, request.body);
       if (!(await findInbox(db.db, id))) throw new KefuError('not_found', 'no such inbox');
       await updateInboxRow(db.db, id, input);
+      // Switched to auto routing: its queue drains into whatever capacity is free now.
+      if (input.routing === 'auto') await ctx.broadcaster.publish(await drainAutoInboxes(db, [id]));
       const row = await findInbox(db.db, id);
       return { inbox: toInbox(row!) };
     });

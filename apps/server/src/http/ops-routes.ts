@@ -1,5 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { sendError } from './errors.js';
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * True when the request carries `Authorization: Bearer <token>`. Both sides are hashed first, so
+ * the comparison takes the same time whatever the length or content of the guess.
+ */
+export function hasBearer(request: FastifyRequest, token: string): boolean {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+}
 
 export function opsRoutes(ctx: AppContext) {
   return async (app: FastifyInstance) => {
@@ -13,8 +26,12 @@ export function opsRoutes(ctx: AppContext) {
       }
     });
 
-    app.get('/metrics', async (_request, reply) =>
-      reply.header('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()),
-    );
+    app.get('/metrics', async (request, reply) => {
+      const token = ctx.config.metricsToken;
+      if (token !== null && !hasBearer(request, token)) {
+        return sendError(reply.header('WWW-Authenticate', 'Bearer realm="metrics"'), 'unauthorized', 'missing or wrong Authorization: Bearer <KEFU_METRICS_TOKEN>');
+      }
+      return reply.header('Content-Type', ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    });
   };
 }

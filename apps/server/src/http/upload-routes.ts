@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import multipart from '@fastify/multipart';
 import { IdSchema, KefuError, parseOrThrow } from '@kefu/protocol';
-import { findAttachment, findVisitor, insertAttachment, toAttachment } from '@kefu/store';
+import { findAttachment, findVisitor, insertAttachment, newAttachmentId, toAttachment } from '@kefu/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
@@ -61,6 +61,7 @@ export function uploadRoutes(ctx: AppContext) {
 
     app.post('/api/uploads', async (request, reply) => {
       const owner = await uploader(ctx, request);
+      if (!(await ctx.uploadLimiter.consume(`${owner.type}:${owner.id}`))) throw new KefuError('rate_limited', 'too many uploads; wait a minute');
       if (!request.isMultipart()) throw new KefuError('bad_request', 'send multipart/form-data with a "file" field');
       const file = await request.file().catch(malformed);
       if (!file || file.fieldname !== 'file') throw new KefuError('bad_request', 'missing the "file" field');
@@ -70,16 +71,27 @@ export function uploadRoutes(ctx: AppContext) {
       });
       const detected = await fileTypeFromBuffer(bytes);
       if (!detected || !ALLOWED_TYPES.has(detected.mime)) throw new KefuError('bad_request', 'only PNG, JPEG, GIF, WebP images and PDF files are accepted');
+      // The file first, then its row: a row (and so a URL) never exists without its file.
+      const id = newAttachmentId();
+      const path = join(dir, id);
+      await mkdir(dir, { recursive: true });
+      await writeFile(path, bytes, { flag: 'wx' }).catch(async (error: { code?: string }) => {
+        // A write cut short (disk full) leaves no partial file; 'wx' never overwrites someone else's.
+        if (error.code !== 'EEXIST') await rm(path, { force: true });
+        throw error;
+      });
       const row = await insertAttachment(ctx.db.db, {
+        id,
         owner_type: owner.type,
         owner_id: owner.id,
         name: cleanFileName(file.filename),
         mime: detected.mime,
         size: bytes.length,
         ...dimensionsOf(detected.mime, bytes),
+      }).catch(async (error: unknown) => {
+        await rm(path, { force: true });
+        throw error;
       });
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, row.id), bytes);
       return reply.status(201).send({ attachment: toAttachment(row) });
     });
 

@@ -44,13 +44,15 @@ export class SocketCounts {
 export function createMemoryPresence(now: () => number = Date.now): PresenceRegistry {
   const sockets = new SocketCounts();
   const lastLeft = new Map<string, number>();
+  // Agents still marked connected from before a restart get their grace period from this start.
+  const startedAt = now();
   return {
     connect: async (agentId) => void sockets.add(agentId),
     disconnect: async (agentId) => {
       if (sockets.remove(agentId) === 0) lastLeft.set(agentId, now());
     },
     lastSeen: async (agentIds) =>
-      new Map(agentIds.map((id) => [id, sockets.has(id) ? now() : (lastLeft.get(id) ?? null)])),
+      new Map(agentIds.map((id) => [id, sockets.has(id) ? now() : (lastLeft.get(id) ?? startedAt)])),
     localAgents: () => sockets.agents(),
     close: async () => {
       for (const id of sockets.agents()) lastLeft.set(id, now());

@@ -1,5 +1,5 @@
 import { isGraceExpired } from '@kefu/core';
-import { listAgentRows, markAgentsOffline, mergeChanges, updateAgentPresence, wakeSnoozed } from '@kefu/store';
+import { drainAutoInboxes, listAgentRows, markAgentsOffline, mergeChanges, updateAgentPresence, wakeSnoozed } from '@kefu/store';
 import type { AppContext } from '../context.js';
 
 /**
@@ -16,6 +16,8 @@ export function startSweeper(ctx: AppContext, intervalMs: number): { stop(): Pro
   };
   const sweep = async () => {
     const changes = await markAgentsOffline(ctx.db, isExpired);
+    // Catches conversations whose routing failed once (the message was stored, the drain was not).
+    mergeChanges(changes, await drainAutoInboxes(ctx.db));
     mergeChanges(changes, await wakeSnoozed(ctx.db, new Date().toISOString()));
     // A node that stalled past the grace period had its agents marked offline while they stayed
     // connected here: mark them back, or they would sit outside routing until they reconnect.

@@ -1,5 +1,5 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { listInboxRows, profileOf, updateAgentPresence } from '@kefu/store';
+import { inboxIdsOfAgent, listInboxRows, profileOf, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { visibleInboxIds } from './agent-access.js';
 import { agentHandlers } from './agent.handlers.js';
@@ -18,8 +18,10 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
     metrics: ctx.metrics,
     log: ctx.log,
   });
+  // Admins hear every inbox through the admins room (see inboxAudience); members through their inbox rooms.
+  const memberOf = await inboxIdsOfAgent(ctx.db.db, me.agentId);
+  await socket.join([rooms.agent(me.agentId), rooms.session(me.sessionId), ...memberOf.map(rooms.inbox), ...(me.role === 'admin' ? [rooms.admins] : [])]);
   const inboxIds = await visibleInboxIds(ctx.db.db, me);
-  await socket.join([rooms.agent(me.agentId), rooms.session(me.sessionId), ...inboxIds.map(rooms.inbox), ...(me.role === 'admin' ? [rooms.admins] : [])]);
   await ctx.presence.connect(me.agentId);
   // Counted once connected, uncounted once gone, even when it left while we were setting it up.
   const leave = () => void ctx.presence.disconnect(me.agentId).catch((err: unknown) => ctx.log.warn({ err }, 'presence disconnect failed'));

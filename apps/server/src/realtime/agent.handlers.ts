@@ -1,13 +1,9 @@
 import { checkBody } from '@kefu/core';
-import type { agentCommands} from '@kefu/protocol';
-import { KefuError, limits, type VisitorDetails } from '@kefu/protocol';
+import { KefuError, limits, type agentCommands } from '@kefu/protocol';
 import {
   assignConversation,
-  conversationsOfVisitor,
-  countVisitorMessagesAfter,
   findAgent,
   findInbox,
-  findVisitor,
   listCanned,
   listConversations,
   messagesAfter,
@@ -19,20 +15,25 @@ import {
   toAgentConversations,
   toMessages,
   updateAgentPresence,
-  updateConversationRow,
+  markRead,
+  visitorDetailsOf,
   type ConversationRow,
-  type Executor,
 } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { authorizeStatusChange, visibleConversation, visibleInboxIds } from './agent-access.js';
 import type { CommandHandlers } from './commands.js';
 import type { AgentSocket } from './namespaces.js';
-import { inboxAudience, rooms } from './rooms.js';
+import { rooms } from './rooms.js';
 
 export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHandlers<typeof agentCommands> {
   const { db, broadcaster } = ctx;
   const me = socket.data;
   const visible = (id: string) => visibleConversation(db.db, me, id);
+  const visitorDetails = async (visitorId: string) => {
+    const details = await visitorDetailsOf(db.db, visitorId);
+    if (!details) throw new KefuError('not_found', 'visitor not found');
+    return details;
+  };
   const agentView = async (row: ConversationRow) => (await toAgentConversations(db.db, [row]))[0]!;
   const actor = async () => {
     const agent = await findAgent(db.db, me.agentId);
@@ -68,7 +69,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
       const page = await messagesBefore(db.db, row.id, undefined, limits.historyDefaultLimit, 'agent');
       return {
         conversation: await agentView(row),
-        visitor: await visitorDetails(db.db, row.visitor_id),
+        visitor: await visitorDetails(row.visitor_id),
         messages: await toMessages(db.db, page.rows, 'agent'),
         hasMore: page.hasMore,
       };
@@ -95,7 +96,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
       });
       if (outcome.created) {
         ctx.metrics.messages.inc({ kind: outcome.message.kind });
-        await broadcaster.publish(outcome.changes, { origin: socket.id });
+        await broadcaster.publish(outcome.changes, { origin: { socketId: socket.id, messageId: outcome.message.id } });
       }
       const [message] = await toMessages(db.db, [outcome.message], 'agent');
       return { message: message! };
@@ -134,21 +135,14 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'typing:set': async ({ conversationId, typing }) => {
       const row = await visible(conversationId);
       const { name } = await actor();
-      ctx.visitors.to(rooms.visitor(row.visitor_id)).emit('typing:changed', { conversationId, typing, name });
-      socket.to(rooms.conversation(row.id)).emit('typing:changed', { conversationId, typing, name });
+      broadcaster.typing(row, 'agent', { conversationId, typing, name }, socket.id);
       return {};
     },
 
     'read:set': async ({ conversationId, seq }) => {
-      const row = await visible(conversationId);
-      const upTo = Math.min(seq, row.last_seq);
-      if (upTo > row.agent_read_seq) {
-        const unread = await countVisitorMessagesAfter(db.db, row.id, upTo);
-        const updated = await updateConversationRow(db.db, row.id, { agent_read_seq: upTo, unread, updated_at: row.updated_at });
-        ctx.visitors.to(rooms.visitor(row.visitor_id)).emit('read:changed', { conversationId, seq: Math.min(upTo, row.last_public_seq), by: 'agent' });
-        ctx.agents.to(inboxAudience(row.inbox_id)).emit('read:changed', { conversationId, seq: upTo, by: 'agent' });
-        ctx.agents.to(inboxAudience(row.inbox_id)).emit('conversation:updated', await agentView(updated));
-      }
+      await visible(conversationId);
+      const mark = await markRead(db.db, conversationId, 'agent', seq);
+      if (mark) await broadcaster.read(mark.conversation, 'agent', mark.seq, socket.id);
       return {};
     },
 
@@ -158,24 +152,5 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
       if (me.role !== 'admin') throw new KefuError('forbidden', 'the queue view is for admins');
       return queueSnapshot(db.db, inboxId);
     },
-  };
-}
-
-async function visitorDetails(db: Executor, visitorId: string): Promise<VisitorDetails> {
-  const visitor = await findVisitor(db, visitorId);
-  if (!visitor) throw new KefuError('not_found', 'visitor not found');
-  const past = await conversationsOfVisitor(db, visitorId);
-  const page = visitor.page_url
-    ? { url: visitor.page_url, ...(visitor.page_title ? { title: visitor.page_title } : {}), ...(visitor.page_referrer ? { referrer: visitor.page_referrer } : {}) }
-    : null;
-  return {
-    id: visitor.id,
-    name: visitor.name,
-    email: visitor.email,
-    externalId: visitor.external_id,
-    page,
-    userAgent: visitor.user_agent,
-    createdAt: visitor.created_at,
-    pastConversations: past.map((c) => ({ id: c.id, number: c.number, status: c.status, createdAt: c.created_at })),
   };
 }

@@ -6,42 +6,48 @@ import {
   queuedConversations,
   toAgentConversations,
   toMessages,
+  type ConversationRow,
   type Database,
   type DeskChanges,
   type MessageRow,
 } from '@kefu/store';
+import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
 import { inboxAudience, rooms } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
 export type Broadcaster = ReturnType<typeof createBroadcaster>;
-export type PublishOptions = { origin?: string | undefined; createdConversationId?: string | undefined };
+/** The socket whose command produced `messageId` already has that message in its ack. */
+export type Origin = { socketId: string; messageId: string };
+export type PublishOptions = { origin?: Origin | undefined; createdConversationId?: string | undefined };
+type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string };
 
 /**
- * Tells every audience what a store operation changed. The audience rules live here and in rooms.ts:
- * agents of the inbox (and admins) get everything, visitors get their own conversation minus private
- * notes, queued visitors get their new position, admins get the queue.
+ * Decides who hears about what; with rooms.ts, the one place for audiences. Agents of the inbox
+ * (and admins) get everything; visitors get their own conversation minus private notes; queued
+ * visitors get their new position; admins get the queue. Publishing never fails the command that
+ * caused it: the change is committed, and clients catch up with conversation:sync.
  */
-export function createBroadcaster(db: Database, visitors: VisitorNamespace, agents: AgentNamespace) {
-  const toAgents = (inboxId: string, origin?: string) => (origin ? agents.to(inboxAudience(inboxId)).except(origin) : agents.to(inboxAudience(inboxId)));
-  const toVisitor = (visitorId: string, origin?: string) => (origin ? visitors.to(rooms.visitor(visitorId)).except(origin) : visitors.to(rooms.visitor(visitorId)));
+export function createBroadcaster(db: Database, visitors: VisitorNamespace, agents: AgentNamespace, log: Logger) {
+  const toAgents = (inboxId: string) => agents.to(inboxAudience(inboxId));
+  const toVisitor = (visitorId: string) => visitors.to(rooms.visitor(visitorId));
 
-  async function publishMessages(changes: DeskChanges, messages: MessageRow[], origin?: string) {
-    const forAgents = await toMessages(db.db, messages, 'agent');
-    const forVisitors = await toMessages(db.db, messages, 'visitor');
-    messages.forEach((row, i) => {
+  async function publishMessages(changes: DeskChanges, origin?: Origin) {
+    const forAgents = await toMessages(db.db, changes.messages, 'agent');
+    const forVisitors = await toMessages(db.db, changes.messages, 'visitor');
+    changes.messages.forEach((row: MessageRow, i) => {
       const conversation = changes.conversations.get(row.conversation_id);
       if (!conversation) return;
-      toAgents(conversation.inbox_id, origin).emit('message:created', forAgents[i]!);
-      if (row.kind !== 'note') toVisitor(conversation.visitor_id, origin).emit('message:created', forVisitors[i]!);
+      const skip = origin?.messageId === row.id ? origin.socketId : [];
+      toAgents(conversation.inbox_id).except(skip).emit('message:created', forAgents[i]!);
+      if (row.kind !== 'note') toVisitor(conversation.visitor_id).except(skip).emit('message:created', forVisitors[i]!);
     });
   }
 
   async function publishConversations(changes: DeskChanges) {
     const rows = [...changes.conversations.values()];
-    const views = await toAgentConversations(db.db, rows);
-    for (const view of views) agents.to(inboxAudience(view.inboxId)).emit('conversation:updated', view);
-    for (const row of rows) visitors.to(rooms.visitor(row.visitor_id)).emit('conversation:updated', await visitorConversationView(db.db, row));
+    for (const view of await toAgentConversations(db.db, rows)) toAgents(view.inboxId).emit('conversation:updated', view);
+    for (const row of rows) toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row));
   }
 
   async function publishAgents(agentIds: Set<string>) {
@@ -57,28 +63,47 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
   }
 
   /** Queued visitors learn their new position; admins get the new queue. */
-  async function publishQueues(changes: DeskChanges, inboxIds: Set<string>) {
-    for (const inboxId of inboxIds) {
+  async function publishQueues(changes: DeskChanges) {
+    for (const inboxId of changes.inboxIds) {
       const info = await queueInfoOf(db.db, inboxId);
       for (const row of await queuedConversations(db.db, inboxId)) {
         if (changes.conversations.has(row.id)) continue;
-        visitors.to(rooms.visitor(row.visitor_id)).emit('conversation:updated', await visitorConversationView(db.db, row, info));
+        toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row, info));
       }
     }
-    if (inboxIds.size > 0) agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
+    if (changes.inboxIds.size > 0) agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
+  }
+
+  async function publishChanges(changes: DeskChanges, options: PublishOptions) {
+    const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
+    const [view] = created ? await toAgentConversations(db.db, [created]) : [];
+    if (view) toAgents(view.inboxId).emit('conversation:created', view);
+    await publishMessages(changes, options.origin);
+    await publishConversations(changes);
+    await publishAgents(changes.agentIds);
+    await publishQueues(changes);
   }
 
   return {
     async publish(changes: DeskChanges, options: PublishOptions = {}): Promise<void> {
-      const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
-      if (created) {
-        const [view] = await toAgentConversations(db.db, [created]);
-        if (view) agents.to(inboxAudience(view.inboxId)).emit('conversation:created', view);
+      await publishChanges(changes, options).catch((err: unknown) => log.error({ err }, 'publish failed'));
+    },
+
+    /** Typing goes to the other side: a visitor's to the agents viewing it, an agent's to the visitor and fellow viewers. */
+    typing(row: ConversationRow, from: 'visitor' | 'agent', payload: Typing, originSocketId: string): void {
+      const viewers = agents.to(rooms.conversation(row.id)).except(originSocketId);
+      if (from === 'agent') toVisitor(row.visitor_id).emit('typing:changed', { conversationId: payload.conversationId, typing: payload.typing, name: payload.name });
+      viewers.emit('typing:changed', payload);
+    },
+
+    /** A read mark: agents of the inbox always; the visitor (their other tabs, when they read) up to what they can see. */
+    async read(row: ConversationRow, by: 'visitor' | 'agent', seq: number, originSocketId: string): Promise<void> {
+      toAgents(row.inbox_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq, by });
+      toVisitor(row.visitor_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq: Math.min(seq, row.last_public_seq), by });
+      if (by === 'agent') {
+        const [view] = await toAgentConversations(db.db, [row]);
+        if (view) toAgents(row.inbox_id).emit('conversation:updated', view);
       }
-      await publishMessages(changes, changes.messages, options.origin);
-      await publishConversations(changes);
-      await publishAgents(changes.agentIds);
-      await publishQueues(changes, changes.inboxIds);
     },
   };
 }

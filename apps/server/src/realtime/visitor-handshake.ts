@@ -41,7 +41,7 @@ async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
   checkOrigin(inbox, socket.handshake.headers.origin);
-  const visitorId = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null);
+  const visitorId = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
   const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
   return { visitorId, inboxId: inbox.id, visitorToken };
 }
@@ -51,7 +51,7 @@ function checkOrigin(inbox: InboxRow, origin: string | undefined): void {
   if (allowed.length > 0 && (!origin || !allowed.includes(origin))) throw new KefuError('forbidden', 'origin not allowed');
 }
 
-async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null): Promise<string> {
+async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null, clientIp: string): Promise<string> {
   if (auth.identity) return identifiedVisitor(ctx, inbox, auth.identity, userAgent);
   const claims = auth.visitorToken ? await ctx.tokens.verifyVisitor(auth.visitorToken) : null;
   if (claims && claims.inboxId === inbox.id) {
@@ -59,6 +59,8 @@ async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAut
     // An identified visitor can be resumed only with a fresh identity proof, not with an old anonymous token.
     if (known && known.external_id === null) return known.id;
   }
+  // Each anonymous handshake would otherwise create a row: cap new ones per client address.
+  if (!(await ctx.newVisitorLimiter.consume(clientIp))) throw new KefuError('rate_limited', 'too many new visitors from this address');
   return (await insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null })).id;
 }
 

@@ -10,6 +10,7 @@ import {
   sendVisitorMessage,
   toMessages,
   toVisitorInfo,
+  markRead,
   updateConversationRow,
   updateVisitorRow,
   type ConversationRow,
@@ -18,10 +19,10 @@ import {
 import type { AppContext } from '../context.js';
 import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
-import { inboxAudience, rooms } from './rooms.js';
+import { rooms } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
-/** Thin handlers: parse (done by bindCommands) → authorize → store → ack → broadcast. */
+/** Thin handlers: parse (done by bindCommands) → authorize → store → broadcast → ack. */
 export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): CommandHandlers<typeof visitorCommands> {
   const { db, broadcaster } = ctx;
   const { visitorId, inboxId } = socket.data;
@@ -55,7 +56,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
       if (outcome.created) {
         ctx.metrics.messages.inc({ kind: outcome.message.kind });
         await broadcaster.publish(outcome.changes, {
-          origin: socket.id,
+          origin: { socketId: socket.id, messageId: outcome.message.id },
           createdConversationId: outcome.createdConversation ? outcome.conversation.id : undefined,
         });
       }
@@ -79,18 +80,14 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
       const conversation = await ownConversation(conversationId);
       const visitor = await findVisitor(db.db, visitorId);
       const preview = (await inbox()).live_preview === 1 && typing && draft !== undefined ? { draft } : {};
-      ctx.agents.to(rooms.conversation(conversation.id)).emit('typing:changed', { conversationId, typing, name: visitor?.name ?? null, ...preview });
+      broadcaster.typing(conversation, 'visitor', { conversationId, typing, name: visitor?.name ?? null, ...preview }, socket.id);
       return {};
     },
 
     'read:set': async ({ conversationId, seq }) => {
-      const conversation = await ownConversation(conversationId);
-      const upTo = Math.min(seq, conversation.last_seq);
-      if (upTo > conversation.visitor_read_seq) {
-        await updateConversationRow(db.db, conversationId, { visitor_read_seq: upTo, updated_at: conversation.updated_at });
-        ctx.agents.to(inboxAudience(conversation.inbox_id)).emit('read:changed', { conversationId, seq: upTo, by: 'visitor' });
-        ctx.visitors.to(rooms.visitor(visitorId)).except(socket.id).emit('read:changed', { conversationId, seq: upTo, by: 'visitor' });
-      }
+      await ownConversation(conversationId);
+      const mark = await markRead(db.db, conversationId, 'visitor', seq);
+      if (mark) await broadcaster.read(mark.conversation, 'visitor', mark.seq, socket.id);
       return {};
     },
 

@@ -1,7 +1,7 @@
 import { frontOfQueueTime, selectOfflineRequeue, sortQueue } from '@kefu/core';
 import type { Database, Executor } from '../database.js';
 import { findAgent, setAgentPresence } from '../repos/agents.js';
-import { queuedConversations } from '../repos/conversations.js';
+import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
@@ -54,9 +54,9 @@ async function takeOffline(tx: Executor, agentId: string, changes: DeskChanges):
   // Oldest first, each placed ahead of the current queue: they were waiting on someone already.
   for (const conversation of sortQueue(open.map((c) => ({ ...c, queuedAt: c.created_at }))).reverse()) {
     if (!requeue.has(conversation.id)) continue;
-    const queue = (await queuedConversations(tx, conversation.inbox_id)).map((c) => ({ ...c, queuedAt: c.queued_at ?? c.created_at }));
+    const queue = (await queuedConversations(tx, conversation.inbox_id)).map(queueEntryOf);
     const reason = manualReason('offline_requeue', null, `${agent.name} went offline`);
     const line = `${agent.name} went offline; the conversation is back in the queue`;
-    await applyAssignment(tx, { conversation, agent: null, reason, line, queuedAt: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
+    await applyAssignment(tx, { conversation, agent: null, reason, line, queueKey: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
   }
 }

@@ -5,7 +5,7 @@ import { effectiveStatusOf, listAgentRows, loadsOf, type AgentRow } from '../rep
 import { recordAssignment } from '../repos/assignments.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { memberIdsOf } from '../repos/inboxes.js';
-import { toBool } from '../util.js';
+import { secondsSince, toBool } from '../util.js';
 import { appendMessage } from './append-message.js';
 import { noteConversation, type DeskChanges } from './changes.js';
 
@@ -33,8 +33,8 @@ export type AssignmentChange = {
   conversation: ConversationRow;
   agent: { id: string; name: string } | null;
   reason: AssignmentReason;
-  /** Where a requeued conversation stands in the queue (offline requeue puts it at the front). */
-  queuedAt?: string;
+  /** The queue key of a requeued conversation (offline requeue puts it at the front); default now. */
+  queueKey?: string;
   /** The system line the visitor and agents see; null for none. */
   line: string | null;
 };
@@ -50,12 +50,14 @@ export async function applyAssignment(tx: Executor, change: AssignmentChange, ch
   const next = transition({ status: before.status, assigneeId: before.assignee_id }, action);
   if (!next.ok) throw new KefuError('conflict', next.reason);
   const now = new Date().toISOString();
+  const queued = next.status === 'queued';
   const set: Partial<ConversationRow> = {
     status: next.status,
     assignee_id: agent?.id ?? null,
-    queued_at: next.status === 'queued' ? (change.queuedAt ?? now) : null,
+    queued_at: queued ? now : null,
+    queue_key: queued ? (change.queueKey ?? now) : null,
   };
-  const waitSec = before.status === 'queued' && before.queued_at && agent ? secondsBetween(before.queued_at, now) : null;
+  const waitSec = before.status === 'queued' && before.queued_at && agent ? secondsSince(before.queued_at, Date.parse(now)) : null;
   await recordAssignment(tx, { conversationId: before.id, inboxId: before.inbox_id, agentId: agent?.id ?? null, reason, waitSec });
   if (agent) await tx.updateTable('agents').set({ last_assigned_at: now }).where('id', '=', agent.id).execute();
   const after = change.line
@@ -81,9 +83,6 @@ export async function appendLine(
   changes.messages.push(message);
   return conversation;
 }
-
-const secondsBetween = (from: string, to: string): number =>
-  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
 
 /** A reason for a human decision (claim, transfer, reply, requeue): no candidate ranking involved. */
 export function manualReason(rule: AssignmentReason['rule'], chosen: { id: string; name: string } | null, summary: string): AssignmentReason {

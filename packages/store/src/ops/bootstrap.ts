@@ -18,11 +18,15 @@ export type BootstrapResult = {
 };
 
 /**
- * Migrations, the shared secret, and on an empty store the first admin and the "Demo Shop" inbox.
- * Runs under a cluster-wide lock, so several nodes may start at once against one empty store.
+ * Migrations (serialized by Kysely's own migration lock), the shared secret, and on an empty store
+ * the first admin and the "Demo Shop" inbox, under the bootstrap lock: several nodes may start at
+ * once against one empty store and exactly one admin and one inbox come out.
  */
 export async function bootstrapStore(db: Database, options: BootstrapOptions): Promise<BootstrapResult> {
   await db.migrate();
+  // Hashing is deliberately slow: skip it when the store was set up before (every later start).
+  const anyAgent = await db.db.selectFrom('agents').select('id').limit(1).executeTakeFirst();
+  if (anyAgent) return { secret: await setSettingIfAbsent(db.db, 'secret', randomBytes(32).toString('base64url')), createdAdmin: null };
   const passwordHash = options.adminPassword ? await options.hashPassword(options.adminPassword) : null;
   const generated = options.adminPassword ? null : randomBytes(12).toString('base64url');
   const generatedHash = generated ? await options.hashPassword(generated) : null;

@@ -2,8 +2,8 @@ import { transition } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
-import { findConversation, type ConversationRow } from '../repos/conversations.js';
-import { memberIdsOf } from '../repos/inboxes.js';
+import { lockConversation, updateConversationRow, type ConversationRow } from '../repos/conversations.js';
+import { inboxIdsOfAgent, memberIdsOf } from '../repos/inboxes.js';
 import { toBool } from '../util.js';
 import { appendLine, applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
@@ -12,17 +12,22 @@ import { drainQueues } from './drain.js';
 export type Actor = { id: string; name: string; role: 'agent' | 'admin' };
 export type ActionOutcome = { conversation: ConversationRow; changes: DeskChanges };
 
-async function lockedConversation(tx: Executor, id: string): Promise<ConversationRow> {
-  const row = await findConversation(tx, id);
+async function lockedConversation(db: Database, tx: Executor, id: string): Promise<ConversationRow> {
+  const row = await lockConversation(tx, db.dialect, id);
   if (!row) throw new KefuError('not_found', 'no such conversation');
   return row;
+}
+
+/** Capacity freed by a conversation may serve any inbox of its former assignee, not just its own. */
+async function inboxesFreedBy(tx: Executor, before: ConversationRow): Promise<string[]> {
+  return [before.inbox_id, ...(before.assignee_id ? await inboxIdsOfAgent(tx, before.assignee_id) : [])];
 }
 
 /** Claim (agentId = actor), transfer (another agent), or return to the queue (null). */
 export function assignConversation(db: Database, actor: Actor, conversationId: string, agentId: string | null): Promise<ActionOutcome> {
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
-    const before = await lockedConversation(tx, conversationId);
+    const before = await lockedConversation(db, tx, conversationId);
     if (before.status === 'resolved') throw new KefuError('conflict', 'this conversation is resolved; reopen it first');
     if (before.assignee_id === agentId) return { conversation: before, changes };
     authorizeAssignment(actor, before, agentId);
@@ -32,7 +37,7 @@ export function assignConversation(db: Database, actor: Actor, conversationId: s
       : manualReason('requeue', null, `${actor.name} returned it to the queue`);
     const line = target ? (agentId === actor.id ? `${target.name} joined the conversation` : `Transferred to ${target.name}`) : 'Returned to the queue';
     const after = await applyAssignment(tx, { conversation: before, agent: target, reason, line }, changes);
-    await drainQueues(tx, changes, [before.inbox_id]);
+    await drainQueues(tx, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');
 }
@@ -59,7 +64,12 @@ const ruleOf = (actor: Actor, agentId: string | null) =>
 const describe = (actor: Actor, targetName: string) =>
   `${actor.name} ${actor.name === targetName ? 'claimed it' : `assigned it to ${targetName}`}`;
 
-const statusLines = { open: 'Conversation reopened', snoozed: 'Conversation snoozed', resolved: 'Conversation resolved' } as const;
+/** The system line a status change writes; snoozing and waking write none, since visitors never see snoozes. */
+function statusLine(from: ConversationRow['status'], to: ConversationRow['status']): string | null {
+  if (to === 'resolved') return 'Conversation resolved';
+  if (from === 'resolved') return 'Conversation reopened';
+  return null;
+}
 
 /** open (wake / reopen), snoozed (optionally until a time) or resolved. */
 export function setConversationStatus(
@@ -70,22 +80,24 @@ export function setConversationStatus(
 ): Promise<ActionOutcome> {
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
-    const before = await lockedConversation(tx, conversationId);
+    const before = await lockedConversation(db, tx, conversationId);
     if (before.status === status) return { conversation: before, changes };
     const action = status === 'snoozed' ? 'snooze' : status === 'resolved' ? 'resolve' : 'open';
     const next = transition({ status: before.status, assigneeId: before.assignee_id }, action);
     if (!next.ok) throw new KefuError('conflict', next.reason);
     const now = new Date().toISOString();
+    const requeued = next.status === 'queued';
     const set: Partial<ConversationRow> = {
       status: next.status,
       snooze_until: next.status === 'snoozed' ? (snoozeUntil ?? null) : null,
       resolved_at: next.status === 'resolved' ? now : null,
-      queued_at: next.status === 'queued' ? now : before.queued_at,
+      queued_at: requeued ? now : before.queued_at,
+      queue_key: requeued ? now : before.queue_key,
     };
-    const line = before.status === 'snoozed' && next.status === 'open' ? 'Conversation woke up' : statusLines[status];
-    const after = await appendLine(tx, before.id, line, set, changes);
+    const line = statusLine(before.status, next.status);
+    const after = line ? await appendLine(tx, before.id, line, set, changes) : await updateConversationRow(tx, before.id, set);
     noteConversation(changes, after, before);
-    await drainQueues(tx, changes, [before.inbox_id]);
+    await drainQueues(tx, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');
 }

@@ -1,9 +1,22 @@
 import { planDrain, sortQueue } from '@kefu/core';
-import type { Executor } from '../database.js';
-import { queuedConversations } from '../repos/conversations.js';
+import type { Database, Executor } from '../database.js';
+import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { listInboxRows } from '../repos/inboxes.js';
 import { applyAssignment, candidatesOf } from './assignment.js';
-import type { DeskChanges } from './changes.js';
+import { emptyChanges, type DeskChanges } from './changes.js';
+
+/**
+ * Drains the `auto` inboxes (all, or the given ones) in a routing transaction of its own: after an
+ * inbox switches to `auto`, and on every sweep, so that a conversation whose routing failed once is
+ * not left queued while agents are free.
+ */
+export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<DeskChanges> {
+  return db.transaction(async (tx) => {
+    const changes = emptyChanges();
+    await drainQueues(tx, changes, inboxIds);
+    return changes;
+  }, 'routing');
+}
 
 /**
  * Assigns queued conversations of `auto` inboxes to eligible agents until nobody has capacity.
@@ -13,9 +26,7 @@ export async function drainQueues(tx: Executor, changes: DeskChanges, inboxIds?:
   const wanted = inboxIds ? new Set(inboxIds) : null;
   const inboxes = (await listInboxRows(tx)).filter((i) => i.routing === 'auto' && (!wanted || wanted.has(i.id)));
   for (const inbox of inboxes) {
-    const queue = sortQueue(
-      (await queuedConversations(tx, inbox.id)).map((row) => ({ ...row, queuedAt: row.queued_at ?? row.created_at })),
-    );
+    const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
     if (queue.length === 0) continue;
     const candidates = await candidatesOf(tx, inbox.id);
     for (const plan of planDrain(queue, candidates)) {

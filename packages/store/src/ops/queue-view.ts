@@ -3,10 +3,9 @@ import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { listAgentRows, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
-import { queuedConversations, type ConversationRow } from '../repos/conversations.js';
+import { queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
 import { listInboxRows, memberIdsOf } from '../repos/inboxes.js';
-
-const queueEntry = (row: ConversationRow) => ({ ...row, queuedAt: row.queued_at ?? row.created_at });
+import { secondsSince } from '../util.js';
 
 async function onlineMembers(db: Executor, inboxId: string): Promise<number> {
   const rows = await listAgentRows(db, await memberIdsOf(db, inboxId));
@@ -15,7 +14,7 @@ async function onlineMembers(db: Executor, inboxId: string): Promise<number> {
 
 /** Position and estimated wait of every queued conversation of an inbox. */
 export async function queueInfoOf(db: Executor, inboxId: string): Promise<Map<string, QueueInfo>> {
-  const queue = sortQueue((await queuedConversations(db, inboxId)).map(queueEntry));
+  const queue = sortQueue((await queuedConversations(db, inboxId)).map(queueEntryOf));
   const positions = queuePositions(queue);
   const waits = await recentWaits(db, inboxId);
   const eligibleAgents = await onlineMembers(db, inboxId);
@@ -33,7 +32,7 @@ export async function queueSnapshot(db: Executor, inboxId?: string): Promise<Que
   const queued: QueuedItem[] = [];
   const perInbox: QueueSnapshot['stats']['perInbox'] = [];
   for (const inbox of inboxes) {
-    const rows = sortQueue((await queuedConversations(db, inbox.id)).map(queueEntry));
+    const rows = sortQueue((await queuedConversations(db, inbox.id)).map(queueEntryOf));
     const info = await queueInfoOf(db, inbox.id);
     const names = await visitorNames(db, rows.map((r) => r.visitor_id));
     for (const row of rows) {
@@ -44,8 +43,8 @@ export async function queueSnapshot(db: Executor, inboxId?: string): Promise<Que
         visitorName: names.get(row.visitor_id) ?? null,
         position: info.get(row.id)?.position ?? 1,
         priority: row.priority,
-        queuedAt: row.queuedAt,
-        waitingSec: Math.max(0, Math.round((now - Date.parse(row.created_at)) / 1000)),
+        queuedAt: row.queued_at ?? row.created_at,
+        waitingSec: secondsSince(row.queued_at ?? row.created_at, now),
         estimatedWaitSec: info.get(row.id)?.estimatedWaitSec ?? null,
       });
     }

@@ -1,4 +1,4 @@
-import { transition } from '@kefu/core';
+import { startsNewConversation, transition } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
@@ -6,6 +6,7 @@ import {
   currentConversationOf,
   findConversation,
   insertConversation,
+  lockConversation,
   type ConversationRow,
 } from '../repos/conversations.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
@@ -26,23 +27,29 @@ export type SendOutcome = {
 
 type Author = { type: 'visitor' | 'agent'; id: string };
 
-/** Replays the original message of a repeated clientMsgId; null when there is none. */
-async function replayOf(db: Executor, author: Author, clientMsgId: string): Promise<SendOutcome | null> {
+/**
+ * Replays the original message of a repeated clientMsgId; null when there is none. A clientMsgId
+ * reused for another conversation is a client bug, answered `conflict` rather than a wrong message.
+ */
+async function replayOf(db: Executor, author: Author, clientMsgId: string, conversationId?: string): Promise<SendOutcome | null> {
   const message = await findMessageByClientId(db, author, clientMsgId);
   if (!message) return null;
+  if (conversationId && message.conversation_id !== conversationId) {
+    throw new KefuError('conflict', 'clientMsgId: already used for a message in another conversation');
+  }
   const conversation = await findConversation(db, message.conversation_id);
   if (!conversation) return null;
   return { message, conversation, created: false, createdConversation: false, changes: emptyChanges() };
 }
 
 /** Two concurrent sends of one clientMsgId: the loser's unique violation turns into the winner's message. */
-async function idempotent(db: Database, author: Author, clientMsgId: string, send: () => Promise<SendOutcome>) {
-  const earlier = await replayOf(db.db, author, clientMsgId);
+async function idempotent(db: Database, author: Author, key: { clientMsgId: string; conversationId?: string | undefined }, send: () => Promise<SendOutcome>) {
+  const earlier = await replayOf(db.db, author, key.clientMsgId, key.conversationId);
   if (earlier) return earlier;
   try {
     return await send();
   } catch (error) {
-    const replay = isUniqueViolation(error) ? await replayOf(db.db, author, clientMsgId) : null;
+    const replay = isUniqueViolation(error) ? await replayOf(db.db, author, key.clientMsgId, key.conversationId) : null;
     if (replay) return replay;
     throw error;
   }
@@ -60,7 +67,7 @@ export type VisitorSend = {
 
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
-  return idempotent(db, author, input.clientMsgId, async () => {
+  return idempotent(db, author, input, async () => {
     const outcome = await db.transaction((tx) => appendVisitorMessage(db, tx, input));
     if (outcome.createdConversation) await routeNewConversation(db, outcome);
     return outcome;
@@ -93,7 +100,7 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
 /** The named conversation (it must be the visitor's), else the unresolved one, else a new one. */
 async function targetConversation(db: Database, tx: Executor, input: VisitorSend) {
   if (input.conversationId) {
-    const named = await findConversation(tx, input.conversationId);
+    const named = await lockConversation(tx, db.dialect, input.conversationId);
     if (!named || named.visitor_id !== input.visitorId) throw new KefuError('not_found', 'no such conversation');
     return { conversation: named, created: false };
   }
@@ -102,8 +109,10 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   // checks take on this visitor row (a second update of a conversation row in one transaction re-checks
   // visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's conversation meanwhile.
   if (db.dialect === 'postgres') await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forNoKeyUpdate().execute();
-  const current = await currentConversationOf(tx, input.visitorId);
-  if (current && current.status !== 'resolved') return { conversation: current, created: false };
+  const latest = await currentConversationOf(tx, input.visitorId);
+  // Locked and read again: an agent may have resolved it a moment ago.
+  const current = latest && (await lockConversation(tx, db.dialect, latest.id));
+  if (current && !startsNewConversation(current.status)) return { conversation: current, created: false };
   return { conversation: await insertConversation(tx, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
 }
 
@@ -131,14 +140,14 @@ export type AgentSend = {
 export function sendAgentMessage(db: Database, input: AgentSend): Promise<SendOutcome> {
   const author: Author = { type: 'agent', id: input.agent.id };
   const claims = !input.isPrivate && input.conversation.assignee_id === null;
-  return idempotent(db, author, input.clientMsgId, () =>
-    db.transaction((tx) => appendAgentMessage(tx, input, claims), claims ? 'routing' : undefined),
+  return idempotent(db, author, { clientMsgId: input.clientMsgId, conversationId: input.conversation.id }, () =>
+    db.transaction((tx) => appendAgentMessage(db, tx, input, claims), claims ? 'routing' : undefined),
   );
 }
 
-async function appendAgentMessage(tx: Executor, input: AgentSend, claims: boolean): Promise<SendOutcome> {
+async function appendAgentMessage(db: Database, tx: Executor, input: AgentSend, claims: boolean): Promise<SendOutcome> {
   const changes = emptyChanges();
-  let current = await findConversation(tx, input.conversation.id);
+  let current = await lockConversation(tx, db.dialect, input.conversation.id);
   if (!current) throw new KefuError('not_found', 'no such conversation');
   if (!input.isPrivate && current.status === 'resolved') {
     throw new KefuError('conflict', 'this conversation is resolved; reopen it to reply');

@@ -16,8 +16,12 @@ export function toAttachment(row: AttachmentRow): Attachment {
   return attachment;
 }
 
-export async function insertAttachment(db: Executor, attachment: NewAttachment): Promise<AttachmentRow> {
-  const row: AttachmentRow = { ...attachment, id: randomKey(18), message_id: null, created_at: nowIso() };
+/** Makes an upload id (random, URL-safe); a caller that stores the file first passes it to insertAttachment. */
+export const newAttachmentId = (): string => randomKey(18);
+
+export async function insertAttachment(db: Executor, attachment: NewAttachment & { id?: string }): Promise<AttachmentRow> {
+  const { id = newAttachmentId(), ...fields } = attachment;
+  const row: AttachmentRow = { ...fields, id, message_id: null, created_at: nowIso() };
   await db.insertInto('attachments').values(row).execute();
   return row;
 }

@@ -1,5 +1,5 @@
 import type { AgentConversation, ConversationView, VisitorConversation } from '@kefu/protocol';
-import type { Executor } from '../database.js';
+import type { Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
 import { newId, nowIso } from '../util.js';
@@ -17,6 +17,7 @@ export async function insertConversation(db: Executor, c: { inboxId: string; vis
     assignee_id: null,
     priority: 0,
     queued_at: now,
+    queue_key: now,
     snooze_until: null,
     last_seq: 0,
     last_public_seq: 0,
@@ -39,6 +40,19 @@ export async function insertConversation(db: Executor, c: { inboxId: string; vis
 
 export const findConversation = (db: Executor, id: string): Promise<ConversationRow | undefined> =>
   db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+
+/**
+ * Reads a conversation for a change inside a transaction. On PostgreSQL the row stays locked until
+ * commit, so a concurrent resolve or assignment cannot slip between this read and the write;
+ * SQLite runs one transaction at a time anyway.
+ */
+export const lockConversation = (tx: Executor, dialect: Dialect, id: string): Promise<ConversationRow | undefined> => {
+  const query = tx.selectFrom('conversations').selectAll().where('id', '=', id);
+  return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+};
+
+/** A queued conversation as the queue orders it: priority, then its queue key. */
+export const queueEntryOf = (row: ConversationRow) => ({ ...row, queuedAt: row.queue_key ?? row.queued_at ?? row.created_at });
 
 export async function updateConversationRow(db: Executor, id: string, set: Partial<ConversationRow>): Promise<ConversationRow> {
   return db
