@@ -8,13 +8,15 @@ import {
   QueueSnapshotSchema,
   SyncDataSchema,
   VisitorConversationSchema,
+  VisitorSessionSchema,
   type AgentConversation,
   type AgentProfile,
   type Message,
   type Result,
   type VisitorOutput,
+  type VisitorSession,
 } from '@kefu/protocol';
-import { CLUSTER_ADMIN, demoMain, runNode, startCluster, waitFor, type Cluster, type ClusterNode } from './cluster-harness.js';
+import { CLUSTER_ADMIN, demoMain, runNode, startCluster, waitFor, type Cluster, type ClusterNode, type Exit } from './cluster-harness.js';
 
 // Run with --runInBand (npm test does): these tests start real processes and share them in order.
 
@@ -42,12 +44,12 @@ async function syncAll(client: VisitorClient | AgentClient, conversationId: stri
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 
-/** Collects what a client's ordered stream delivers, and waits until it reached a seq. */
-function collect(client: VisitorClient | AgentClient, conversationId: string) {
+/** Collects what a client's ordered stream delivers (of one conversation, or all), and waits until it reached a seq. */
+function collect(client: VisitorClient | AgentClient, conversationId?: string) {
   const messages: Message[] = [];
   const listeners = new Set<() => void>();
   client.onMessage((m) => {
-    if (m.conversationId !== conversationId) return;
+    if (conversationId !== undefined && m.conversationId !== conversationId) return;
     messages.push(m);
     for (const fn of listeners) fn();
   });
@@ -231,69 +233,99 @@ describe('a three-node cluster on one PostgreSQL database and Redis', () => {
     const agent = cluster.agent(n2, cy.token);
     await agent.ready();
 
-    let current = cluster.visitor(doomed, { inboxKey: inbox.key });
-    const session = await current.ready();
+    // One client for the whole test: the failover to node 3 is the SDK's (urls), not the test's.
+    const visitor = cluster.visitor(doomed, { inboxKey: inbox.key, urls: [n3.url] });
+    const visitorSaw = collect(visitor);
+    const sdkErrors: unknown[] = [];
+    visitor.onError((error) => sdkErrors.push(error));
+    // Which node each emission of each clientMsgId went to (the Manager points its options at the
+    // node of the current connection).
+    const nodeByPort = new Map([doomed, n3].map((node) => [String(node.port), node.name]));
+    const emittedTo = new Map<string, string[]>();
+    visitor.socket.onAnyOutgoing((event: string, payload: { clientMsgId?: string }) => {
+      if (event !== 'message:send' || !payload.clientMsgId) return;
+      const node = nodeByPort.get(String(visitor.socket.io.opts.port)) ?? `port ${String(visitor.socket.io.opts.port)}`;
+      emittedTo.set(payload.clientMsgId, [...(emittedTo.get(payload.clientMsgId) ?? []), node]);
+    });
+
+    const session = VisitorSessionSchema.parse(await visitor.ready());
+    // The next session is the one the SDK resumes elsewhere after the kill.
+    const resumedSession = waitFor<VisitorSession>('the visitor session after the failover', 30_000, (done) => visitor.on('session', done));
     const run = unique();
-    const first = await current.send({ body: 'm0', clientMsgId: `${run}-0` });
+    const first = await visitor.send({ body: 'm0', clientMsgId: `${run}-0` });
     const conversationId = first.conversation.id;
     await agent.open(conversationId);
     const agentSaw = collect(agent, conversationId);
 
-    // Failover in the test (the SDK has one URL): a client on node 3 with the same visitorToken, and
-    // every send still waiting goes out again through it with its original clientMsgId.
-    const sendThroughCurrent = async (body: string, clientMsgId: string) => {
-      for (;;) {
-        const client = current;
-        try {
-          return await client.send({ conversationId, body, clientMsgId }, { ackTimeoutMs: 3_000, deadlineMs: 20_000 });
-        } catch (error) {
-          if (client === current) throw error;
-        }
-      }
-    };
     const TOTAL = 60;
     const KILL_AT = 20;
     const acked: Message[] = [first.message];
+    const rejected: { clientMsgId: string; error: string }[] = [];
     let ackedBeforeKill: string[] = [];
     let inFlightAtKill = 0;
     let inFlight = 0;
-    let failover: Promise<void> | null = null;
-    const failOver = async () => {
-      doomed.kill('SIGKILL');
-      expect(await doomed.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      const old = current;
-      current = cluster.visitor(n3, { inboxKey: inbox.key, visitorToken: old.visitorToken! });
-      old.close();
-    };
+    let killed: Promise<Exit> | null = null;
+    // The first send started after the kill goes out on the doomed node's connection, which the
+    // client has not seen close yet, and can only be acked after the outbox resends it on node 3.
+    let firstAfterKill: string | null = null;
     let next = 1;
     const worker = async () => {
-      while (next < TOTAL) {
+      // A rejected send stops the run, so that failure is reported instead of Jest's timeout.
+      while (next < TOTAL && rejected.length === 0) {
         const i = next++;
+        const clientMsgId = `${run}-${i}`;
+        if (killed && !firstAfterKill) firstAfterKill = clientMsgId;
         inFlight += 1;
-        const { message } = await sendThroughCurrent(`m${i}`, `${run}-${i}`);
-        inFlight -= 1;
-        acked.push(MessageSchema.parse(message));
-        if (acked.length === KILL_AT && !failover) {
+        try {
+          const { message } = await visitor.send({ conversationId, body: `m${i}`, clientMsgId }, { ackTimeoutMs: 3_000, deadlineMs: 20_000 });
+          acked.push(MessageSchema.parse(message));
+        } catch (error) {
+          rejected.push({ clientMsgId, error: String(error) });
+        } finally {
+          inFlight -= 1;
+        }
+        if (acked.length === KILL_AT && !killed) {
           ackedBeforeKill = acked.map((m) => m.clientMsgId!);
           inFlightAtKill = inFlight;
-          failover = failOver();
+          doomed.kill('SIGKILL');
+          killed = doomed.exited;
         }
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
-    await failover;
+    // Every send resolved, those in flight at the kill included: none was given up on.
+    expect(rejected).toEqual([]);
+    expect(acked).toHaveLength(TOTAL);
+    expect(await killed).toEqual({ code: null, signal: 'SIGKILL' });
     expect(inFlightAtKill).toBeGreaterThan(0);
 
-    const resumed = await current.ready();
+    // The same client resumed the same visitor and conversation on node 3, by itself.
+    const resumed = VisitorSessionSchema.parse(await resumedSession);
     expect(resumed.visitor.id).toBe(session.visitor.id);
     expect(resumed.conversation?.id).toBe(conversationId);
-    const { messages, lastSeq } = await syncAll(current, conversationId);
+    expect(visitor.connected).toBe(true);
+    expect(nodeByPort.get(String(visitor.socket.io.opts.port))).toBe(n3.name);
+    // The outbox resent what the doomed node never acked on node 3, with the same clientMsgId.
+    expect(firstAfterKill).not.toBeNull();
+    expect(emittedTo.get(firstAfterKill!)?.[0]).toBe(doomed.name);
+    expect(emittedTo.get(firstAfterKill!)).toContain(n3.name);
+    const nodesUsed = new Set([...emittedTo.values()].flat());
+    expect([...nodesUsed].sort()).toEqual([doomed.name, n3.name].sort());
+
+    // conversation:sync on a surviving node: gapless, every send stored once, every ack the stored message.
+    const { messages, lastSeq } = await syncAll(visitor, conversationId);
     expect(messages.map((m) => m.seq)).toEqual(range(1, lastSeq));
     const fromVisitor = messages.filter((m) => m.author.type === 'visitor');
     expect(fromVisitor.map((m) => m.clientMsgId).sort()).toEqual(range(0, TOTAL - 1).map((i) => `${run}-${i}`).sort());
     const stored = new Map(messages.map((m) => [m.clientMsgId, m]));
     for (const clientMsgId of ackedBeforeKill) expect(stored.has(clientMsgId)).toBe(true);
-    for (const message of acked) expect(stored.get(message.clientMsgId)).toMatchObject({ id: message.id, seq: message.seq });
+    for (const message of acked) expect(stored.get(message.clientMsgId)).toEqual(message);
+
+    // The visitor's own stream, across the failover, delivered each seq once and in order.
+    await visitorSaw.until(lastSeq, 'the visitor stream to reach the last seq');
+    expect(visitorSaw.messages.map((m) => m.seq)).toEqual(range(1, lastSeq));
+    expect(visitorSaw.messages.map((m) => m.id)).toEqual(messages.map((m) => m.id));
+    expect(sdkErrors).toEqual([]);
 
     // The agent on node 2 read the whole stream, before and after the failover, once each.
     await agentSaw.until(lastSeq, 'the agent to read every message');
