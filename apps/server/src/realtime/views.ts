@@ -1,11 +1,9 @@
 import type { QueueInfo, VisitorConversation } from '@kefu/protocol';
 import {
   findAgent,
-  listAgentRows,
-  memberIdsOf,
+  onlineMemberCount,
   queueInfoOf,
   toVisitorConversation,
-  effectiveStatusOf,
   type ConversationRow,
   type Executor,
 } from '@kefu/store';
@@ -23,7 +21,4 @@ export async function visitorConversationView(
 }
 
 /** An inbox is online for visitors while one of its active members is online. */
-export async function isInboxOnline(db: Executor, inboxId: string): Promise<boolean> {
-  const members = await listAgentRows(db, await memberIdsOf(db, inboxId));
-  return members.some((m) => effectiveStatusOf(m) === 'online');
-}
+export const isInboxOnline = async (db: Executor, inboxId: string): Promise<boolean> => (await onlineMemberCount(db, inboxId)) > 0;

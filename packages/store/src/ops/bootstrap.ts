@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '../database.js';
+import type { Database, Executor } from '../database.js';
 import { insertAgent } from '../repos/agents.js';
 import { insertInbox, setMemberships } from '../repos/inboxes.js';
 import { setSettingIfAbsent } from '../repos/settings.js';
@@ -22,22 +22,23 @@ export type BootstrapResult = {
  * the first admin and the "Demo Shop" inbox, under the bootstrap lock: several nodes may start at
  * once against one empty store and exactly one admin and one inbox come out.
  */
+const hasAgents = async (db: Executor): Promise<boolean> => Boolean(await db.selectFrom('agents').select('id').limit(1).executeTakeFirst());
+
 export async function bootstrapStore(db: Database, options: BootstrapOptions): Promise<BootstrapResult> {
   await db.migrate();
-  // Hashing is deliberately slow: skip it when the store was set up before (every later start).
-  const anyAgent = await db.db.selectFrom('agents').select('id').limit(1).executeTakeFirst();
-  if (anyAgent) return { secret: await setSettingIfAbsent(db.db, 'secret', randomBytes(32).toString('base64url')), createdAdmin: null };
-  const passwordHash = options.adminPassword ? await options.hashPassword(options.adminPassword) : null;
-  const generated = options.adminPassword ? null : randomBytes(12).toString('base64url');
-  const generatedHash = generated ? await options.hashPassword(generated) : null;
+  // Hashing is deliberately slow: only an empty store needs it, so later starts skip it. The check
+  // is repeated under the lock, where several nodes starting at once agree on one admin.
+  const emptyStore = !(await hasAgents(db.db));
+  const generated = emptyStore && !options.adminPassword ? randomBytes(12).toString('base64url') : null;
+  const password = options.adminPassword ?? generated;
+  const passwordHash = emptyStore && password ? await options.hashPassword(password) : null;
   return db.transaction(async (tx) => {
     const secret = await setSettingIfAbsent(tx, 'secret', randomBytes(32).toString('base64url'));
-    const anyAgent = await tx.selectFrom('agents').select('id').limit(1).executeTakeFirst();
-    if (anyAgent) return { secret, createdAdmin: null };
+    if (!passwordHash || (await hasAgents(tx))) return { secret, createdAdmin: null };
     const admin = await insertAgent(tx, {
       email: options.adminEmail,
       name: 'Admin',
-      passwordHash: (passwordHash ?? generatedHash) as string,
+      passwordHash,
       role: 'admin',
       capacity: 5,
     });

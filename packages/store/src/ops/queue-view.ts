@@ -1,23 +1,25 @@
-import { estimateWaitSec, queuePositions, sortQueue } from '@kefu/core';
+import { estimateWaitSec, queuePositions, sortQueue, type QueueEntry } from '@kefu/core';
 import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
 import type { Executor } from '../database.js';
-import { listAgentRows, profilesOf } from '../repos/agents.js';
+import { effectiveStatusOf, listAgentRows, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
 import { queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
 import { listInboxRows, memberIdsOf } from '../repos/inboxes.js';
 import { secondsSince } from '../util.js';
 
-async function onlineMembers(db: Executor, inboxId: string): Promise<number> {
+/** Members of the inbox who are online now: who answers visitors, and what wait estimates divide by. */
+export async function onlineMemberCount(db: Executor, inboxId: string): Promise<number> {
   const rows = await listAgentRows(db, await memberIdsOf(db, inboxId));
-  return rows.filter((r) => r.connected === 1 && r.active === 1 && r.status === 'online').length;
+  return rows.filter((row) => effectiveStatusOf(row) === 'online').length;
 }
 
-/** Position and estimated wait of every queued conversation of an inbox. */
-export async function queueInfoOf(db: Executor, inboxId: string): Promise<Map<string, QueueInfo>> {
-  const queue = sortQueue((await queuedConversations(db, inboxId)).map(queueEntryOf));
-  const positions = queuePositions(queue);
+const sortedQueueOf = async (db: Executor, inboxId: string) => sortQueue((await queuedConversations(db, inboxId)).map(queueEntryOf));
+
+/** Position and estimated wait of every queued conversation of an inbox (`queue`: already read and sorted). */
+export async function queueInfoOf(db: Executor, inboxId: string, queue?: QueueEntry[]): Promise<Map<string, QueueInfo>> {
+  const positions = queuePositions(queue ?? (await sortedQueueOf(db, inboxId)));
   const waits = await recentWaits(db, inboxId);
-  const eligibleAgents = await onlineMembers(db, inboxId);
+  const eligibleAgents = await onlineMemberCount(db, inboxId);
   const info = new Map<string, QueueInfo>();
   for (const [id, position] of positions) {
     info.set(id, { position, estimatedWaitSec: estimateWaitSec({ position, recentWaitsSec: waits, eligibleAgents }) });
@@ -32,8 +34,8 @@ export async function queueSnapshot(db: Executor, inboxId?: string): Promise<Que
   const queued: QueuedItem[] = [];
   const perInbox: QueueSnapshot['stats']['perInbox'] = [];
   for (const inbox of inboxes) {
-    const rows = sortQueue((await queuedConversations(db, inbox.id)).map(queueEntryOf));
-    const info = await queueInfoOf(db, inbox.id);
+    const rows = await sortedQueueOf(db, inbox.id);
+    const info = await queueInfoOf(db, inbox.id, rows);
     const names = await visitorNames(db, rows.map((r) => r.visitor_id));
     for (const row of rows) {
       queued.push({
