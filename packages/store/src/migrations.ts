@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Migration, MigrationProvider } from 'kysely/migration';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 
 /** Column types both dialects accept, so one migration serves SQLite and PostgreSQL. */
 const up001 = async (db: Kysely<unknown>): Promise<void> => {
