@@ -43,6 +43,9 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   if (boot.createdAdmin?.generatedPassword) {
     log.warn({ email: boot.createdAdmin.email, generatedPassword: boot.createdAdmin.generatedPassword }, 'first start: admin created with this generated password (shown once; change it)');
   }
+  if (boot.adminPasswordIgnored) {
+    log.warn('KEFU_ADMIN_PASSWORD is set but the store already has agents: it is used only on an empty store, so the existing admin keeps their password (delete the data directory to start over)');
+  }
   const redis = config.redis ? await connectRedis(config.redis.url, log) : null;
 
   // X-Forwarded-For counts only from the proxies KEFU_TRUST_PROXY names (by default from nobody):

@@ -16,6 +16,17 @@ const trustProxy = z.string().transform((value, check): TrustProxy => {
   return entries;
 });
 
+/** A comma-separated list of origins (scheme://host[:port]). */
+const webOrigins = z.string().transform((value, check): string[] => {
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !/^https?:\/\/[^/\s]+$/.test(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    check.addIssue({ code: 'custom', message: `KEFU_WEB_ORIGINS must be comma-separated origins like https://desk.example.com; not ${bad.join(', ') || 'empty'}` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 /** Every setting kefu reads, with its default. Nothing else in the server reads process.env. */
 const EnvSchema = z
   .object({
@@ -43,6 +54,7 @@ const EnvSchema = z
     KEFU_METRICS_TOKEN: z.string().min(16, 'KEFU_METRICS_TOKEN must be at least 16 characters').optional(),
     KEFU_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     KEFU_NODE_ID: z.string().optional(),
+    KEFU_WEB_ORIGINS: webOrigins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
     KEFU_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(17),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -74,6 +86,8 @@ export type ServerConfig = {
   metricsToken: string | null;
   shutdownTimeoutMs: number;
   nodeId: string | undefined;
+  /** Origins of kefu's own web app (dashboard, widget iframe). */
+  webOrigins: string[];
   /** log2 of scrypt's N; lower only for tests. */
   passwordCost: number;
   logLevel: Env['LOG_LEVEL'];
@@ -122,6 +136,7 @@ export function toConfig(env: Env): ServerConfig {
     metricsToken: env.KEFU_METRICS_TOKEN ?? null,
     shutdownTimeoutMs: env.KEFU_SHUTDOWN_TIMEOUT_MS,
     nodeId: env.KEFU_NODE_ID,
+    webOrigins: env.KEFU_WEB_ORIGINS,
     passwordCost: env.KEFU_PASSWORD_COST,
     logLevel: env.LOG_LEVEL,
   };

@@ -112,7 +112,7 @@ describe('HTTP admin API', () => {
       const patched = await server.api<{ inbox: Inbox }>(
         'PATCH',
         `/api/admin/inboxes/${inbox.id}`,
-        { name: 'Shoes & Boots', routing: 'auto', livePreview: true, csatEnabled: false, identitySecret: null, maxMessageLength: 500 },
+        { name: 'Shoes & Boots', routing: 'auto', livePreview: true, csatEnabled: false, identitySecret: null, maxMessageLength: 500, widgetColor: '#aa3300', language: 'zh-CN' },
         token,
       );
       expect(patched.status).toBe(200);
@@ -125,7 +125,12 @@ describe('HTTP admin API', () => {
         csatEnabled: false,
         hasIdentitySecret: false,
         maxMessageLength: 500,
+        widgetColor: '#aa3300',
+        language: 'zh-CN',
       });
+      // null language: the widget follows the shopper's browser again.
+      const reset = await server.api<{ inbox: Inbox }>('PATCH', `/api/admin/inboxes/${inbox.id}`, { language: null }, token);
+      expect(reset.body.inbox).toMatchObject({ language: null, widgetColor: '#aa3300' });
     });
 
     it('answers 400 for bad fields and 404 for an unknown inbox, and is for admins only', async () => {
@@ -133,6 +138,8 @@ describe('HTTP admin API', () => {
       expectHttpError(await server.api('POST', '/api/admin/inboxes', { name: 'X', routing: 'random' }, token), 'bad_request');
       expectHttpError(await server.api('POST', '/api/admin/inboxes', { name: 'X', allowedOrigins: ['https://shop.test/path'] }, token), 'bad_request');
       expectHttpError(await server.api('POST', '/api/admin/inboxes', { name: 'X', identitySecret: 'short' }, token), 'bad_request');
+      expectHttpError(await server.api('POST', '/api/admin/inboxes', { name: 'X', widgetColor: 'red' }, token), 'bad_request');
+      expectHttpError(await server.api('POST', '/api/admin/inboxes', { name: 'X', language: 'fr' }, token), 'bad_request');
       expectHttpError(await server.api('PATCH', '/api/admin/inboxes/no-such-inbox', { name: 'Y' }, token), 'not_found');
       await expectAdminOnly('GET', '/api/admin/inboxes');
       await expectAdminOnly('POST', '/api/admin/inboxes', { name: 'Sneaky' });

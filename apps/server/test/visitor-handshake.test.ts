@@ -36,7 +36,7 @@ describe('visitor handshake', () => {
 
   it('checks the Origin header against the inbox allowed origins', async () => {
     const inbox = await createInbox(server);
-    await patchInbox(server, inbox.id, { allowedOrigins: ['https://shop.example', 'http://localhost:3000'] });
+    await patchInbox(server, inbox.id, { allowedOrigins: ['https://shop.example', 'https://other-shop.example:8443'] });
     const withOrigin = (origin?: string) =>
       visitorOf(server, inbox.key, origin ? { socketOptions: { extraHeaders: { Origin: origin } } } : {}).client.ready();
 
@@ -45,7 +45,7 @@ describe('visitor handshake', () => {
     expect(await refusal(withOrigin())).toBe('forbidden');
     const listed = VisitorSessionSchema.parse(await withOrigin('https://shop.example'));
     expect(listed.inbox.id).toBe(inbox.id);
-    expect((await withOrigin('http://localhost:3000')).inbox.id).toBe(inbox.id);
+    expect((await withOrigin('https://other-shop.example:8443')).inbox.id).toBe(inbox.id);
 
     // An empty list lets every origin in again.
     await patchInbox(server, inbox.id, { allowedOrigins: [] });
@@ -53,8 +53,25 @@ describe('visitor handshake', () => {
     expect((await withOrigin()).inbox.id).toBe(inbox.id);
   });
 
+  it('checks the embedding page (hostOrigin) when the socket comes from the widget iframe of the web app', async () => {
+    const inbox = await createInbox(server);
+    await patchInbox(server, inbox.id, { allowedOrigins: ['https://shop.example'] });
+    const fromFrame = (hostOrigin?: string) =>
+      visitorOf(server, inbox.key, {
+        socketOptions: { extraHeaders: { Origin: 'http://localhost:3000' } },
+        ...(hostOrigin ? { hostOrigin } : {}),
+      }).client.ready();
+
+    expect((await fromFrame('https://shop.example')).inbox.id).toBe(inbox.id);
+    expect(await refusal(fromFrame('https://evil.example'))).toBe('forbidden');
+    expect(await refusal(fromFrame())).toBe('forbidden');
+    // Outside the web app's origin, hostOrigin counts for nothing: the socket's own Origin is checked.
+    const spoofed = visitorOf(server, inbox.key, { socketOptions: { extraHeaders: { Origin: 'https://evil.example' } }, hostOrigin: 'https://shop.example' });
+    expect(await refusal(spoofed.client.ready())).toBe('forbidden');
+  });
+
   it('gives a new anonymous visitor to a handshake without a token, with a valid session', async () => {
-    const inbox = await createInbox(server, { greeting: 'Welcome to the shop', csatEnabled: false, maxMessageLength: 1234 });
+    const inbox = await createInbox(server, { greeting: 'Welcome to the shop', csatEnabled: false, maxMessageLength: 1234, widgetColor: '#123456', language: 'zh-CN' });
     const a = VisitorSessionSchema.parse(await visitorOf(server, inbox.key).client.ready());
     const b = VisitorSessionSchema.parse(await visitorOf(server, inbox.key).client.ready());
     expect(a.visitor).toEqual({ id: expect.any(String), name: null, email: null });
@@ -68,6 +85,8 @@ describe('visitor handshake', () => {
       online: false,
       maxMessageLength: 1234,
       csatEnabled: false,
+      widgetColor: '#123456',
+      language: 'zh-CN',
     });
   });
 

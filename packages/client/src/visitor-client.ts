@@ -22,6 +22,8 @@ export type VisitorClientOptions = ClientOptions & {
   /** Resumes a visitor from an earlier session (e.g. kept in localStorage). */
   visitorToken?: string;
   identity?: VisitorIdentity;
+  /** For a client inside an iframe served by kefu's web app: the origin of the page around it. */
+  hostOrigin?: string;
 };
 
 export type VisitorSendInput = {
@@ -97,6 +99,7 @@ export function connectVisitor(options: VisitorClientOptions): VisitorClient {
   const auth: VisitorAuth = { inboxKey: options.inboxKey };
   if (options.visitorToken) auth.visitorToken = options.visitorToken;
   if (options.identity) auth.identity = options.identity;
+  if (options.hostOrigin) auth.hostOrigin = options.hostOrigin;
   const settings = settingsFrom(options);
   const client = new VisitorClient(openSocket(options, '/visitor', auth), settings);
   if (settings.autoConnect) client.connect();

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { limits } from './limits.js';
-import { AgentProfileSchema, AgentRoleSchema, AttachmentSchema, IdSchema, InboxRoutingSchema } from './shapes.js';
+import {
+  AgentProfileSchema,
+  AgentRoleSchema,
+  AttachmentSchema,
+  IdSchema,
+  InboxRoutingSchema,
+  WidgetColorSchema,
+  WidgetLanguageSchema,
+} from './shapes.js';
 
 const EmailSchema = z.email().max(limits.emailLength);
 const PasswordSchema = z.string().min(limits.passwordMin).max(limits.passwordMax);
@@ -37,6 +45,10 @@ export const InboxCreateSchema = z.object({
   /** Set to a string of 16+ characters to enable identity verification; null removes it. */
   identitySecret: z.string().min(16).max(200).nullable().optional(),
   maxMessageLength: z.number().int().min(1).max(limits.bodyHardMax).optional(),
+  /** Extension: the widget's accent colour, `#rrggbb`. */
+  widgetColor: WidgetColorSchema.optional(),
+  /** Extension: the widget's language; null follows the shopper's browser. */
+  language: WidgetLanguageSchema.nullable().optional(),
 });
 export const InboxPatchSchema = InboxCreateSchema.partial();
 

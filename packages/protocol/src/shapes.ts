@@ -121,6 +121,12 @@ export const VisitorDetailsSchema = VisitorInfoSchema.extend({
 export type VisitorDetails = z.infer<typeof VisitorDetailsSchema>;
 
 export const InboxRoutingSchema = z.enum(['auto', 'manual']);
+
+/** The languages the widget (and dashboard) speak. */
+export const WidgetLanguageSchema = z.enum(['en', 'zh-CN']);
+export type WidgetLanguage = z.infer<typeof WidgetLanguageSchema>;
+export const WidgetColorSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour is #rrggbb');
+export const defaultWidgetColor = '#2563eb';
 export type InboxRouting = z.infer<typeof InboxRoutingSchema>;
 
 /** An inbox as admins see it (carries its public widget `key`, never its identity secret). */
@@ -135,6 +141,8 @@ export const InboxSchema = z.object({
   csatEnabled: z.boolean(),
   hasIdentitySecret: z.boolean(),
   maxMessageLength: z.number().int().positive(),
+  widgetColor: WidgetColorSchema,
+  language: WidgetLanguageSchema.nullable(),
   createdAt: IsoTimeSchema,
 });
 export type Inbox = z.infer<typeof InboxSchema>;

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Result } from './errors.js';
 import { limits } from './limits.js';
-import { IdSchema, MessageSchema, VisitorConversationSchema, VisitorInfoSchema } from './shapes.js';
+import {
+  IdSchema,
+  MessageSchema,
+  VisitorConversationSchema,
+  VisitorInfoSchema,
+  WidgetColorSchema,
+  WidgetLanguageSchema,
+} from './shapes.js';
 import {
   AttachmentIdsSchema,
   BodySchema,
@@ -27,6 +34,11 @@ export const VisitorAuthSchema = z.object({
       hash: z.string().max(128),
     })
     .optional(),
+  /**
+   * Extension: the origin of the page that embeds the widget's iframe. Checked against the inbox's
+   * allowed origins in place of the socket's Origin when that Origin is the desk's own web app.
+   */
+  hostOrigin: z.string().max(limits.urlLength).optional(),
 });
 export type VisitorAuth = z.infer<typeof VisitorAuthSchema>;
 
@@ -41,6 +53,8 @@ export const VisitorSessionSchema = z.object({
     maxMessageLength: z.number().int().positive(),
     csatEnabled: z.boolean(),
     livePreview: z.boolean().optional(),
+    widgetColor: WidgetColorSchema.optional(),
+    language: WidgetLanguageSchema.nullable().optional(),
   }),
   conversation: VisitorConversationSchema.nullable(),
 });

@@ -152,8 +152,15 @@ const up001 = async (db: Kysely<unknown>): Promise<void> => {
     .execute();
 };
 
+/** The widget's look and language per inbox (null language: follow the shopper's browser). */
+const up002 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.alterTable('inboxes').addColumn('widget_color', 'text', (c) => c.notNull().defaultTo('#2563eb')).execute();
+  await db.schema.alterTable('inboxes').addColumn('language', 'text').execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
+  '002_inbox_widget': { up: up002 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
 /** Table shapes as Kysely sees them. Times are ISO-8601 strings; booleans are 0/1 integers in both dialects. */
+import type { WidgetLanguage } from '@kefu/protocol';
 export type SettingsTable = { key: string; value: string };
 export type CountersTable = { name: string; value: number };
 
@@ -30,6 +31,8 @@ export type InboxesTable = {
   csat_enabled: number;
   identity_secret: string | null;
   max_message_length: number;
+  widget_color: string;
+  language: WidgetLanguage | null;
   created_at: string;
 };
 

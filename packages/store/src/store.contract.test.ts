@@ -63,6 +63,10 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
   it('bootstraps once: admin, demo inbox, shared secret', async () => {
     const again = await bootstrapStore(db, { adminEmail: 'other@kefu.local', hashPassword: hash });
     expect(again.createdAdmin).toBeNull();
+    expect(again.adminPasswordIgnored).toBe(false);
+    // A password given for a store that already has its admin changes nothing, and says so.
+    const withPassword = await bootstrapStore(db, { adminEmail: 'other@kefu.local', adminPassword: 'another-pass', hashPassword: hash });
+    expect(withPassword).toMatchObject({ createdAdmin: null, adminPasswordIgnored: true });
     const agents = await db.db.selectFrom('agents').select('email').execute();
     expect(agents.map((a) => a.email)).toContain('admin@kefu.local');
     expect(agents.map((a) => a.email)).not.toContain('other@kefu.local');

@@ -40,10 +40,19 @@ async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   const auth = parsed.data;
   const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
-  checkOrigin(inbox, socket.handshake.headers.origin);
+  checkOrigin(inbox, embeddingOrigin(ctx, socket.handshake.headers.origin, auth.hostOrigin));
   const visitorId = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
   const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
   return { visitorId, inboxId: inbox.id, visitorToken };
+}
+
+/**
+ * The origin the inbox's allow-list applies to. The widget chats from an iframe served by kefu's own
+ * web app, so its sockets carry the web app's Origin; the page around the iframe is then named by
+ * `hostOrigin`, which the iframe reads from the browser (location.ancestorOrigins).
+ */
+function embeddingOrigin(ctx: AppContext, origin: string | undefined, hostOrigin: string | undefined): string | undefined {
+  return origin && ctx.config.webOrigins.includes(origin) ? hostOrigin : origin;
 }
 
 function checkOrigin(inbox: InboxRow, origin: string | undefined): void {

@@ -138,6 +138,8 @@ async function visitorSession(ctx: AppContext, visitorId: string, inboxId: strin
       maxMessageLength: inbox.max_message_length,
       csatEnabled: inbox.csat_enabled === 1,
       livePreview: inbox.live_preview === 1,
+      widgetColor: inbox.widget_color,
+      language: inbox.language,
     },
     conversation: current ? await visitorConversationView(db, current) : null,
   };

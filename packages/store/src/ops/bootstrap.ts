@@ -15,6 +15,8 @@ export type BootstrapResult = {
   /** The token signing secret, shared by every node through the store. */
   secret: string;
   createdAdmin: { email: string; generatedPassword: string | null } | null;
+  /** An admin password was given but the store already had agents, so it changed nothing. */
+  adminPasswordIgnored: boolean;
 };
 
 /**
@@ -34,7 +36,7 @@ export async function bootstrapStore(db: Database, options: BootstrapOptions): P
   const passwordHash = emptyStore && password ? await options.hashPassword(password) : null;
   return db.transaction(async (tx) => {
     const secret = await setSettingIfAbsent(tx, 'secret', randomBytes(32).toString('base64url'));
-    if (!passwordHash || (await hasAgents(tx))) return { secret, createdAdmin: null };
+    if (!passwordHash || (await hasAgents(tx))) return { secret, createdAdmin: null, adminPasswordIgnored: Boolean(options.adminPassword) };
     const admin = await insertAgent(tx, {
       email: options.adminEmail,
       name: 'Admin',
@@ -44,6 +46,6 @@ export async function bootstrapStore(db: Database, options: BootstrapOptions): P
     });
     const inbox = await insertInbox(tx, { name: 'Demo Shop', key: 'demo', routing: 'auto' });
     await setMemberships(tx, admin.id, [inbox.id]);
-    return { secret, createdAdmin: { email: admin.email, generatedPassword: generated } };
+    return { secret, createdAdmin: { email: admin.email, generatedPassword: generated }, adminPasswordIgnored: false };
   }, 'bootstrap');
 }

@@ -1,4 +1,4 @@
-import { limits, type Inbox, type InboxRouting } from '@kefu/protocol';
+import { defaultWidgetColor, limits, type Inbox, type InboxRouting, type WidgetLanguage } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import type { InboxesTable } from '../schema.js';
 import { fromBool, newId, nowIso, randomKey, toBool } from '../util.js';
@@ -13,6 +13,8 @@ export type InboxSettings = Partial<{
   csatEnabled: boolean;
   identitySecret: string | null;
   maxMessageLength: number;
+  widgetColor: string;
+  language: WidgetLanguage | null;
 }>;
 
 export const originsOf = (row: InboxRow): string[] => JSON.parse(row.allowed_origins) as string[];
@@ -29,6 +31,8 @@ export function toInbox(row: InboxRow): Inbox {
     csatEnabled: toBool(row.csat_enabled),
     hasIdentitySecret: row.identity_secret !== null,
     maxMessageLength: row.max_message_length,
+    widgetColor: row.widget_color,
+    language: row.language,
     createdAt: row.created_at,
   };
 }
@@ -43,6 +47,8 @@ function settingsToRow(settings: InboxSettings): Partial<InboxRow> {
   if (settings.csatEnabled !== undefined) row.csat_enabled = fromBool(settings.csatEnabled);
   if (settings.identitySecret !== undefined) row.identity_secret = settings.identitySecret;
   if (settings.maxMessageLength !== undefined) row.max_message_length = settings.maxMessageLength;
+  if (settings.widgetColor !== undefined) row.widget_color = settings.widgetColor;
+  if (settings.language !== undefined) row.language = settings.language;
   return row;
 }
 
@@ -58,6 +64,8 @@ export async function insertInbox(db: Executor, settings: InboxSettings & { name
     csat_enabled: 1,
     identity_secret: null,
     max_message_length: limits.defaultMaxMessageLength,
+    widget_color: defaultWidgetColor,
+    language: null,
     created_at: nowIso(),
     ...settingsToRow(settings),
   };
