@@ -1,0 +1,129 @@
+import { checkBody, countCharacters, normalizeBody } from '@kefu/core';
+import type { Attachment } from '@kefu/protocol';
+import { useRef, useState } from 'preact/hooks';
+import { acceptedTypes, uploadFile } from '../upload.js';
+import { useEnv } from './context.js';
+import { EmojiPicker } from './emoji-picker.js';
+
+type Upload = { key: string; name: string; percent: number; error: string | null; attachment: Attachment | null };
+
+const typingPauseMs = 3_000;
+const draftEveryMs = 400;
+
+/** The input row: attachments with progress, emoji, the message field with its counter, and Send. */
+export function Composer({ maxLength, canAttach }: { maxLength: number; canAttach: boolean }) {
+  const { controller, serverUrl, t } = useEnv();
+  const [text, setText] = useState('');
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [picking, setPicking] = useState(false);
+  const field = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const typing = useRef<{ stop?: ReturnType<typeof setTimeout>; lastDraft: number }>({ lastDraft: 0 });
+
+  const length = countCharacters(normalizeBody(text));
+  const ready = uploads.filter((u) => u.attachment).map((u) => u.attachment as Attachment);
+  const busy = uploads.some((u) => !u.attachment && !u.error);
+  const check = checkBody(text, maxLength, ready.length > 0);
+  const canSend = check.ok && !busy;
+
+  const patchUpload = (key: string, patch: Partial<Upload>) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...patch } : u)));
+
+  const announceTyping = (value: string) => {
+    const state = typing.current;
+    clearTimeout(state.stop);
+    const now = Date.now();
+    if (now - state.lastDraft > draftEveryMs) {
+      state.lastDraft = now;
+      controller.setTyping(value.length > 0, value);
+    }
+    state.stop = setTimeout(() => controller.setTyping(false), typingPauseMs);
+  };
+
+  const send = () => {
+    if (!check.ok || !canSend) return;
+    void controller.send(check.body, ready);
+    setText('');
+    setUploads([]);
+    clearTimeout(typing.current.stop);
+    controller.setTyping(false);
+    field.current?.focus();
+  };
+
+  const attach = (files: FileList | null) => {
+    const token = controller.visitorToken;
+    if (!files || !token) return;
+    for (const file of Array.from(files)) {
+      const key = `${file.name}-${Math.random()}`;
+      setUploads((list) => [...list, { key, name: file.name, percent: 0, error: null, attachment: null }]);
+      uploadFile(serverUrl, token, file, (percent) => patchUpload(key, { percent }))
+        .then((attachment) => patchUpload(key, { attachment, percent: 100 }))
+        .catch((error: Error) => patchUpload(key, { error: error.message }));
+    }
+    if (fileInput.current) fileInput.current.value = '';
+  };
+
+  const insertEmoji = (symbol: string) => {
+    const el = field.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + symbol + text.slice(end);
+    setText(next);
+    setPicking(false);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + symbol.length, start + symbol.length);
+    });
+  };
+
+  return (
+    <div class="composer">
+      {uploads.length > 0 && (
+        <ul class="uploads">
+          {uploads.map((u) => (
+            <li key={u.key} class={u.error ? 'error' : ''}>
+              <span>{u.error ? t('uploadFailed', { name: u.name, reason: u.error }) : u.attachment ? u.name : t('uploading', { name: u.name, percent: u.percent })}</span>
+              {!u.attachment && !u.error && <progress max={100} value={u.percent} aria-label={t('uploading', { name: u.name, percent: u.percent })} />}
+              <button type="button" class="icon-button" aria-label={t('removeAttachment', { name: u.name })} onClick={() => setUploads((list) => list.filter((x) => x.key !== u.key))}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {picking && <EmojiPicker onPick={insertEmoji} onClose={() => setPicking(false)} />}
+      <div class="input-row">
+        <button type="button" class="icon-button" aria-label={t('emoji')} aria-expanded={picking} onClick={() => setPicking(!picking)}>
+          😊
+        </button>
+        <button type="button" class="icon-button" aria-label={t('attach')} onClick={() => fileInput.current?.click()} disabled={!canAttach}>
+          📎
+        </button>
+        <input ref={fileInput} type="file" accept={acceptedTypes} multiple hidden onChange={(e) => attach(e.currentTarget.files)} />
+        <textarea
+          ref={field}
+          aria-label={t('message')}
+          aria-describedby="kefu-counter"
+          placeholder={t('placeholder')}
+          rows={1}
+          value={text}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            announceTyping(e.currentTarget.value);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+        />
+        <button type="button" class="send primary" onClick={send} disabled={!canSend}>
+          {t('send')}
+        </button>
+      </div>
+      <div id="kefu-counter" class={length > maxLength ? 'counter over' : 'counter'} aria-live={length > maxLength ? 'polite' : 'off'}>
+        {length > maxLength ? t('tooLong', { over: length - maxLength }) : t('counter', { count: length, max: maxLength })}
+      </div>
+    </div>
+  );
+}
