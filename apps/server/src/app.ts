@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { limits } from '@kefu/protocol';
 import { bootstrapStore, openDatabase } from '@kefu/store';
+import cors from '@fastify/cors';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
 import { createPasswordHasher } from './auth/passwords.js';
@@ -63,6 +64,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   visitors.on('connection', (socket) => onConnection(ctx, 'visitor', socket, () => startVisitorSession(ctx, socket)));
   agents.on('connection', (socket) => onConnection(ctx, 'agent', socket, () => startAgentSession(ctx, socket)));
 
+  // The web app (dashboard, widget iframe) calls the HTTP API from its own origin; no one else's browser may.
+  await http.register(cors, { origin: config.webOrigins, methods: ['GET', 'POST', 'PATCH', 'DELETE'], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
   installErrorHandling(http, log);
   refuseWhileDraining(http, ctx);
   // The route pattern, not the URL, so ids do not explode the label set.

@@ -97,6 +97,20 @@ describe('HTTP uploads', () => {
     expectHttpError(await server.api('POST', '/api/uploads', { file: 'not multipart' }, token), 'bad_request');
   });
 
+  it('lets the web app (KEFU_WEB_ORIGINS) upload from the browser, and no other origin', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/api/uploads`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      });
+    const fromWeb = await preflight('http://localhost:3000');
+    expect(fromWeb.status).toBe(204);
+    expect(fromWeb.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(fromWeb.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    const fromElsewhere = await preflight('https://evil.example');
+    expect(fromElsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('refuses uploads without a valid token (401), and answers 404 for an unknown id', async () => {
     expectHttpError(await upload(png(1, 1), 'a.png'), 'unauthorized');
     expectHttpError(await upload(png(1, 1), 'a.png', 'not-a-token'), 'unauthorized');

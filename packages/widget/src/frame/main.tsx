@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { isBridgeMessage, type FromFrame, type ToFrame } from '../shared/bridge.js';
 import { ChatController } from './chat-controller.js';
 import type { ChatState } from './chat-state.js';
-import { widgetStorage } from './storage.js';
+import { mirroredStore, safeLocalStorage, widgetStorage } from './storage.js';
 import { countUnread, textOn } from './timeline.js';
 import { App } from './ui/app.js';
 import './frame.css';
@@ -12,12 +12,20 @@ function boot(): void {
   const serverUrl = document.querySelector<HTMLMetaElement>('meta[name="kefu-server"]')?.content ?? location.origin;
   const params = new URLSearchParams(location.search);
   const inboxKey = params.get('inbox') ?? '';
-  const storage = widgetStorage(inboxKey);
+  const inFrame = window.parent !== window;
   const host = hostOrigin();
+  const toHost = (message: FromFrame) => inFrame && window.parent.postMessage(message, host ?? '*');
+  const mirror = mirroredStore((key, value) => toHost({ kefu: 1, type: 'store', key, value }));
+  const storage = widgetStorage(inboxKey, inFrame ? mirror : safeLocalStorage());
   const controller = new ChatController({ serverUrl, inboxKey, hostOrigin: host, storage });
-  const toHost = (message: FromFrame) => window.parent !== window && window.parent.postMessage(message, host ?? '*');
+  // In a frame the saved state comes from the host page first; without an answer, start afresh.
+  let started = false;
+  const start = () => {
+    if (!started) controller.start();
+    started = true;
+  };
   // The shopper sees the chat when the host page shows it and this tab is in front.
-  let shown = window.parent === window;
+  let shown = !inFrame;
   const showChat = (next: boolean) => controller.setOpen((shown = next) && !document.hidden);
 
   applyAccent(params.get('color'));
@@ -28,7 +36,8 @@ function boot(): void {
     const count = state.open ? 0 : countUnread(state.messages, state.readSeq);
     if (count !== unread) toHost({ kefu: 1, type: 'unread', count: (unread = count) });
     const inProgress = state.conversation !== null && state.conversation.status !== 'resolved';
-    if (inProgress !== active) toHost({ kefu: 1, type: 'active', active: (active = inProgress) });
+    // Before the session nothing is known yet: say nothing rather than "no conversation".
+    if (state.phase !== 'connecting' && inProgress !== active) toHost({ kefu: 1, type: 'active', active: (active = inProgress) });
   });
 
   window.addEventListener('message', (event) => {
@@ -39,20 +48,29 @@ function boot(): void {
       if (message.type === 'open') document.querySelector<HTMLTextAreaElement>('textarea')?.focus();
     } else if (message.type === 'identify') controller.identify(message.identity);
     else if (message.type === 'page') controller.trackPage(message.page);
+    else if (message.type === 'storage') {
+      for (const [key, value] of Object.entries(message.items)) mirror.apply(key, value);
+      start();
+    } else if (message.type === 'stored') {
+      mirror.apply(message.key, message.value);
+      changedElsewhere(message.key);
+    }
   });
   // The shop's other tabs share this visitor, their read marks and their conversation.
-  window.addEventListener('storage', (event) => {
-    if (event.key === storage.tokenKey) controller.adoptToken(event.newValue ? (JSON.parse(event.newValue) as string) : null);
+  const changedElsewhere = (key: string | null) => {
+    if (key === storage.tokenKey) controller.adoptToken(storage.token());
     const conversation = controller.state.conversation;
-    if (conversation && event.key === storage.readKey(conversation.id)) controller.readElsewhere(storage.readSeq(conversation.id));
-  });
+    if (conversation && key === storage.readKey(conversation.id)) controller.readElsewhere(storage.readSeq(conversation.id));
+  };
+  if (!inFrame) window.addEventListener('storage', (event) => changedElsewhere(event.key));
   document.addEventListener('visibilitychange', () => showChat(shown));
 
   const root = document.getElementById('kefu');
   if (!root) return;
   render(<App controller={controller} serverUrl={serverUrl} close={() => toHost({ kefu: 1, type: 'close' })} onLang={(lang) => toHost({ kefu: 1, type: 'ready', lang })} />, root);
   showChat(shown);
-  controller.start();
+  if (inFrame) setTimeout(start, 3_000);
+  else start();
 }
 
 /** The page around the iframe, as the browser reports it (the host page cannot forge ancestorOrigins). */

@@ -9,7 +9,7 @@ export type StoredSend = { clientMsgId: string; body: string; attachments: Attac
 
 export type WidgetStorage = ReturnType<typeof widgetStorage>;
 
-export function widgetStorage(inboxKey: string, store: Storage | null = safeLocalStorage()) {
+export function widgetStorage(inboxKey: string, store: KeyValueStore | null = safeLocalStorage()) {
   const key = (name: string) => `kefu:${inboxKey}:${name}`;
   const read = <T>(name: string, fallback: T): T => {
     try {
@@ -42,7 +42,31 @@ export function widgetStorage(inboxKey: string, store: Storage | null = safeLoca
   };
 }
 
-function safeLocalStorage(): Storage | null {
+/** The subset of Storage the widget uses. */
+export type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/**
+ * A store kept in memory and mirrored to the host page, which keeps it in its own localStorage:
+ * `load` takes the host's snapshot, `onWrite` sends every change back.
+ */
+export function mirroredStore(onWrite: (key: string, value: string | null) => void) {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => {
+      items.set(key, value);
+      onWrite(key, value);
+    },
+    removeItem: (key: string) => {
+      items.delete(key);
+      onWrite(key, null);
+    },
+    /** A change made elsewhere (the snapshot, another tab): applied without echoing it back. */
+    apply: (key: string, value: string | null) => (value === null ? items.delete(key) : items.set(key, value)),
+  };
+}
+
+export function safeLocalStorage(): Storage | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage;
   } catch {

@@ -10,7 +10,7 @@ const labels = {
 };
 
 /**
- * The embed loader: a launcher in a closed shadow root (the host's CSS cannot reach it), and the chat
+ * The embed loader: a launcher in a shadow root (the host's CSS cannot reach it), and the chat
  * in an iframe on kefu's origin, created only when the shopper opens it or a conversation is already
  * in progress in this browser. Until then it requests nothing from the desk.
  */
@@ -18,7 +18,8 @@ export function startLoader(script: HTMLScriptElement): void {
   const inbox = script.dataset.inbox;
   if (!inbox) return console.warn('kefu: the widget script needs data-inbox="KEY"');
   const desk = new URL(script.src, location.href);
-  const activeKey = `kefu:${inbox}:active`;
+  const prefix = `kefu:${inbox}:`;
+  const activeKey = `${prefix}active`;
   const title = { original: document.title, shown: '' };
   let frame: HTMLIFrameElement | null = null;
   let frameReady = false;
@@ -27,7 +28,7 @@ export function startLoader(script: HTMLScriptElement): void {
   const outbox: ToFrame[] = [];
 
   const host = document.createElement('div');
-  const root = host.attachShadow({ mode: 'closed' });
+  const root = host.attachShadow({ mode: 'open' });
   root.innerHTML = `<style>${launcherStyles}</style><div class="panel" hidden></div><button class="launcher" type="button" aria-expanded="false"><span class="icon"></span><span class="badge" id="b" hidden></span></button>`;
   const panel = root.querySelector('.panel') as HTMLDivElement;
   const button = root.querySelector('button') as HTMLButtonElement;
@@ -40,20 +41,27 @@ export function startLoader(script: HTMLScriptElement): void {
     if (frame?.contentWindow && frameReady) frame.contentWindow.postMessage(message, desk.origin);
     else outbox.push(message);
   };
-  const remembered = (): boolean => {
+  // The chat's saved state lives in the shop's own storage: browsers may block or wipe a third-party
+  // frame's. Storage may be off altogether; the chat then lasts as long as the page.
+  const save = (key: string, value: string | null) => {
     try {
-      return localStorage.getItem(activeKey) === '1';
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
     } catch {
-      return false;
+      // ignored, see above
     }
   };
-  const remember = (active: boolean) => {
+  const saved = (): Record<string, string> => {
+    const items: Record<string, string> = {};
     try {
-      if (active) localStorage.setItem(activeKey, '1');
-      else localStorage.removeItem(activeKey);
+      for (let i = 0; i < localStorage.length; i++) {
+        const key = localStorage.key(i);
+        if (key?.startsWith(prefix) && key !== activeKey) items[key] = localStorage.getItem(key) ?? '';
+      }
     } catch {
-      // Storage may be off; the frame then loads on the first click, as for a new shopper.
+      // ignored, see above
     }
+    return items;
   };
 
   const ensureFrame = () => {
@@ -100,13 +108,15 @@ export function startLoader(script: HTMLScriptElement): void {
     if (!frame || event.source !== frame.contentWindow || event.origin !== desk.origin || !isBridgeMessage(event.data)) return;
     const message = event.data as FromFrame;
     if (message.type === 'ready') {
+      if (!frameReady) frame.contentWindow?.postMessage({ kefu: 1, type: 'storage', items: saved() } satisfies ToFrame, desk.origin);
       frameReady = true;
       text = message.lang.startsWith('zh') ? labels.zh : labels.en;
       render();
       for (const queued of outbox.splice(0)) frame.contentWindow?.postMessage(queued, desk.origin);
     } else if (message.type === 'close') setOpen(false);
     else if (message.type === 'unread') setUnread(message.count);
-    else if (message.type === 'active') remember(message.active);
+    else if (message.type === 'active') save(activeKey, message.active ? '1' : null);
+    else if (message.type === 'store' && message.key.startsWith(prefix) && message.key !== activeKey) save(message.key, message.value);
   };
 
   const run = (command: Command, argument?: unknown) => {
@@ -116,6 +126,9 @@ export function startLoader(script: HTMLScriptElement): void {
   };
 
   window.addEventListener('message', onFrameMessage);
+  window.addEventListener('storage', (event) => {
+    if (event.key?.startsWith(prefix) && event.key !== activeKey) post({ kefu: 1, type: 'stored', key: event.key, value: event.newValue });
+  });
   button.addEventListener('click', () => setOpen(!open));
   const trackPage = () => frame && post({ kefu: 1, type: 'page', page: currentPage() });
   window.addEventListener('popstate', trackPage);
@@ -125,8 +138,16 @@ export function startLoader(script: HTMLScriptElement): void {
   const queued = Array.from(kefu.kefu?.q ?? []);
   kefu.kefu = Object.assign((command: Command, argument?: unknown) => run(command, argument), { q: [] });
   render();
-  if (remembered()) ensureFrame();
+  if (localStorageHas(activeKey)) ensureFrame();
   for (const args of queued) run(args[0] as Command, args[1]);
+}
+
+function localStorageHas(key: string): boolean {
+  try {
+    return localStorage.getItem(key) !== null;
+  } catch {
+    return false;
+  }
 }
 
 function currentPage(): PageInfo {

@@ -1,0 +1,203 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AgentClient } from '@kefu/client';
+import type { Message } from '@kefu/protocol';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { artifactsDir, repoRoot, startDesk, type Desk } from './desk.js';
+
+/** A shopper in a real Chromium on a customer's shop page, an agent on the SDK, a real server. */
+describe('shopper widget in a browser', () => {
+  let desk: Desk;
+  let agent: AgentClient;
+  let agentName: string;
+  beforeAll(async () => {
+    desk = await startDesk();
+    const { client, profile } = await desk.agent();
+    agent = client;
+    agentName = profile.name;
+  }, 120_000);
+  afterAll(() => desk?.stop(), 60_000);
+
+  const shopper = async (inboxKey = 'demo', viewport = { width: 1280, height: 800 }) => {
+    const context = await desk.browser.newContext({ viewport, locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(desk.shopUrl(inboxKey));
+    return { context, page, chat: page.frameLocator('iframe') };
+  };
+  const openChat = async (page: Page, chat: FrameLocator) => {
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+  };
+  const send = async (chat: FrameLocator, text: string) => {
+    await chat.getByRole('textbox', { name: 'Message' }).fill(text);
+    await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
+  };
+  /** The next visitor message the agent receives with this body. */
+  const agentReceives = (body: string) =>
+    new Promise<Message>((resolve) => {
+      const off = agent.on('message:created', (message) => {
+        if (message.body === body) {
+          off();
+          resolve(message);
+        }
+      });
+    });
+  const bubbles = (chat: FrameLocator) => chat.locator('[role="log"] .bubble .body');
+
+  let conversationId = '';
+  let context: BrowserContext;
+  let page: Page;
+  let chat: FrameLocator;
+
+  it('costs the shop page one small script until the shopper opens the chat', async () => {
+    const requests: string[] = [];
+    const fresh = await desk.browser.newContext();
+    const idle = await fresh.newPage();
+    idle.on('request', (request) => requests.push(request.url()));
+    await idle.goto(desk.shopUrl('demo'), { waitUntil: 'networkidle' });
+    await idle.getByRole('button', { name: 'Open chat' }).waitFor();
+    const toDesk = requests.filter((url) => url.startsWith(desk.webUrl) || url.startsWith(desk.serverUrl));
+    expect(toDesk).toEqual([`${desk.webUrl}/widget.js`]);
+
+    // The host page's CSS (button { all: unset }, iframe borders) cannot reach the launcher or the chat.
+    const launcher = idle.getByRole('button', { name: 'Open chat' });
+    expect(await launcher.evaluate((el) => getComputedStyle(el).borderRadius)).toBe('50%');
+    await launcher.click();
+    await idle.frameLocator('iframe').getByRole('textbox', { name: 'Message' }).waitFor();
+    expect(await idle.locator('iframe').evaluate((el) => getComputedStyle(el).borderTopWidth)).toBe('0px');
+    expect(requests.some((url) => url.startsWith(`${desk.webUrl}/widget/frame`))).toBe(true);
+    await fresh.close();
+  });
+
+  it('fits the weight budget: widget.js ≤ 3 KB and the whole frame ≤ 80 KB gzipped', () => {
+    const report = JSON.parse(execFileSync(process.execPath, [join(repoRoot, 'packages/widget/scripts/size.mjs'), '--json']).toString()) as {
+      loaderGzip: number;
+      frameGzip: number;
+      budget: { loaderGzip: number; frameGzip: number };
+    };
+    expect(report.loaderGzip).toBeLessThanOrEqual(3 * 1024);
+    expect(report.frameGzip).toBeLessThanOrEqual(80 * 1024);
+  });
+
+  it('a shopper opens the chat and sends; the agent replies; the reply appears with the agent’s name', async () => {
+    ({ context, page, chat } = await shopper());
+    await openChat(page, chat);
+    await expect(chat.getByRole('heading', { name: 'Demo Shop' }).textContent()).resolves.toBe('Demo Shop');
+    const received = agentReceives('Hello, is the Longjing in stock?');
+    await send(chat, 'Hello, is the Longjing in stock?');
+    const message = await received;
+    conversationId = message.conversationId;
+    expect(message.author.type).toBe('visitor');
+
+    await agent.send({ conversationId, body: 'Yes, 12 boxes left.' });
+    await chat.getByText('Yes, 12 boxes left.').waitFor();
+    await chat.getByText(`You are chatting with ${agentName}`).first().waitFor();
+    expect(await bubbles(chat).allTextContents()).toEqual(['Hello, is the Longjing in stock?', 'Yes, 12 boxes left.']);
+    // The agent's page-view data came from the loader through visitor:update.
+    const opened = await agent.call('conversation:open', { conversationId });
+    expect(opened.visitor).toMatchObject({ page: { url: desk.shopUrl('demo') } });
+    await page.screenshot({ path: join(artifactsDir, 'widget-desktop.png') });
+  });
+
+  it('renders an agent message full of HTML and javascript: links as inert text', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1"><b>bold</b> <a href="javascript:alert(1)">click</a> javascript:alert(2) https://shop.example/ok';
+    await agent.send({ conversationId, body: hostile });
+    const bubble = chat.locator('.bubble .body', { hasText: 'bold' });
+    await bubble.waitFor();
+    expect(await bubble.textContent()).toBe(hostile);
+    expect(await bubble.locator('img, b').count()).toBe(0);
+    const links = bubble.locator('a');
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute('href')).toBe('https://shop.example/ok');
+    expect(await links.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await chat.locator('body').evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+  });
+
+  it('shows the agent typing and a read receipt, and counts unread on the launcher while closed', async () => {
+    await agent.call('typing:set', { conversationId, typing: true });
+    await chat.getByText(`${agentName} is typing…`).waitFor();
+    await agent.call('typing:set', { conversationId, typing: false });
+    await chat.getByText(`${agentName} is typing…`).waitFor({ state: 'detached' });
+
+    const receivedThanks = agentReceives('One more question');
+    await send(chat, 'One more question');
+    const mine = await receivedThanks;
+    await agent.call('read:set', { conversationId, seq: mine.seq });
+    await chat.getByText('Seen').waitFor();
+
+    await page.getByRole('button', { name: 'Close chat' }).first().click();
+    await agent.send({ conversationId, body: 'Unread one' });
+    await agent.send({ conversationId, body: 'Unread two' });
+    await page.waitForFunction(() => document.title.startsWith('(2) '));
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.waitForFunction(() => !document.title.startsWith('('));
+  });
+
+  it('keeps the history across a reload', async () => {
+    const before = await bubbles(chat).allTextContents();
+    await page.reload();
+    // A conversation is in progress: the frame loads with the page, before any click.
+    await page.frameLocator('iframe').locator('.bubble').first().waitFor({ state: 'attached' });
+    await openChat(page, chat);
+    await chat.getByText('Unread two').waitFor();
+    expect(await bubbles(chat).allTextContents()).toEqual(before);
+  });
+
+  it('loses and doubles nothing when the server restarts mid-conversation', async () => {
+    await desk.stopServer();
+    await chat.getByText('Reconnecting…').waitFor();
+    await send(chat, 'Sent while the server was down');
+    await chat.getByText('Not sent yet. It will be sent when the connection is back.').waitFor();
+    await desk.startServer();
+    await chat.getByText('Reconnecting…').waitFor({ state: 'detached', timeout: 20_000 });
+    await chat.locator('.pending').waitFor({ state: 'detached', timeout: 20_000 });
+    // The agent's SDK reconnects and syncs too; it replies after the restart.
+    await agent.ready();
+    await agent.send({ conversationId, body: 'Back after the restart' });
+    await chat.getByText('Back after the restart').waitFor();
+    const texts = await bubbles(chat).allTextContents();
+    expect(texts.filter((t) => t === 'Sent while the server was down')).toHaveLength(1);
+    expect(new Set(texts).size).toBe(texts.length);
+    const history = await agent.call('conversation:history', { conversationId, limit: 200 });
+    expect(history.messages.filter((m) => m.body === 'Sent while the server was down')).toHaveLength(1);
+  });
+
+  it('asks for a rating once the conversation is resolved', async () => {
+    await agent.call('conversation:set-status', { conversationId, status: 'resolved' });
+    await chat.getByText('This conversation has been closed.').waitFor();
+    await chat.getByText('4 stars').click();
+    await chat.getByRole('button', { name: 'Send rating' }).click();
+    await chat.getByText('Thank you for your feedback!').waitFor();
+    await context.close();
+  });
+
+  it('offers the away form when nobody is online, and the message waits in the queue', async () => {
+    const inbox = await desk.createInbox({ name: 'Night Shop', greeting: 'Hello from the night shop' });
+    const away = await shopper(inbox.key);
+    await openChat(away.page, away.chat).catch(() => undefined);
+    await away.chat.getByText("We're away right now").waitFor();
+    await away.chat.getByRole('textbox', { name: 'Name' }).fill('Mei <script>');
+    await away.chat.getByRole('textbox', { name: 'Email' }).fill('mei@example.com');
+    await away.chat.locator('form.away textarea').fill('Please call me back about order 42');
+    await away.chat.getByRole('button', { name: 'Send message' }).click();
+    await away.chat.getByText('Thanks! We got your message and will reply as soon as we are back.').waitFor();
+    const queued = await agent.call('conversation:list', { view: 'all', inboxId: inbox.id });
+    expect(queued.conversations).toHaveLength(1);
+    expect(queued.conversations[0]).toMatchObject({ status: 'queued', visitor: { name: 'Mei <script>', email: 'mei@example.com' } });
+    await away.context.close();
+  });
+
+  it('fits a 390 px phone: the chat takes the screen and closes from its header', async () => {
+    const phone = await shopper('demo', { width: 390, height: 844 });
+    await openChat(phone.page, phone.chat);
+    const box = await phone.page.locator('iframe').boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
+    await send(phone.chat, 'Hi from my phone');
+    await phone.chat.getByText('Hi from my phone').waitFor();
+    await phone.page.screenshot({ path: join(artifactsDir, 'widget-phone.png') });
+    await phone.chat.getByRole('button', { name: 'Close chat' }).click();
+    await phone.page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await phone.context.close();
+  });
+});
