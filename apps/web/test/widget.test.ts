@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AgentClient } from '@kefu/client';
@@ -166,7 +167,7 @@ describe('shopper widget in a browser', () => {
   it('asks for a rating once the conversation is resolved', async () => {
     await agent.call('conversation:set-status', { conversationId, status: 'resolved' });
     await chat.getByText('This conversation has been closed.').waitFor();
-    await chat.getByText('4 stars').click();
+    await chat.getByRole('radio', { name: '4 stars' }).check();
     await chat.getByRole('button', { name: 'Send rating' }).click();
     await chat.getByText('Thank you for your feedback!').waitFor();
     await context.close();
@@ -186,6 +187,53 @@ describe('shopper widget in a browser', () => {
     expect(queued.conversations).toHaveLength(1);
     expect(queued.conversations[0]).toMatchObject({ status: 'queued', visitor: { name: 'Mei <script>', email: 'mei@example.com' } });
     await away.context.close();
+  });
+
+  it('shares one conversation between two tabs of the shop', async () => {
+    const tabs = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const first = await tabs.newPage();
+    await first.goto(desk.shopUrl('demo'));
+    const firstChat = first.frameLocator('iframe');
+    await openChat(first, firstChat);
+    const received = agentReceives('Asked in the first tab');
+    await send(firstChat, 'Asked in the first tab');
+    const { conversationId: shared } = await received;
+
+    const second = await tabs.newPage();
+    await second.goto(desk.shopUrl('demo'));
+    const secondChat = second.frameLocator('iframe');
+    await openChat(second, secondChat);
+    await secondChat.getByText('Asked in the first tab').waitFor();
+    await agent.send({ conversationId: shared, body: 'Answered in both' });
+    await firstChat.getByText('Answered in both').waitFor();
+    await secondChat.getByText('Answered in both').waitFor();
+    await send(secondChat, 'And from the second tab');
+    await firstChat.getByText('And from the second tab').waitFor();
+    expect(await bubbles(firstChat).allTextContents()).toEqual(await bubbles(secondChat).allTextContents());
+    await tabs.close();
+  });
+
+  it('identifies a customer with kefu("identify") and speaks Chinese to a Chinese browser', async () => {
+    const secret = 'identity-secret-for-e2e-tests';
+    const inbox = await desk.createInbox({ name: '茶叶店', identitySecret: secret });
+    // The agent joins the new inbox, so that it is online (else the shopper gets the away form).
+    const session = await agent.ready();
+    await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
+    const hash = createHmac('sha256', secret).update('customer-42').digest('hex');
+    const zh = await desk.browser.newContext({ locale: 'zh-CN' });
+    const tab = await zh.newPage();
+    await tab.goto(desk.shopUrl(inbox.key));
+    await tab.evaluate((h) => (window as unknown as { kefu: (c: string, a: unknown) => void }).kefu('identify', { externalId: 'customer-42', name: '王小明', email: 'wang@example.com', hash: h }), hash);
+    await tab.getByRole('button', { name: '打开聊天' }).click();
+    const zhChat = tab.frameLocator('iframe');
+    const received = agentReceives('你好，我的订单到哪了？');
+    await zhChat.getByRole('textbox', { name: '消息' }).fill('你好，我的订单到哪了？');
+    await zhChat.getByRole('button', { name: '发送' }).click();
+    const message = await received;
+    expect(message.author).toMatchObject({ type: 'visitor', name: '王小明' });
+    const opened = await agent.call('conversation:open', { conversationId: message.conversationId });
+    expect(opened.visitor).toMatchObject({ name: '王小明', email: 'wang@example.com', externalId: 'customer-42' });
+    await zh.close();
   });
 
   it('fits a 390 px phone: the chat takes the screen and closes from its header', async () => {

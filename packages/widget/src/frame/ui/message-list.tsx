@@ -45,7 +45,7 @@ function Pending({ item, connected }: { item: PendingMessage; connected: boolean
 function QueueStatus({ state }: { state: ChatState }) {
   const { t } = useEnv();
   const conversation = state.conversation;
-  if (conversation?.assignee) return <p class="status">{t('assigned', { name: conversation.assignee.name })}</p>;
+  // Once assigned, the header names the agent.
   const queue = conversation?.status === 'queued' ? conversation.queue : null;
   if (!queue) return null;
   const wait = queue.estimatedWaitSec;
