@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AgentClient } from '@kefu/client';
 import type { Message } from '@kefu/protocol';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { artifactsDir, repoRoot, startDesk, type Desk } from './desk.js';
+import { ADMIN, artifactsDir, repoRoot, startDesk, type Desk } from './desk.js';
 
 /** A shopper in a real Chromium on a customer's shop page, an agent on the SDK, a real server. */
 describe('shopper widget in a browser', () => {
@@ -247,5 +247,22 @@ describe('shopper widget in a browser', () => {
     await phone.chat.getByRole('button', { name: 'Close chat' }).click();
     await phone.page.getByRole('button', { name: 'Open chat' }).waitFor();
     await phone.context.close();
+  });
+
+  // Last: from here on every shopper message gets an automatic answer.
+  it('lets a newcomer answer the demo shop with `npm run demo -- --answer`', async () => {
+    const demo = spawn(process.execPath, [join(repoRoot, 'packages/client/dist/demo.js'), '--answer', '--agent-url', desk.serverUrl, '--password', ADMIN.password], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => demo.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve) => demo.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('answers every shopper') && resolve()));
+      const shop = await shopper();
+      await openChat(shop.page, shop.chat);
+      await send(shop.chat, 'Is anybody there?');
+      await shop.chat.getByText('Thanks for your message! You wrote: "Is anybody there?"', { exact: false }).waitFor();
+      await shop.context.close();
+    } finally {
+      demo.kill('SIGINT');
+      await exited;
+    }
   });
 });

@@ -16,11 +16,13 @@ const usage = `Usage: npm run demo -- [options]
   --password PASS     that admin's password               (default $KEFU_ADMIN_PASSWORD)
   --inbox KEY         inbox key the visitor writes to     (default demo)
   --timeout MS        give up after this long             (default 15000)
+  --answer            stay online as the admin and answer every shopper of the widget
+                      (the demo shop at http://localhost:3000) until Ctrl-C
 
 Start two nodes (e.g. docker compose up, or two servers with PORT=3001 and PORT=3002 sharing
 KEFU_DATABASE_URL and KEFU_REDIS_URL), then: npm run demo -- --agent-url http://localhost:3002`;
 
-type Options = { visitorUrl: string; agentUrl: string; email: string; password: string; inbox: string; timeoutMs: number };
+type Options = { visitorUrl: string; agentUrl: string; email: string; password: string; inbox: string; timeoutMs: number; answer: boolean };
 
 class DemoFailure extends Error {}
 
@@ -34,6 +36,7 @@ function readOptions(argv: string[]): Options | null {
       password: { type: 'string' },
       inbox: { type: 'string', default: 'demo' },
       timeout: { type: 'string', default: '15000' },
+      answer: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,6 +52,7 @@ function readOptions(argv: string[]): Options | null {
     password,
     inbox: values.inbox,
     timeoutMs,
+    answer: values.answer,
   };
 }
 
@@ -155,6 +159,25 @@ async function runDemo(options: Options, clients: { close(): void }[]): Promise<
   console.log(`kefu works: messages went both ways between ${options.visitorUrl} and ${options.agentUrl}.`);
 }
 
+/** `--answer`: the admin, online, replies to each shopper message until Ctrl-C. */
+async function runAnswerer(options: Options, clients: { close(): void }[]): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  const token = await within(deadline, 'the login', login(options));
+  const agent: AgentClient = connectAgent({ url: options.agentUrl, token });
+  clients.push(agent);
+  const session = await connected(agent, deadline, 'the agent', options.agentUrl);
+  await agent.call('agent:set-status', { status: 'online' });
+  step(options.agentUrl, `${session.agent.name} is online and answers every shopper; open the demo shop and chat. Ctrl-C stops.`);
+  agent.on('message:created', (message) => {
+    if (message.author.type !== 'visitor') return;
+    const name = message.author.name ?? 'a shopper';
+    step(options.agentUrl, `${name} wrote: ${message.body}`);
+    const body = `Thanks for your message! You wrote: "${message.body.slice(0, 200)}" (an automatic answer from npm run demo -- --answer)`;
+    agent.send({ conversationId: message.conversationId, body }).catch((error: unknown) => console.error(`✗ could not answer: ${causeOf(error)}`));
+  });
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
+
 function causeOf(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   return cause instanceof Error ? cause.message : String(cause);
@@ -168,7 +191,7 @@ async function main(): Promise<number> {
       console.log(usage);
       return 0;
     }
-    await runDemo(options, clients);
+    await (options.answer ? runAnswerer(options, clients) : runDemo(options, clients));
     return 0;
   } catch (error) {
     const message = error instanceof DemoFailure || error instanceof KefuClientError ? error.message : causeOf(error);
