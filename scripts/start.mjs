@@ -61,7 +61,7 @@ function announce() {
     Demo shop with the chat widget:  ${webUrl}
     Server (API and sockets):        ${serverUrl}
     Admin sign-in:                   ${email}  password: ${password}
-  Answer the demo shop's shoppers with:  npm run demo -- --password '<the admin password>'
+  Answer the demo shop's shoppers from a second terminal:  npm run demo -- --answer --password '<the admin password>'
   Press Ctrl-C to stop.
 `);
 }
