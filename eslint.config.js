@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/.next/**', '**/next-env.d.ts', '**/coverage/**', 'data/**', '**/test-results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', '**/.next/**', '**/next-env.d.ts', '**/coverage/**', 'data/**', '**/test-results/**', 'apps/web/public/widget.js', 'apps/web/public/widget/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

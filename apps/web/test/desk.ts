@@ -158,7 +158,7 @@ function startShop(port: number, webUrl: string): Promise<Server> {
     response.end(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1"><title>Tea shop</title>
 <style>button{all:unset;background:red}iframe{border:5px solid red}</style></head>
 <body><h1>Tea shop</h1><p>Products…</p>
-<script>window.kefu=window.kefu||function(){(window.kefu.q=window.kefu.q||[]).push(arguments)};</script>
+<script>window.kefu=window.kefu||function(){(window.kefu.q=window.kefu.q||[]).push(arguments)};${url.searchParams.has('open') ? "kefu('open');" : ''}</script>
 <script src="${webUrl}/widget.js" data-inbox="${inbox}" async></script></body></html>`);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));

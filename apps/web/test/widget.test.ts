@@ -7,6 +7,9 @@ import type { Message } from '@kefu/protocol';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { ADMIN, artifactsDir, repoRoot, startDesk, type Desk } from './desk.js';
 
+// The smallest valid PNG: 1×1 pixel.
+const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
 /** A shopper in a real Chromium on a customer's shop page, an agent on the SDK, a real server. */
 describe('shopper widget in a browser', () => {
   let desk: Desk;
@@ -236,9 +239,76 @@ describe('shopper widget in a browser', () => {
     await zh.close();
   });
 
+  it('composes with emoji, an image and a PDF, within the inbox limit, under live typing preview', async () => {
+    const inbox = await desk.createInbox({ name: 'Limits', maxMessageLength: 20, livePreview: true });
+    const session = await agent.ready();
+    await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
+    const shop = await shopper(inbox.key);
+    await openChat(shop.page, shop.chat);
+    await shop.chat.getByText('Our team can see what you type before you send it.').waitFor();
+    const field = shop.chat.getByRole('textbox', { name: 'Message' });
+
+    await field.fill('x'.repeat(25));
+    await shop.chat.getByText('Your message is 5 characters too long.').waitFor();
+    expect(await shop.chat.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    await field.fill('Photo and invoice');
+    await shop.chat.getByText('17 / 20').waitFor();
+    await shop.chat.getByRole('button', { name: 'Emoji' }).click();
+    await shop.chat.getByRole('button', { name: '👍' }).click();
+    expect(await field.inputValue()).toBe('Photo and invoice👍');
+
+    await shop.chat.locator('input[type=file]').setInputFiles([
+      { name: 'parcel.png', mimeType: 'image/png', buffer: onePixelPng },
+      { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n') },
+    ]);
+    await shop.chat.getByText('parcel.png', { exact: true }).waitFor();
+    await shop.chat.getByText('invoice.pdf', { exact: true }).waitFor();
+    const received = agentReceives('Photo and invoice👍');
+    await shop.chat.getByRole('button', { name: 'Send' }).click();
+    const message = await received;
+    expect(message.attachments.map((a) => [a.name, a.mime])).toEqual([
+      ['parcel.png', 'image/png'],
+      ['invoice.pdf', 'application/pdf'],
+    ]);
+    const image = shop.chat.getByRole('img', { name: 'Image: parcel.png' });
+    await image.waitFor();
+    expect(await image.getAttribute('src')).toBe(`${desk.serverUrl}${message.attachments[0]!.url}`);
+    expect(await shop.chat.getByRole('link', { name: '📄 invoice.pdf' }).getAttribute('href')).toBe(`${desk.serverUrl}${message.attachments[1]!.url}`);
+
+    // Live typing preview: the agent viewing the conversation sees the draft as it stands, as the
+    // notice above told the shopper.
+    await agent.call('conversation:open', { conversationId: message.conversationId });
+    const draft = new Promise<string | undefined>((resolve) => {
+      const off = agent.on('typing:changed', (event) => {
+        if (event.conversationId === message.conversationId && event.draft === 'Still th') {
+          off();
+          resolve(event.draft);
+        }
+      });
+    });
+    await field.pressSequentially('Still th', { delay: 30 });
+    expect(await draft).toBe('Still th');
+    // Escape closes the chat and gives the focus back to the launcher.
+    await field.press('Escape');
+    await shop.page.getByRole('button', { name: 'Open chat' }).waitFor();
+    expect(await shop.page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('aria-label'))).toBe('Open chat');
+    await shop.context.close();
+  });
+
+  it('opens from a kefu("open") queued before widget.js loaded', async () => {
+    const shop = await shopper('demo');
+    await shop.page.goto(`${desk.shopUrl('demo')}&open=1`);
+    await shop.chat.getByRole('textbox', { name: 'Message' }).waitFor();
+    await shop.page.getByRole('button', { name: 'Close chat' }).waitFor();
+    await shop.context.close();
+  });
+
   it('fits a 390 px phone: the chat takes the screen and closes from its header', async () => {
     const phone = await shopper('demo', { width: 390, height: 844 });
     await openChat(phone.page, phone.chat);
+    // prefers-reduced-motion: no slide-in.
+    await phone.page.emulateMedia({ reducedMotion: 'reduce' });
+    expect(await phone.page.locator('.panel').evaluate((el) => getComputedStyle(el).animationName)).toBe('none');
     const box = await phone.page.locator('iframe').boundingBox();
     expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
     await send(phone.chat, 'Hi from my phone');

@@ -18,7 +18,7 @@ export function Composer({ maxLength, canAttach }: { maxLength: number; canAttac
   const [picking, setPicking] = useState(false);
   const field = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const typing = useRef<{ stop?: ReturnType<typeof setTimeout>; lastDraft: number }>({ lastDraft: 0 });
+  const typing = useRef<{ stop?: ReturnType<typeof setTimeout>; next?: ReturnType<typeof setTimeout> | undefined; lastDraft: number; latest: string }>({ lastDraft: 0, latest: '' });
 
   const length = countCharacters(normalizeBody(text));
   const ready = uploads.filter((u) => u.attachment).map((u) => u.attachment as Attachment);
@@ -28,15 +28,18 @@ export function Composer({ maxLength, canAttach }: { maxLength: number; canAttac
 
   const patchUpload = (key: string, patch: Partial<Upload>) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...patch } : u)));
 
+  // At most one typing event per draftEveryMs, always ending with the latest text (live preview shows it).
   const announceTyping = (value: string) => {
     const state = typing.current;
+    state.latest = value;
     clearTimeout(state.stop);
-    const now = Date.now();
-    if (now - state.lastDraft > draftEveryMs) {
-      state.lastDraft = now;
-      controller.setTyping(value.length > 0, value);
-    }
     state.stop = setTimeout(() => controller.setTyping(false), typingPauseMs);
+    if (state.next) return;
+    state.next = setTimeout(() => {
+      state.next = undefined;
+      state.lastDraft = Date.now();
+      controller.setTyping(state.latest.length > 0, state.latest);
+    }, Math.max(0, state.lastDraft + draftEveryMs - Date.now()));
   };
 
   const send = () => {
@@ -45,6 +48,8 @@ export function Composer({ maxLength, canAttach }: { maxLength: number; canAttac
     setText('');
     setUploads([]);
     clearTimeout(typing.current.stop);
+    clearTimeout(typing.current.next);
+    typing.current.next = undefined;
     controller.setTyping(false);
     field.current?.focus();
   };
