@@ -134,6 +134,7 @@ describe('shopper widget in a browser', () => {
     await agent.send({ conversationId, body: 'Unread one' });
     await agent.send({ conversationId, body: 'Unread two' });
     await page.waitForFunction(() => document.title.startsWith('(2) '));
+    expect(await page.locator('.badge').textContent()).toBe('2');
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.waitForFunction(() => !document.title.startsWith('('));
   });
@@ -186,6 +187,8 @@ describe('shopper widget in a browser', () => {
     await away.chat.locator('form.away textarea').fill('Please call me back about order 42');
     await away.chat.getByRole('button', { name: 'Send message' }).click();
     await away.chat.getByText('Thanks! We got your message and will reply as soon as we are back.').waitFor();
+    await away.chat.getByText("You're number 1 in the queue.").waitFor();
+    await away.chat.getByText('We will be with you as soon as someone is available.').waitFor();
     const queued = await agent.call('conversation:list', { view: 'all', inboxId: inbox.id });
     expect(queued.conversations).toHaveLength(1);
     expect(queued.conversations[0]).toMatchObject({ status: 'queued', visitor: { name: 'Mei <script>', email: 'mei@example.com' } });
@@ -240,12 +243,14 @@ describe('shopper widget in a browser', () => {
   });
 
   it('composes with emoji, an image and a PDF, within the inbox limit, under live typing preview', async () => {
-    const inbox = await desk.createInbox({ name: 'Limits', maxMessageLength: 20, livePreview: true });
+    const inbox = await desk.createInbox({ name: 'Limits', maxMessageLength: 20, livePreview: true, widgetColor: '#aa3300' });
     const session = await agent.ready();
     await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
     const shop = await shopper(inbox.key);
     await openChat(shop.page, shop.chat);
     await shop.chat.getByText('Our team can see what you type before you send it.').waitFor();
+    // The inbox's colour, with text that reads on it.
+    expect(await shop.chat.locator('header').evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color])).toEqual(['rgb(170, 51, 0)', 'rgb(255, 255, 255)']);
     const field = shop.chat.getByRole('textbox', { name: 'Message' });
 
     await field.fill('x'.repeat(25));

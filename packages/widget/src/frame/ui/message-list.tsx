@@ -51,9 +51,10 @@ function QueueStatus({ state }: { state: ChatState }) {
   const wait = queue.estimatedWaitSec;
   const waitText = wait === null ? t('waitUnknown') : waitMinutes(wait) === 0 ? t('waitSoon') : t('waitMinutes', { count: waitMinutes(wait) });
   return (
-    <p class="status">
-      {t('queuePosition', { position: queue.position })} {waitText}
-    </p>
+    <div class="status">
+      <p>{t('queuePosition', { position: queue.position })}</p>
+      <p>{waitText}</p>
+    </div>
   );
 }
 
