@@ -5,3 +5,5 @@ export * from './wait.js';
 export * from './presence.js';
 export * from './message-text.js';
 export * from './load.js';
+export * from './views.js';
+export * from './links.js';

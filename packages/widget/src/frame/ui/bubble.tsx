@@ -1,5 +1,5 @@
 import type { Attachment, Message } from '@kefu/protocol';
-import { linkify } from '../linkify.js';
+import { linkify } from '@kefu/core';
 import { initialOf } from '../timeline.js';
 import { attachmentHref } from '../upload.js';
 import { useEnv } from './context.js';

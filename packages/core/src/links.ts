@@ -1,3 +1,4 @@
+/** Message text as shown everywhere (widget, dashboard): links only for schemes that cannot run code. */
 /** A piece of a message body: plain text, or a link whose href is http(s) or mailto and nothing else. */
 export type Token = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 

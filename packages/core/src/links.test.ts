@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { linkify, safeHref } from './linkify.js';
+import { linkify, safeHref } from './links.js';
 
 describe('linkify', () => {
   it.each([

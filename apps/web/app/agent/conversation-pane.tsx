@@ -1,0 +1,123 @@
+import type { Message } from '@kefu/protocol';
+import { useState, type KeyboardEvent } from 'react';
+import type { DeskController, DeskState } from '../../lib/desk-controller';
+import styles from './desk.module.css';
+import { MessageText } from './message-text';
+
+function Bubble({ message }: { message: Message }) {
+  if (message.kind === 'event') return <p className={styles.event}>{message.body}</p>;
+  const side = message.author.type === 'visitor' ? styles.theirs : message.kind === 'note' ? styles.note : styles.ours;
+  return (
+    <div className={`${styles.bubble} ${side}`}>
+      <span className={styles.author}>
+        {message.kind === 'note' ? 'Private note · ' : ''}
+        {message.author.name ?? 'Visitor'}
+      </span>
+      <div className={styles.body}>
+        <MessageText text={message.body} />
+      </div>
+      <time className={styles.time} dateTime={message.createdAt}>
+        {new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+      </time>
+    </div>
+  );
+}
+
+function Composer({ controller }: { controller: DeskController }) {
+  const [text, setText] = useState('');
+  const [note, setNote] = useState(false);
+  const send = () => {
+    const body = text.trim();
+    if (!body) return;
+    setText('');
+    void controller.send(body, note);
+    controller.setTyping(false);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  return (
+    <div className={note ? `${styles.composer} ${styles.noteMode}` : styles.composer}>
+      <div className={styles.modes} role="group" aria-label="Reply mode">
+        <button type="button" aria-pressed={!note} onClick={() => setNote(false)}>
+          Reply
+        </button>
+        <button type="button" aria-pressed={note} onClick={() => setNote(true)}>
+          Private note
+        </button>
+      </div>
+      <textarea
+        aria-label="Message"
+        placeholder={note ? 'A note only agents see…' : 'Reply to the shopper…'}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (!note) controller.setTyping(e.target.value.length > 0);
+        }}
+        onKeyDown={onKeyDown}
+        rows={3}
+      />
+      <button type="button" className={styles.send} onClick={send} disabled={!text.trim()}>
+        {note ? 'Add note' : 'Send'}
+      </button>
+    </div>
+  );
+}
+
+export function ConversationPane({ state, controller, serverUrl }: { state: DeskState; controller: DeskController; serverUrl: string }) {
+  const open = state.open;
+  void serverUrl;
+  if (!open) return <section className={styles.pane} aria-label="Conversation"><p className={styles.empty}>Pick a conversation.</p></section>;
+  const { conversation, visitor, messages } = open;
+  const me = state.agent?.id;
+  const mine = conversation.assigneeId === me;
+  const resolved = conversation.status === 'resolved';
+  return (
+    <section className={styles.pane} aria-label="Conversation">
+      <header className={styles.paneHeader}>
+        <h2>{visitor.name ?? visitor.email ?? `Visitor #${conversation.number}`}</h2>
+        <span className={styles.status}>{conversation.status}</span>
+        <div className={styles.actions}>
+          {!mine && !resolved && (
+            <button type="button" onClick={() => void controller.assign(me ?? null)}>
+              Claim
+            </button>
+          )}
+          {conversation.assigneeId && !resolved && (
+            <button type="button" onClick={() => void controller.assign(null)}>
+              Return to queue
+            </button>
+          )}
+          {resolved ? (
+            <button type="button" onClick={() => void controller.setStatus('open')}>
+              Reopen
+            </button>
+          ) : (
+            <button type="button" onClick={() => void controller.setStatus('resolved')}>
+              Resolve
+            </button>
+          )}
+        </div>
+      </header>
+      <div className={styles.messages} role="log" aria-live="polite">
+        {open.hasMore && (
+          <button type="button" className={styles.more} onClick={() => void controller.loadEarlier()}>
+            Load earlier messages
+          </button>
+        )}
+        {messages.map((message) => (
+          <Bubble key={message.id} message={message} />
+        ))}
+        {state.typing && (
+          <p className={styles.typing}>
+            {state.typing.name ?? 'The shopper'} is typing{state.typing.draft ? `: ${state.typing.draft}` : '…'}
+          </p>
+        )}
+      </div>
+      <Composer controller={controller} />
+    </section>
+  );
+}

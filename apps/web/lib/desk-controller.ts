@@ -1,0 +1,187 @@
+import { isInView } from '@kefu/core';
+import { connectAgent, type AgentClient } from '@kefu/client';
+import type { AgentConversation, AgentProfile, AgentSession, ConversationView, Message, VisitorDetails } from '@kefu/protocol';
+
+export type OpenConversation = { conversation: AgentConversation; visitor: VisitorDetails; messages: Message[]; hasMore: boolean };
+
+export type DeskState = {
+  phase: 'connecting' | 'ready' | 'reconnecting' | 'signed-out';
+  agent: AgentProfile | null;
+  inboxes: AgentSession['inboxes'];
+  view: ConversationView;
+  inboxId: string | null;
+  conversations: AgentConversation[];
+  nextCursor: string | null;
+  loadingList: boolean;
+  open: OpenConversation | null;
+  /** Who is typing in the open conversation (the shopper's name or an agent's), with the live draft when the inbox shows it. */
+  typing: { name: string | null; draft?: string | undefined } | null;
+};
+
+const initial: DeskState = {
+  phase: 'connecting',
+  agent: null,
+  inboxes: [],
+  view: 'mine',
+  inboxId: null,
+  conversations: [],
+  nextCursor: null,
+  loadingList: false,
+  open: null,
+  typing: null,
+};
+
+const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
+
+/**
+ * The agent's side of the desk: one AgentClient (retries, gap detection, re-opening after reconnects)
+ * turned into the state the dashboard renders. Lists follow `conversation:created/updated`; the open
+ * conversation streams its messages through the SDK.
+ */
+export class DeskController {
+  state: DeskState = initial;
+  private client: AgentClient | null = null;
+  private readonly listeners = new Set<(state: DeskState) => void>();
+
+  constructor(
+    private readonly serverUrl: string,
+    private readonly token: string,
+  ) {}
+
+  subscribe(listener: (state: DeskState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): void {
+    const client = connectAgent({ url: this.serverUrl, token: this.token, socketOptions: { reconnectionDelayMax: 5_000 } });
+    this.client = client;
+    client.on('session', (session) => {
+      this.update({ phase: 'ready', agent: session.agent, inboxes: session.inboxes });
+      void this.loadList();
+    });
+    client.socket.on('disconnect', () => this.update({ phase: 'reconnecting' }));
+    client.ready().catch(() => this.update({ phase: 'signed-out' }));
+    client.on('conversation:created', (conversation) => this.upsert(conversation));
+    client.on('conversation:updated', (conversation) => this.upsert(conversation));
+    client.on('agent:updated', (profile) => profile.id === this.state.agent?.id && this.update({ agent: profile }));
+    client.on('typing:changed', (event) => {
+      if (event.conversationId !== this.state.open?.conversation.id) return;
+      this.update({ typing: event.typing ? { name: event.name, draft: event.draft } : null });
+    });
+    client.onMessage((message) => this.onMessage(message));
+  }
+
+  stop(): void {
+    this.client?.close();
+  }
+
+  async setView(view: ConversationView, inboxId: string | null = this.state.inboxId): Promise<void> {
+    this.update({ view, inboxId, conversations: [], nextCursor: null });
+    await this.loadList();
+  }
+
+  async loadList(more = false): Promise<void> {
+    const client = this.client;
+    if (!client || this.state.loadingList) return;
+    const { view, inboxId } = this.state;
+    this.update({ loadingList: true });
+    try {
+      const page = await client.call('conversation:list', {
+        view,
+        limit: 50,
+        ...(inboxId ? { inboxId } : {}),
+        ...(more && this.state.nextCursor ? { cursor: this.state.nextCursor } : {}),
+      });
+      if (view !== this.state.view || inboxId !== this.state.inboxId) return;
+      const known = more ? this.state.conversations : [];
+      const merged = new Map([...known, ...page.conversations].map((c) => [c.id, c]));
+      this.update({ conversations: [...merged.values()].sort(byActivity), nextCursor: page.nextCursor });
+    } finally {
+      this.update({ loadingList: false });
+    }
+  }
+
+  async select(conversationId: string): Promise<void> {
+    const client = this.requireClient();
+    const previous = this.state.open?.conversation.id;
+    if (previous === conversationId) return;
+    if (previous) void client.leave(previous);
+    const opened = await client.open(conversationId);
+    this.update({ open: { ...opened, messages: opened.messages }, typing: null });
+    this.markRead();
+  }
+
+  async loadEarlier(): Promise<void> {
+    const open = this.state.open;
+    const first = open?.messages[0];
+    if (!open || !first) return;
+    const page = await this.requireClient().call('conversation:history', { conversationId: open.conversation.id, beforeSeq: first.seq, limit: 50 });
+    if (this.state.open?.conversation.id !== open.conversation.id) return;
+    this.update({ open: { ...this.state.open, messages: [...page.messages, ...this.state.open.messages], hasMore: page.hasMore } });
+  }
+
+  async send(body: string, note: boolean): Promise<void> {
+    const open = this.state.open;
+    if (!open) return;
+    await this.requireClient().send({ conversationId: open.conversation.id, body, ...(note ? { private: true } : {}) });
+  }
+
+  async assign(agentId: string | null): Promise<void> {
+    const open = this.state.open;
+    if (!open) return;
+    const { conversation } = await this.requireClient().call('conversation:assign', { conversationId: open.conversation.id, agentId });
+    this.upsert(conversation);
+  }
+
+  async setStatus(status: 'open' | 'snoozed' | 'resolved', snoozeUntil?: string): Promise<void> {
+    const open = this.state.open;
+    if (!open) return;
+    const { conversation } = await this.requireClient().call('conversation:set-status', { conversationId: open.conversation.id, status, ...(snoozeUntil ? { snoozeUntil } : {}) });
+    this.upsert(conversation);
+  }
+
+  async setPresence(status: 'online' | 'away'): Promise<void> {
+    const { agent } = await this.requireClient().call('agent:set-status', { status });
+    this.update({ agent });
+  }
+
+  setTyping(typing: boolean): void {
+    const open = this.state.open;
+    if (open && this.client?.connected) void this.client.request('typing:set', { conversationId: open.conversation.id, typing });
+  }
+
+  private markRead(): void {
+    const open = this.state.open;
+    const last = open?.messages.at(-1);
+    if (open && last && this.client?.connected) void this.client.request('read:set', { conversationId: open.conversation.id, seq: last.seq });
+  }
+
+  private onMessage(message: Message): void {
+    const open = this.state.open;
+    if (!open || message.conversationId !== open.conversation.id) return;
+    if (open.messages.some((m) => m.seq === message.seq)) return;
+    const fromVisitor = message.author.type === 'visitor';
+    this.update({ open: { ...open, messages: [...open.messages, message].sort((a, b) => a.seq - b.seq) }, ...(fromVisitor ? { typing: null } : {}) });
+    if (typeof document === 'undefined' || !document.hidden) this.markRead();
+  }
+
+  /** A conversation changed: it moves to the top of the list it belongs in, and leaves the others. */
+  private upsert(conversation: AgentConversation): void {
+    const agentId = this.state.agent?.id ?? '';
+    const rest = this.state.conversations.filter((c) => c.id !== conversation.id);
+    const fits = isInView(conversation, this.state.view, agentId) && (!this.state.inboxId || conversation.inboxId === this.state.inboxId);
+    const open = this.state.open?.conversation.id === conversation.id ? { ...this.state.open, conversation } : this.state.open;
+    this.update({ conversations: fits ? [conversation, ...rest].sort(byActivity) : rest, open });
+  }
+
+  private requireClient(): AgentClient {
+    if (!this.client) throw new Error('desk not started');
+    return this.client;
+  }
+
+  private update(patch: Partial<DeskState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener(this.state);
+  }
+}
