@@ -1,6 +1,6 @@
 import { isInView } from '@kefu/core';
 import { connectAgent, type AgentClient } from '@kefu/client';
-import type { AgentConversation, AgentProfile, AgentSession, ConversationView, Message, VisitorDetails } from '@kefu/protocol';
+import type { AgentConversation, AgentProfile, AgentSession, CannedResponse, ConversationView, Message, VisitorDetails } from '@kefu/protocol';
 
 export type OpenConversation = { conversation: AgentConversation; visitor: VisitorDetails; messages: Message[]; hasMore: boolean };
 
@@ -16,6 +16,7 @@ export type DeskState = {
   open: OpenConversation | null;
   /** Who is typing in the open conversation (the shopper's name or an agent's), with the live draft when the inbox shows it. */
   typing: { name: string | null; draft?: string | undefined } | null;
+  canned: CannedResponse[];
 };
 
 const initial: DeskState = {
@@ -29,6 +30,7 @@ const initial: DeskState = {
   loadingList: false,
   open: null,
   typing: null,
+  canned: [],
 };
 
 const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
@@ -59,6 +61,7 @@ export class DeskController {
     client.on('session', (session) => {
       this.update({ phase: 'ready', agent: session.agent, inboxes: session.inboxes });
       void this.loadList();
+      void client.call('canned:list', {}).then(({ responses }) => this.update({ canned: responses }));
     });
     client.socket.on('disconnect', () => this.update({ phase: 'reconnecting' }));
     client.ready().catch(() => this.update({ phase: 'signed-out' }));
@@ -164,6 +167,27 @@ export class DeskController {
     const fromVisitor = message.author.type === 'visitor';
     this.update({ open: { ...open, messages: [...open.messages, message].sort((a, b) => a.seq - b.seq) }, ...(fromVisitor ? { typing: null } : {}) });
     if (typeof document === 'undefined' || !document.hidden) this.markRead();
+  }
+
+  /** Moves the selection `step` rows down (or up) the list, for the keyboard shortcuts. */
+  selectNext(step: 1 | -1): void {
+    const list = this.state.conversations;
+    const index = list.findIndex((c) => c.id === this.state.open?.conversation.id);
+    const next = list[index === -1 ? 0 : Math.min(list.length - 1, Math.max(0, index + step))];
+    if (next) void this.select(next.id);
+  }
+
+  /** Listens for what deserves a notification: a new conversation, or a shopper writing in one not on screen. */
+  onAttention(listener: (what: { title: string; body: string }) => void): () => void {
+    const client = this.requireClient();
+    const offCreated = client.on('conversation:created', (c) => listener({ title: 'New conversation', body: c.lastMessage?.body ?? `#${c.number}` }));
+    const offMessage = client.on('message:created', (m) => {
+      if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ title: m.author.name ?? 'Shopper', body: m.body });
+    });
+    return () => {
+      offCreated();
+      offMessage();
+    };
   }
 
   /** A conversation changed: it moves to the top of the list it belongs in, and leaves the others. */

@@ -1,8 +1,9 @@
-import type { Message } from '@kefu/protocol';
+import type { CannedResponse, Message } from '@kefu/protocol';
 import { useState, type KeyboardEvent } from 'react';
 import type { DeskController, DeskState } from '../../lib/desk-controller';
 import styles from './desk.module.css';
 import { MessageText } from './message-text';
+import { VisitorPanel } from './visitor-panel';
 
 function Bubble({ message }: { message: Message }) {
   if (message.kind === 'event') return <p className={styles.event}>{message.body}</p>;
@@ -23,9 +24,12 @@ function Bubble({ message }: { message: Message }) {
   );
 }
 
-function Composer({ controller }: { controller: DeskController }) {
+function Composer({ controller, canned }: { controller: DeskController; canned: CannedResponse[] }) {
   const [text, setText] = useState('');
   const [note, setNote] = useState(false);
+  // "/ship" offers the canned responses whose shortcut starts with "ship"; Tab takes the first.
+  const query = /^\/([a-z0-9_-]*)$/i.exec(text)?.[1]?.toLowerCase();
+  const suggestions = query === undefined ? [] : canned.filter((c) => c.shortcut.toLowerCase().startsWith(query)).slice(0, 6);
   const send = () => {
     const body = text.trim();
     if (!body) return;
@@ -34,6 +38,12 @@ function Composer({ controller }: { controller: DeskController }) {
     controller.setTyping(false);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    const first = suggestions[0];
+    if (event.key === 'Tab' && first) {
+      event.preventDefault();
+      setText(first.body);
+      return;
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
@@ -49,7 +59,19 @@ function Composer({ controller }: { controller: DeskController }) {
           Private note
         </button>
       </div>
+      {suggestions.length > 0 && (
+        <ul className={styles.canned} aria-label="Canned responses">
+          {suggestions.map((c) => (
+            <li key={c.id}>
+              <button type="button" onClick={() => setText(c.body)}>
+                <strong>/{c.shortcut}</strong> {c.body}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <textarea
+        id="composer"
         aria-label="Message"
         placeholder={note ? 'A note only agents see…' : 'Reply to the shopper…'}
         value={text}
@@ -67,57 +89,70 @@ function Composer({ controller }: { controller: DeskController }) {
   );
 }
 
-export function ConversationPane({ state, controller, serverUrl }: { state: DeskState; controller: DeskController; serverUrl: string }) {
+export function ConversationPane({ state, controller }: { state: DeskState; controller: DeskController }) {
   const open = state.open;
-  void serverUrl;
-  if (!open) return <section className={styles.pane} aria-label="Conversation"><p className={styles.empty}>Pick a conversation.</p></section>;
+  if (!open) {
+    return (
+      <section className={styles.pane} aria-label="Conversation">
+        <p className={styles.empty}>Pick a conversation.</p>
+      </section>
+    );
+  }
   const { conversation, visitor, messages } = open;
   const me = state.agent?.id;
   const mine = conversation.assigneeId === me;
   const resolved = conversation.status === 'resolved';
   return (
-    <section className={styles.pane} aria-label="Conversation">
-      <header className={styles.paneHeader}>
-        <h2>{visitor.name ?? visitor.email ?? `Visitor #${conversation.number}`}</h2>
-        <span className={styles.status}>{conversation.status}</span>
-        <div className={styles.actions}>
-          {!mine && !resolved && (
-            <button type="button" onClick={() => void controller.assign(me ?? null)}>
-              Claim
+    <>
+      <section className={styles.pane} aria-label="Conversation">
+        <header className={styles.paneHeader}>
+          <h2>{visitor.name ?? visitor.email ?? `Visitor #${conversation.number}`}</h2>
+          <span className={styles.status}>{conversation.status}</span>
+          <div className={styles.actions}>
+            {!mine && !resolved && (
+              <button type="button" onClick={() => void controller.assign(me ?? null)}>
+                Claim
+              </button>
+            )}
+            {conversation.assigneeId && !resolved && (
+              <button type="button" onClick={() => void controller.assign(null)}>
+                Return to queue
+              </button>
+            )}
+            {!resolved && conversation.status !== 'snoozed' && (
+              <button type="button" onClick={() => void controller.setStatus('snoozed', new Date(Date.now() + 3_600_000).toISOString())}>
+                Snooze 1 h
+              </button>
+            )}
+            {resolved ? (
+              <button type="button" onClick={() => void controller.setStatus('open')}>
+                Reopen
+              </button>
+            ) : (
+              <button type="button" onClick={() => void controller.setStatus('resolved')}>
+                Resolve
+              </button>
+            )}
+          </div>
+        </header>
+        <div className={styles.messages} role="log" aria-live="polite">
+          {open.hasMore && (
+            <button type="button" className={styles.more} onClick={() => void controller.loadEarlier()}>
+              Load earlier messages
             </button>
           )}
-          {conversation.assigneeId && !resolved && (
-            <button type="button" onClick={() => void controller.assign(null)}>
-              Return to queue
-            </button>
-          )}
-          {resolved ? (
-            <button type="button" onClick={() => void controller.setStatus('open')}>
-              Reopen
-            </button>
-          ) : (
-            <button type="button" onClick={() => void controller.setStatus('resolved')}>
-              Resolve
-            </button>
+          {messages.map((message) => (
+            <Bubble key={message.id} message={message} />
+          ))}
+          {state.typing && (
+            <p className={styles.typing}>
+              {state.typing.name ?? 'The shopper'} is typing{state.typing.draft ? `: ${state.typing.draft}` : '…'}
+            </p>
           )}
         </div>
-      </header>
-      <div className={styles.messages} role="log" aria-live="polite">
-        {open.hasMore && (
-          <button type="button" className={styles.more} onClick={() => void controller.loadEarlier()}>
-            Load earlier messages
-          </button>
-        )}
-        {messages.map((message) => (
-          <Bubble key={message.id} message={message} />
-        ))}
-        {state.typing && (
-          <p className={styles.typing}>
-            {state.typing.name ?? 'The shopper'} is typing{state.typing.draft ? `: ${state.typing.draft}` : '…'}
-          </p>
-        )}
-      </div>
-      <Composer controller={controller} />
-    </section>
+        <Composer controller={controller} canned={state.canned} />
+      </section>
+      <VisitorPanel visitor={visitor} />
+    </>
   );
 }

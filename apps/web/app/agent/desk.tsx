@@ -4,17 +4,16 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { logout, storedToken } from '../../lib/agent-auth';
 import { DeskController, type DeskState } from '../../lib/desk-controller';
+import { useNotifications, useShortcuts, useUnreadTitle } from './attention';
 import { ConversationList } from './conversation-list';
 import { ConversationPane } from './conversation-pane';
 import styles from './desk.module.css';
 import { Sidebar } from './sidebar';
 
-/** The agent dashboard: views and presence, the conversation list, the open conversation. */
+/** The agent dashboard: signs in from the stored token, or sends the agent to /login. */
 export function Desk({ serverUrl }: { serverUrl: string }) {
   const router = useRouter();
   const [desk, setDesk] = useState<{ controller: DeskController; token: string } | null>(null);
-  const [state, setState] = useState<DeskState | null>(null);
-
   useEffect(() => {
     const token = storedToken();
     if (!token) {
@@ -22,30 +21,37 @@ export function Desk({ serverUrl }: { serverUrl: string }) {
       return;
     }
     const controller = new DeskController(serverUrl, token);
-    const off = controller.subscribe(setState);
     controller.start();
     setDesk({ controller, token });
-    return () => {
-      off();
-      controller.stop();
-    };
+    return () => controller.stop();
   }, [serverUrl, router]);
-
-  useEffect(() => {
-    if (state?.phase === 'signed-out') router.replace('/login');
-  }, [state?.phase, router]);
-
-  if (!desk || !state || !state.agent) return <p className={styles.loading}>Connecting…</p>;
+  if (!desk) return <p className={styles.loading}>Connecting…</p>;
   const signOut = async () => {
     desk.controller.stop();
     await logout(serverUrl, desk.token);
     router.replace('/login');
   };
+  return <DeskView controller={desk.controller} onSignOut={() => void signOut()} />;
+}
+
+/** Views and presence, the conversation list, the open conversation and its shopper. */
+function DeskView({ controller, onSignOut }: { controller: DeskController; onSignOut: () => void }) {
+  const router = useRouter();
+  const [state, setState] = useState<DeskState>(controller.state);
+  useEffect(() => controller.subscribe(setState), [controller]);
+  useEffect(() => {
+    if (state.phase === 'signed-out') router.replace('/login');
+  }, [state.phase, router]);
+  const [notify, setNotify] = useNotifications(controller, state.phase === 'ready');
+  useUnreadTitle(state);
+  useShortcuts(controller);
+
+  if (!state.agent) return <p className={styles.loading}>Connecting…</p>;
   return (
     <div className={styles.desk}>
-      <Sidebar state={state} controller={desk.controller} onSignOut={() => void signOut()} />
-      <ConversationList state={state} controller={desk.controller} />
-      <ConversationPane state={state} controller={desk.controller} serverUrl={serverUrl} />
+      <Sidebar state={state} controller={controller} onSignOut={onSignOut} notify={notify} setNotify={setNotify} />
+      <ConversationList state={state} controller={controller} />
+      <ConversationPane state={state} controller={controller} />
       {state.phase === 'reconnecting' && (
         <p role="status" className={styles.banner}>
           Reconnecting…

@@ -9,7 +9,9 @@ const views: { view: ConversationView; label: string }[] = [
   { view: 'resolved', label: 'Resolved' },
 ];
 
-export function Sidebar({ state, controller, onSignOut }: { state: DeskState; controller: DeskController; onSignOut: () => void }) {
+type SidebarProps = { state: DeskState; controller: DeskController; onSignOut: () => void; notify: boolean; setNotify: (on: boolean) => void };
+
+export function Sidebar({ state, controller, onSignOut, notify, setNotify }: SidebarProps) {
   const agent = state.agent!;
   const online = agent.status === 'online';
   return (
@@ -48,6 +50,12 @@ export function Sidebar({ state, controller, onSignOut }: { state: DeskState; co
           ))}
         </select>
       </label>
+      <label className={styles.filter}>
+        <span>
+          <input type="checkbox" checked={notify} onChange={(e) => setNotify(e.target.checked)} /> Notifications and sound
+        </span>
+      </label>
+      <p className={styles.hint}>Alt+↑/↓ previous/next · Alt+R resolve · Alt+M message</p>
       <button type="button" className={styles.signOut} onClick={onSignOut}>
         Sign out
       </button>

@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connectVisitor, type VisitorClient } from '@kefu/client';
+import type { Message } from '@kefu/protocol';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ADMIN, artifactsDir, startDesk, type Desk } from './desk.js';
+
+/** An agent in a real Chromium on the dashboard; shoppers on the SDK; a real server. */
+describe('agent dashboard in a browser', () => {
+  let desk: Desk;
+  let context: BrowserContext;
+  let page: Page;
+  const shoppers: VisitorClient[] = [];
+  beforeAll(async () => {
+    desk = await startDesk();
+  }, 120_000);
+  afterAll(async () => {
+    for (const shopper of shoppers) shopper.close();
+    await desk?.stop();
+  }, 60_000);
+
+  const shopper = async (name: string) => {
+    const client = connectVisitor({ url: desk.serverUrl, inboxKey: 'demo' });
+    shoppers.push(client);
+    await client.ready();
+    await client.call('visitor:update', { name, page: { url: 'javascript:alert(1)', referrer: 'https://search.example/?q=tea' } });
+    return client;
+  };
+  const shopperReceives = (client: VisitorClient, body: string) =>
+    new Promise<Message>((resolve) => {
+      const off = client.onMessage((message) => {
+        if (message.body === body) {
+          off();
+          resolve(message);
+        }
+      });
+    });
+
+  it('signs in, stays signed in across a reload, and shows presence with load and capacity', async () => {
+    context = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    await page.goto(`${desk.webUrl}/agent`);
+    await page.waitForURL('**/login');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('Wrong email or password.').waitFor();
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/agent');
+    await page.getByRole('button', { name: 'Online' }).waitFor();
+    await page.reload();
+    await page.getByText('0 / 5 open').waitFor();
+  });
+
+  it('shows a new conversation live, opens it, replies from the composer; private notes never reach the shopper', async () => {
+    const mei = await shopper('Mei <img src=x onerror=alert(1)>');
+    await mei.send({ body: 'Where is my <b>parcel</b>?' });
+    await page.getByRole('button', { name: 'All' }).click();
+    const row = page.getByRole('button', { name: /Where is my <b>parcel<\/b>\?/ });
+    await row.waitFor();
+    await row.click();
+    await page.getByRole('heading', { name: 'Mei <img src=x onerror=alert(1)>' }).waitFor();
+    // Shopper-supplied page URLs are text; only http(s) becomes a link.
+    await page.getByText('javascript:alert(1)').waitFor();
+    expect(await page.getByRole('link', { name: 'javascript:alert(1)' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'https://search.example/?q=tea' }).getAttribute('href')).toBe('https://search.example/?q=tea');
+
+    const notes: Message[] = [];
+    mei.onMessage((message) => message.kind === 'note' && notes.push(message));
+    await page.getByRole('button', { name: 'Private note' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('VIP, offer a sample');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await page.getByRole('region', { name: 'Conversation', exact: true }).getByText('VIP, offer a sample').waitFor();
+
+    const reply = shopperReceives(mei, 'It left the warehouse today.');
+    await page.getByRole('button', { name: 'Reply' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('It left the warehouse today.');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    const received = await reply;
+    expect(received.author.type).toBe('agent');
+    // Routing gave the conversation to the one agent online: it is in Mine.
+    await page.getByRole('button', { name: 'Mine' }).click();
+    await page.getByRole('button', { name: /It left the warehouse today\./ }).waitFor();
+    const history = await mei.call('conversation:history', { conversationId: received.conversationId, limit: 50 });
+    expect(history.messages.some((m) => m.body.includes('VIP'))).toBe(false);
+    expect(notes).toHaveLength(0);
+    expect(await page.evaluate(() => document.querySelectorAll('img[src="x"]').length)).toBe(0);
+    await page.screenshot({ path: join(artifactsDir, 'dashboard-conversation.png') });
+  });
+
+  it('sees the shopper typing with the live draft, and resolves with Alt+R', async () => {
+    const inbox = (await desk.api<{ inboxes: { id: string; key: string }[] }>('GET', '/api/admin/inboxes')).inboxes.find((i) => i.key === 'demo')!;
+    await desk.api('PATCH', `/api/admin/inboxes/${inbox.id}`, { livePreview: true });
+    const mei = shoppers[0]!;
+    const conversationId = mei.conversation!.id;
+    await mei.call('typing:set', { conversationId, typing: true, draft: 'Can I also ord' });
+    await page.getByText('is typing: Can I also ord').waitFor();
+    await page.keyboard.press('Alt+r');
+    await page.getByRole('button', { name: 'Resolved' }).click();
+    await page.getByRole('button', { name: /It left the warehouse today\./ }).waitFor();
+  });
+
+  it('offers canned responses by /shortcut', async () => {
+    await desk.api('POST', '/api/admin/canned', { shortcut: 'ship', body: 'We ship within 24 hours.' });
+    await page.reload();
+    const li = await shopper('Li');
+    await li.send({ body: 'How fast do you ship?' });
+    await page.getByRole('button', { name: 'All' }).click();
+    await page.getByRole('button', { name: /How fast do you ship\?/ }).click();
+    const field = page.getByRole('textbox', { name: 'Message' });
+    await field.fill('/sh');
+    await page.getByRole('button', { name: /\/ship We ship within 24 hours\./ }).waitFor();
+    await field.press('Tab');
+    expect(await field.inputValue()).toBe('We ship within 24 hours.');
+    const reply = shopperReceives(li, 'We ship within 24 hours.');
+    await field.press('Enter');
+    await reply;
+    await context.close();
+  });
+});
