@@ -118,4 +118,52 @@ describe('agent dashboard in a browser', () => {
     await reply;
     await context.close();
   });
+
+  it('shows admins the live queue by shopper name, and saves inbox, agent and canned settings', async () => {
+    const admin = await desk.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await admin.newPage();
+    await tab.goto(`${desk.webUrl}/login`);
+    await tab.getByLabel('Email').fill(ADMIN.email);
+    await tab.getByLabel('Password').fill(ADMIN.password);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('link', { name: 'Admin console' }).click();
+    await tab.getByRole('heading', { name: /Queued/ }).waitFor();
+
+    // A manual inbox keeps its shoppers queued; the view updates live as they arrive.
+    const inbox = await desk.createInbox({ name: 'Manual desk', routing: 'manual' });
+    const waiting = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+    shoppers.push(waiting);
+    await waiting.ready();
+    await waiting.call('visitor:update', { name: 'Queued <i>Qiu</i>' });
+    await waiting.send({ body: 'Anyone?' });
+    await tab.getByRole('cell', { name: 'Queued <i>Qiu</i>' }).waitFor();
+    await tab.screenshot({ path: join(artifactsDir, 'admin-queue.png') });
+
+    await tab.getByRole('button', { name: 'Inboxes' }).click();
+    const form = tab.getByRole('form', { name: 'Manual desk' });
+    await form.getByLabel('Greeting').fill('Welcome to the manual desk');
+    await form.getByLabel('Widget language').selectOption('zh-CN');
+    const saved = tab.waitForResponse((r) => r.url().endsWith(`/api/admin/inboxes/${inbox.id}`) && r.request().method() === 'PATCH');
+    await form.getByRole('button', { name: 'Save' }).click();
+    expect((await saved).status()).toBe(200);
+    const inboxes = await desk.api<{ inboxes: { id: string; greeting: string; language: string | null }[] }>('GET', '/api/admin/inboxes');
+    expect(inboxes.inboxes.find((i) => i.id === inbox.id)).toMatchObject({ greeting: 'Welcome to the manual desk', language: 'zh-CN' });
+    expect(await form.locator('code').textContent()).toBe(`<script src="${desk.webUrl}/widget.js" data-inbox="${inbox.key}" data-color="#2563eb" async></script>`);
+
+    await tab.getByRole('button', { name: 'Agents' }).click();
+    const newAgent = tab.getByRole('form', { name: 'New agent' });
+    await newAgent.getByLabel('Name').fill('Ana');
+    await newAgent.getByLabel('Email').fill('ana@kefu.local');
+    await newAgent.getByLabel('Password').fill('ana-password-1');
+    await newAgent.getByLabel('Manual desk').check();
+    await newAgent.getByRole('button', { name: 'Create agent' }).click();
+    await tab.getByRole('form', { name: 'Ana' }).waitFor();
+
+    await tab.getByRole('button', { name: 'Canned responses' }).click();
+    await tab.getByLabel('Shortcut').fill('hello');
+    await tab.getByLabel('Text').fill('Hello! <b>How</b> can I help?');
+    await tab.getByRole('button', { name: 'Add canned response' }).click();
+    await tab.getByText('Hello! <b>How</b> can I help?').waitFor();
+    await admin.close();
+  });
 });

@@ -1,4 +1,5 @@
 import type { ConversationView } from '@kefu/protocol';
+import Link from 'next/link';
 import type { DeskController, DeskState } from '../../lib/desk-controller';
 import styles from './desk.module.css';
 
@@ -55,6 +56,11 @@ export function Sidebar({ state, controller, onSignOut, notify, setNotify }: Sid
           <input type="checkbox" checked={notify} onChange={(e) => setNotify(e.target.checked)} /> Notifications and sound
         </span>
       </label>
+      {agent.role === 'admin' && (
+        <Link href="/admin" className={styles.adminLink}>
+          Admin console
+        </Link>
+      )}
       <p className={styles.hint}>Alt+↑/↓ previous/next · Alt+R resolve · Alt+M message</p>
       <button type="button" className={styles.signOut} onClick={onSignOut}>
         Sign out

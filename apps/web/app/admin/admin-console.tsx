@@ -1,0 +1,77 @@
+'use client';
+
+import { connectAgent, type AgentClient } from '@kefu/client';
+import type { AgentSession } from '@kefu/protocol';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { adminApi, type AdminApi } from '../../lib/admin-api';
+import { storedToken } from '../../lib/agent-auth';
+import styles from './admin.module.css';
+import { AgentsSettings } from './agents-settings';
+import { CannedSettings } from './canned-settings';
+import { InboxesSettings } from './inboxes-settings';
+import { QueueView } from './queue-view';
+
+const tabs = [
+  { id: 'queue', label: 'Live queue' },
+  { id: 'inboxes', label: 'Inboxes' },
+  { id: 'agents', label: 'Agents' },
+  { id: 'canned', label: 'Canned responses' },
+] as const;
+type Tab = (typeof tabs)[number]['id'];
+
+export type AdminContext = { client: AgentClient; api: AdminApi; session: AgentSession; deskUrl: string };
+
+/** Admins only: the live queue across nodes, and the settings (through the admin HTTP API). */
+export function AdminConsole({ serverUrl }: { serverUrl: string }) {
+  const router = useRouter();
+  const [context, setContext] = useState<AdminContext | null>(null);
+  const [refused, setRefused] = useState(false);
+  const [tab, setTab] = useState<Tab>('queue');
+
+  useEffect(() => {
+    const token = storedToken();
+    if (!token) {
+      router.replace('/login');
+      return;
+    }
+    const client = connectAgent({ url: serverUrl, token });
+    client
+      .ready()
+      .then((session) => (session.agent.role === 'admin' ? setContext({ client, api: adminApi(serverUrl, token), session, deskUrl: window.location.origin }) : setRefused(true)))
+      .catch(() => router.replace('/login'));
+    const fromHash = window.location.hash.slice(1);
+    if (tabs.some((t) => t.id === fromHash)) setTab(fromHash as Tab);
+    return () => client.close();
+  }, [serverUrl, router]);
+
+  const choose = (next: Tab) => {
+    setTab(next);
+    window.history.replaceState(null, '', `#${next}`);
+  };
+
+  if (refused) return <p className={styles.note}>The admin console is for admins. <Link href="/agent">Back to the inbox</Link></p>;
+  if (!context) return <p className={styles.note}>Connecting…</p>;
+  return (
+    <div className={styles.console}>
+      <header className={styles.top}>
+        <strong>kefu admin</strong>
+        <nav aria-label="Admin">
+          {tabs.map((t) => (
+            <button key={t.id} type="button" aria-current={tab === t.id ? 'page' : undefined} onClick={() => choose(t.id)}>
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <Link href="/agent">Inbox</Link>
+      </header>
+      <main className={styles.main}>
+        {tab === 'queue' && <QueueView context={context} />}
+        {tab === 'inboxes' && <InboxesSettings context={context} />}
+        {tab === 'agents' && <AgentsSettings context={context} />}
+        {tab === 'canned' && <CannedSettings context={context} />}
+      </main>
+    </div>
+  );
+}

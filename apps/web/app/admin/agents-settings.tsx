@@ -1,0 +1,119 @@
+'use client';
+
+import type { AgentProfile, Inbox } from '@kefu/protocol';
+import { useCallback, type FormEvent } from 'react';
+import type { AdminContext } from './admin-console';
+import styles from './admin.module.css';
+import { useResource } from './use-resource';
+
+type AdminAgent = AgentProfile & { inboxIds: string[] };
+
+const inboxIdsOf = (fields: FormData) => fields.getAll('inboxIds').map(String);
+
+export function AgentsSettings({ context }: { context: AdminContext }) {
+  const { api } = context;
+  const load = useCallback(
+    async () => {
+      const [agents, inboxes] = await Promise.all([api<{ agents: AdminAgent[] }>('GET', '/api/admin/agents'), api<{ inboxes: Inbox[] }>('GET', '/api/admin/inboxes')]);
+      return { agents: agents.agents, inboxes: inboxes.inboxes };
+    },
+    [api],
+  );
+  const { data, error, run } = useResource(load);
+  if (!data) return <p className={styles.note}>Loading…</p>;
+
+  const create = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const f = new FormData(form);
+    void run(async () => {
+      await api('POST', '/api/admin/agents', {
+        name: String(f.get('name')),
+        email: String(f.get('email')),
+        password: String(f.get('password')),
+        role: String(f.get('role')),
+        capacity: Number(f.get('capacity')),
+        inboxIds: inboxIdsOf(f),
+      });
+      form.reset();
+    });
+  };
+  const save = (agent: AdminAgent) => (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget);
+    void run(() => api('PATCH', `/api/admin/agents/${agent.id}`, { role: String(f.get('role')), capacity: Number(f.get('capacity')), inboxIds: inboxIdsOf(f) }));
+  };
+
+  const inboxBoxes = (checked: string[]) =>
+    data.inboxes.map((inbox) => (
+      <label key={inbox.id} className={styles.check}>
+        <input type="checkbox" name="inboxIds" value={inbox.id} defaultChecked={checked.includes(inbox.id)} /> {inbox.name}
+      </label>
+    ));
+
+  return (
+    <section className={styles.section}>
+      <h2>Agents</h2>
+      {error && <p role="alert" className={styles.error}>{error}</p>}
+      {data.agents.map((agent) => (
+        <form key={agent.id} className={styles.card} onSubmit={save(agent)} aria-label={agent.name}>
+          <h3>
+            {agent.name} <small>{agent.email}</small> {agent.active === false && <em>(deactivated)</em>}
+          </h3>
+          <label>
+            Role
+            <select name="role" defaultValue={agent.role}>
+              <option value="agent">Agent</option>
+              <option value="admin">Admin</option>
+            </select>
+          </label>
+          <label>
+            Capacity
+            <input name="capacity" type="number" min={0} max={100} defaultValue={agent.capacity} />
+          </label>
+          <fieldset>
+            <legend>Inboxes</legend>
+            {inboxBoxes(agent.inboxIds)}
+          </fieldset>
+          <div className={styles.row}>
+            <button type="submit">Save</button>
+            <button type="button" onClick={() => void run(() => api('PATCH', `/api/admin/agents/${agent.id}`, { active: agent.active === false }))}>
+              {agent.active === false ? 'Reactivate' : 'Deactivate'}
+            </button>
+          </div>
+        </form>
+      ))}
+      <form className={styles.card} onSubmit={create} aria-label="New agent">
+        <h3>New agent</h3>
+        <label>
+          Name
+          <input name="name" required maxLength={100} />
+        </label>
+        <label>
+          Email
+          <input name="email" type="email" required />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" required minLength={8} autoComplete="new-password" />
+        </label>
+        <label>
+          Role
+          <select name="role" defaultValue="agent">
+            <option value="agent">Agent</option>
+            <option value="admin">Admin</option>
+          </select>
+        </label>
+        <label>
+          Capacity
+          <input name="capacity" type="number" min={0} max={100} defaultValue={3} />
+        </label>
+        <fieldset>
+          <legend>Inboxes</legend>
+          {inboxBoxes([])}
+        </fieldset>
+        <button type="submit">Create agent</button>
+      </form>
+    </section>
+  );
+}
