@@ -10,6 +10,24 @@ type AdminAgent = AgentProfile & { inboxIds: string[] };
 
 const inboxIdsOf = (fields: FormData) => fields.getAll('inboxIds').map(String);
 
+function RoleAndCapacity({ role, capacity }: { role: AgentProfile['role']; capacity: number }) {
+  return (
+    <>
+      <label>
+        Role
+        <select name="role" defaultValue={role}>
+          <option value="agent">Agent</option>
+          <option value="admin">Admin</option>
+        </select>
+      </label>
+      <label>
+        Capacity (open conversations at once)
+        <input name="capacity" type="number" min={0} max={100} defaultValue={capacity} />
+      </label>
+    </>
+  );
+}
+
 export function AgentsSettings({ context }: { context: AdminContext }) {
   const { api } = context;
   const load = useCallback(
@@ -60,17 +78,7 @@ export function AgentsSettings({ context }: { context: AdminContext }) {
           <h3>
             {agent.name} <small>{agent.email}</small> {agent.active === false && <em>(deactivated)</em>}
           </h3>
-          <label>
-            Role
-            <select name="role" defaultValue={agent.role}>
-              <option value="agent">Agent</option>
-              <option value="admin">Admin</option>
-            </select>
-          </label>
-          <label>
-            Capacity
-            <input name="capacity" type="number" min={0} max={100} defaultValue={agent.capacity} />
-          </label>
+          <RoleAndCapacity role={agent.role} capacity={agent.capacity} />
           <fieldset>
             <legend>Inboxes</legend>
             {inboxBoxes(agent.inboxIds)}
@@ -97,17 +105,7 @@ export function AgentsSettings({ context }: { context: AdminContext }) {
           Password
           <input name="password" type="password" required minLength={8} autoComplete="new-password" />
         </label>
-        <label>
-          Role
-          <select name="role" defaultValue="agent">
-            <option value="agent">Agent</option>
-            <option value="admin">Admin</option>
-          </select>
-        </label>
-        <label>
-          Capacity
-          <input name="capacity" type="number" min={0} max={100} defaultValue={3} />
-        </label>
+        <RoleAndCapacity role="agent" capacity={3} />
         <fieldset>
           <legend>Inboxes</legend>
           {inboxBoxes([])}

@@ -1,9 +1,32 @@
 'use client';
 
 import type { QueueSnapshot } from '@kefu/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { AdminContext } from './admin-console';
 import styles from './admin.module.css';
+
+function Table({ headers, rows }: { headers: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
+  return (
+    <table className={styles.table}>
+      <thead>
+        <tr>
+          {headers.map((h) => (
+            <th key={h}>{h}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.key}>
+            {row.cells.map((cell, i) => (
+              <td key={i}>{cell}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 const minutes = (sec: number) => `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
 
@@ -31,75 +54,37 @@ export function QueueView({ context }: { context: AdminContext }) {
     <div className={styles.grid}>
       <section aria-labelledby="queued-title">
         <h2 id="queued-title">Queued ({data.stats.queued})</h2>
-        <table className={styles.table}>
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Shopper</th>
-              <th>Inbox</th>
-              <th>Waiting</th>
-              <th>Estimate</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.queued.map((item) => (
-              <tr key={item.conversationId}>
-                <td>{item.position}</td>
-                <td>{item.visitorName ?? `Visitor #${item.number}`}</td>
-                <td>{data.stats.perInbox.find((i) => i.inboxId === item.inboxId)?.name ?? ''}</td>
-                <td>{minutes(item.waitingSec + elapsed)}</td>
-                <td>{item.estimatedWaitSec === null ? 'nobody online' : minutes(item.estimatedWaitSec)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={['#', 'Shopper', 'Inbox', 'Waiting', 'Estimate']}
+          rows={data.queued.map((item) => ({
+            key: item.conversationId,
+            cells: [
+              item.position,
+              item.visitorName ?? `Visitor #${item.number}`,
+              data.stats.perInbox.find((i) => i.inboxId === item.inboxId)?.name ?? '',
+              minutes(item.waitingSec + elapsed),
+              item.estimatedWaitSec === null ? 'nobody online' : minutes(item.estimatedWaitSec),
+            ],
+          }))}
+        />
         {data.queued.length === 0 && <p className={styles.note}>Nobody is waiting.</p>}
       </section>
       <section aria-labelledby="agents-title">
         <h2 id="agents-title">Agents ({data.stats.agentsOnline} online)</h2>
-        <table className={styles.table}>
-          <thead>
-            <tr>
-              <th>Agent</th>
-              <th>Status</th>
-              <th>Load</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.agents.map((agent) => (
-              <tr key={agent.id}>
-                <td>{agent.name}</td>
-                <td>
-                  <span className={styles[agent.status]}>{agent.status}</span>
-                </td>
-                <td>
-                  {agent.load} / {agent.capacity}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={['Agent', 'Status', 'Load']}
+          rows={data.agents.map((agent) => ({
+            key: agent.id,
+            cells: [agent.name, <span className={styles[agent.status]}>{agent.status}</span>, `${agent.load} / ${agent.capacity}`],
+          }))}
+        />
       </section>
       <section aria-labelledby="inboxes-title">
         <h2 id="inboxes-title">Inboxes</h2>
-        <table className={styles.table}>
-          <thead>
-            <tr>
-              <th>Inbox</th>
-              <th>Queued</th>
-              <th>Open</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.stats.perInbox.map((inbox) => (
-              <tr key={inbox.inboxId}>
-                <td>{inbox.name}</td>
-                <td>{inbox.queued}</td>
-                <td>{inbox.open}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <Table
+          headers={['Inbox', 'Queued', 'Open']}
+          rows={data.stats.perInbox.map((inbox) => ({ key: inbox.inboxId, cells: [inbox.name, inbox.queued, inbox.open] }))}
+        />
         <p className={styles.note}>Longest wait: {minutes(data.stats.longestWaitSec + (data.queued.length ? elapsed : 0))}</p>
       </section>
     </div>
