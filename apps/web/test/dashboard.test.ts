@@ -36,6 +36,18 @@ describe('agent dashboard in a browser', () => {
       });
     });
 
+  const signIn = async (tab: Page) => {
+    await tab.goto(`${desk.webUrl}/login`);
+    await tab.getByLabel('Email').fill(ADMIN.email);
+    await tab.getByLabel('Password').fill(ADMIN.password);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL('**/agent');
+  };
+  const agentSession = async () => {
+    const { client } = await desk.agent();
+    return client.ready();
+  };
+
   it('signs in, stays signed in across a reload, and shows presence with load and capacity', async () => {
     context = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
@@ -117,6 +129,46 @@ describe('agent dashboard in a browser', () => {
     await field.press('Enter');
     await reply;
     await context.close();
+  });
+
+  it('keeps a long list light: only the rows on screen are in the page, and the next page loads on scroll', async () => {
+    const inbox = await desk.createInbox({ name: 'Busy desk', routing: 'manual' });
+    const session = await agentSession();
+    await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
+    const count = 130;
+    for (let i = 0; i < count; i += 10) {
+      await Promise.all(
+        Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
+          const client = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+          await client.ready();
+          await client.send({ body: `Question number ${i + j}` });
+          client.close();
+        }),
+      );
+    }
+    const busy = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab = await busy.newPage();
+    await signIn(tab);
+    await tab.getByLabel('Inbox').selectOption({ label: 'Busy desk' });
+    await tab.getByRole('button', { name: 'Unassigned' }).click();
+    const list = tab.getByRole('region', { name: 'Conversation list' });
+    // Shoppers were created ten at a time: the newest is one of the last ten, the oldest one of the first.
+    await list.getByText(/^Question number 12\d$/).first().waitFor();
+    const rows = list.getByRole('button');
+    expect(await rows.count()).toBeLessThan(40);
+    // Scrolling to the end brings the last page (50 a page) and its oldest conversation.
+    for (let shown = 50; shown < count; shown += 50) {
+      const height = await list.evaluate((el) => el.scrollHeight);
+      await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await list.evaluate((el, before) => new Promise<void>((resolve) => {
+        const check = () => (el.scrollHeight > before ? resolve() : requestAnimationFrame(check));
+        check();
+      }), height);
+    }
+    await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await list.getByText(/^Question number \d$/).first().waitFor();
+    expect(await rows.count()).toBeLessThan(40);
+    await busy.close();
   });
 
   it('shows admins the live queue by shopper name, and saves inbox, agent and canned settings', async () => {

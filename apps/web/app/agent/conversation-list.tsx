@@ -1,39 +1,54 @@
 import type { AgentConversation } from '@kefu/protocol';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
 import type { DeskController, DeskState } from '../../lib/desk-controller';
 import styles from './desk.module.css';
+
+const rowHeight = 76;
 
 function Row({ conversation, selected, onSelect }: { conversation: AgentConversation; selected: boolean; onSelect: () => void }) {
   const name = conversation.visitor.name ?? conversation.visitor.email ?? `Visitor #${conversation.number}`;
   return (
-    <li>
-      <button type="button" className={styles.row} aria-current={selected ? 'true' : undefined} onClick={onSelect}>
-        <span className={styles.rowTop}>
-          <span className={styles.rowName}>{name}</span>
-          {conversation.unread > 0 && <span className={styles.unread}>{conversation.unread}</span>}
-        </span>
-        <span className={styles.preview}>{conversation.lastMessage?.body ?? ''}</span>
-        <span className={styles.rowMeta}>
-          #{conversation.number} · {conversation.status}
-        </span>
-      </button>
-    </li>
+    <button type="button" className={styles.row} aria-current={selected ? 'true' : undefined} onClick={onSelect}>
+      <span className={styles.rowTop}>
+        <span className={styles.rowName}>{name}</span>
+        {conversation.unread > 0 && <span className={styles.unread}>{conversation.unread}</span>}
+      </span>
+      <span className={styles.preview}>{conversation.lastMessage?.body ?? ''}</span>
+      <span className={styles.rowMeta}>
+        #{conversation.number} · {conversation.status}
+      </span>
+    </button>
   );
 }
 
+/**
+ * The conversations of the chosen view, newest activity first. Only the rows on screen are in the
+ * DOM (thousands stay fast), and the next page loads as the end comes into view.
+ */
 export function ConversationList({ state, controller }: { state: DeskState; controller: DeskController }) {
+  const scroller = useRef<HTMLElement>(null);
+  const list = state.conversations;
+  const virtual = useVirtualizer({ count: list.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 8 });
+  const items = virtual.getVirtualItems();
+  const lastShown = items.at(-1)?.index ?? -1;
+  useEffect(() => {
+    if (state.nextCursor && lastShown >= list.length - 10) void controller.loadList(true);
+  }, [lastShown, list.length, state.nextCursor, controller]);
+
   return (
-    <section className={styles.list} aria-label="Conversation list">
-      <ul>
-        {state.conversations.map((conversation) => (
-          <Row key={conversation.id} conversation={conversation} selected={state.open?.conversation.id === conversation.id} onSelect={() => void controller.select(conversation.id)} />
-        ))}
+    <section className={styles.list} aria-label="Conversation list" ref={scroller}>
+      <ul style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+        {items.map((item) => {
+          const conversation = list[item.index]!;
+          return (
+            <li key={conversation.id} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}>
+              <Row conversation={conversation} selected={state.open?.conversation.id === conversation.id} onSelect={() => void controller.select(conversation.id)} />
+            </li>
+          );
+        })}
       </ul>
-      {state.conversations.length === 0 && !state.loadingList && <p className={styles.empty}>No conversations here.</p>}
-      {state.nextCursor && (
-        <button type="button" className={styles.more} onClick={() => void controller.loadList(true)} disabled={state.loadingList}>
-          Load more
-        </button>
-      )}
+      {list.length === 0 && !state.loadingList && <p className={styles.empty}>No conversations here.</p>}
     </section>
   );
 }

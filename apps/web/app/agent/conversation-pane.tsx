@@ -1,6 +1,6 @@
 import type { CannedResponse, Message } from '@kefu/protocol';
-import { useState, type KeyboardEvent } from 'react';
-import type { DeskController, DeskState } from '../../lib/desk-controller';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { DeskController, DeskState, OpenConversation } from '../../lib/desk-controller';
 import styles from './desk.module.css';
 import { MessageText } from './message-text';
 import { VisitorPanel } from './visitor-panel';
@@ -89,6 +89,43 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
   );
 }
 
+/**
+ * The history scrolls: earlier pages load as the top comes into view (keeping what is on screen in
+ * place), and new messages keep the view at the bottom unless the agent scrolled up to read.
+ */
+function useHistoryScroll(controller: DeskController, conversationId: string | undefined, count: number, hasMore: boolean) {
+  const box = useRef<HTMLDivElement>(null);
+  const top = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const heightBefore = useRef(0);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    if (heightBefore.current) el.scrollTop += el.scrollHeight - heightBefore.current;
+    else if (pinned.current) el.scrollTop = el.scrollHeight;
+    heightBefore.current = 0;
+  }, [count, conversationId]);
+  useEffect(() => {
+    pinned.current = true;
+  }, [conversationId]);
+  useEffect(() => {
+    const sentinel = top.current;
+    if (!sentinel || !hasMore) return;
+    const observer = new IntersectionObserver(([entry]) => {
+      if (!entry?.isIntersecting) return;
+      heightBefore.current = box.current?.scrollHeight ?? 0;
+      void controller.loadEarlier();
+    });
+    observer.observe(sentinel);
+    return () => observer.disconnect();
+  }, [controller, conversationId, hasMore, count]);
+  const onScroll = () => {
+    const el = box.current;
+    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+  return { box, top, onScroll };
+}
+
 export function ConversationPane({ state, controller }: { state: DeskState; controller: DeskController }) {
   const open = state.open;
   if (!open) {
@@ -98,7 +135,12 @@ export function ConversationPane({ state, controller }: { state: DeskState; cont
       </section>
     );
   }
+  return <OpenPane open={open} state={state} controller={controller} />;
+}
+
+function OpenPane({ open, state, controller }: { open: OpenConversation; state: DeskState; controller: DeskController }) {
   const { conversation, visitor, messages } = open;
+  const scroll = useHistoryScroll(controller, conversation.id, messages.length, open.hasMore);
   const me = state.agent?.id;
   const mine = conversation.assigneeId === me;
   const resolved = conversation.status === 'resolved';
@@ -135,11 +177,11 @@ export function ConversationPane({ state, controller }: { state: DeskState; cont
             )}
           </div>
         </header>
-        <div className={styles.messages} role="log" aria-live="polite">
+        <div className={styles.messages} role="log" aria-live="polite" ref={scroll.box} onScroll={scroll.onScroll}>
           {open.hasMore && (
-            <button type="button" className={styles.more} onClick={() => void controller.loadEarlier()}>
-              Load earlier messages
-            </button>
+            <div ref={scroll.top} className={styles.more}>
+              Loading earlier messages…
+            </div>
           )}
           {messages.map((message) => (
             <Bubble key={message.id} message={message} />
