@@ -17,6 +17,8 @@ export type DeskState = {
   /** Who is typing in the open conversation (the shopper's name or an agent's), with the live draft when the inbox shows it. */
   typing: { name: string | null; draft?: string | undefined } | null;
   canned: CannedResponse[];
+  /** The highest seq the shopper of the open conversation has read. */
+  shopperReadSeq: number;
 };
 
 const initial: DeskState = {
@@ -31,6 +33,7 @@ const initial: DeskState = {
   open: null,
   typing: null,
   canned: [],
+  shopperReadSeq: 0,
 };
 
 const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
@@ -72,7 +75,15 @@ export class DeskController {
       if (event.conversationId !== this.state.open?.conversation.id) return;
       this.update({ typing: event.typing ? { name: event.name, draft: event.draft } : null });
     });
+    client.on('read:changed', (event) => {
+      if (event.by === 'visitor' && event.conversationId === this.state.open?.conversation.id) this.update({ shopperReadSeq: Math.max(this.state.shopperReadSeq, event.seq) });
+    });
     client.onMessage((message) => this.onMessage(message));
+  }
+
+  /** Attachment URLs are paths on the server. */
+  attachmentUrl(path: string): string {
+    return new URL(path, this.serverUrl).href;
   }
 
   stop(): void {
@@ -111,7 +122,7 @@ export class DeskController {
     if (previous === conversationId) return;
     if (previous) void client.leave(previous);
     const opened = await client.open(conversationId);
-    this.update({ open: { ...opened, messages: opened.messages }, typing: null });
+    this.update({ open: { ...opened, messages: opened.messages }, typing: null, shopperReadSeq: 0 });
     this.markRead();
   }
 

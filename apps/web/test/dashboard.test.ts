@@ -5,6 +5,9 @@ import type { Message } from '@kefu/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ADMIN, artifactsDir, startDesk, type Desk } from './desk.js';
 
+// The smallest valid PNG: 1×1 pixel.
+const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
 /** An agent in a real Chromium on the dashboard; shoppers on the SDK; a real server. */
 describe('agent dashboard in a browser', () => {
   let desk: Desk;
@@ -101,6 +104,24 @@ describe('agent dashboard in a browser', () => {
     await page.screenshot({ path: join(artifactsDir, 'dashboard-conversation.png') });
   });
 
+  it("shows the shopper's images and that the shopper has read the reply", async () => {
+    const mei = shoppers[0]!;
+    const conversationId = mei.conversation!.id;
+    const form = new FormData();
+    form.append('file', new Blob([onePixelPng], { type: 'image/png' }), 'parcel.png');
+    const uploaded = await fetch(`${desk.serverUrl}/api/uploads`, { method: 'POST', headers: { Authorization: `Bearer ${mei.visitorToken}` }, body: form });
+    const { attachment } = (await uploaded.json()) as { attachment: { id: string; url: string } };
+    await mei.send({ body: 'This is the box', attachmentIds: [attachment.id] });
+    const image = page.getByRole('img', { name: 'parcel.png' });
+    await image.waitFor();
+    expect(await image.getAttribute('src')).toBe(`${desk.serverUrl}${attachment.url}`);
+
+    const reply = await mei.call('conversation:history', { conversationId, limit: 50 });
+    const lastReply = reply.messages.filter((m) => m.author.type === 'agent' && m.kind === 'text').at(-1)!;
+    await mei.call('read:set', { conversationId, seq: lastReply.seq });
+    await page.getByText('· Seen').waitFor();
+  });
+
   it('sees the shopper typing with the live draft, and resolves with Alt+R', async () => {
     const inbox = (await desk.api<{ inboxes: { id: string; key: string }[] }>('GET', '/api/admin/inboxes')).inboxes.find((i) => i.key === 'demo')!;
     await desk.api('PATCH', `/api/admin/inboxes/${inbox.id}`, { livePreview: true });
@@ -110,7 +131,7 @@ describe('agent dashboard in a browser', () => {
     await page.getByText('is typing: Can I also ord').waitFor();
     await page.keyboard.press('Alt+r');
     await page.getByRole('button', { name: 'Resolved' }).click();
-    await page.getByRole('button', { name: /It left the warehouse today\./ }).waitFor();
+    await page.getByRole('button', { name: /This is the box/ }).waitFor();
   });
 
   it('offers canned responses by /shortcut', async () => {

@@ -5,7 +5,23 @@ import styles from './desk.module.css';
 import { MessageText } from './message-text';
 import { VisitorPanel } from './visitor-panel';
 
-function Bubble({ message }: { message: Message }) {
+function Attachments({ message, controller }: { message: Message; controller: DeskController }) {
+  if (message.attachments.length === 0) return null;
+  return (
+    <div className={styles.attachments}>
+      {message.attachments.map((a) => {
+        const href = controller.attachmentUrl(a.url);
+        return (
+          <a key={a.id} href={href} target="_blank" rel="noopener noreferrer">
+            {a.mime.startsWith('image/') ? <img src={href} alt={a.name} width={a.width} height={a.height} loading="lazy" /> : `📄 ${a.name}`}
+          </a>
+        );
+      })}
+    </div>
+  );
+}
+
+function Bubble({ message, controller, seen }: { message: Message; controller: DeskController; seen: boolean }) {
   if (message.kind === 'event') return <p className={styles.event}>{message.body}</p>;
   const side = message.author.type === 'visitor' ? styles.theirs : message.kind === 'note' ? styles.note : styles.ours;
   return (
@@ -17,8 +33,10 @@ function Bubble({ message }: { message: Message }) {
       <div className={styles.body}>
         <MessageText text={message.body} />
       </div>
+      <Attachments message={message} controller={controller} />
       <time className={styles.time} dateTime={message.createdAt}>
         {new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        {seen && ' · Seen'}
       </time>
     </div>
   );
@@ -141,6 +159,8 @@ export function ConversationPane({ state, controller }: { state: DeskState; cont
 function OpenPane({ open, state, controller }: { open: OpenConversation; state: DeskState; controller: DeskController }) {
   const { conversation, visitor, messages } = open;
   const scroll = useHistoryScroll(controller, conversation.id, messages.length, open.hasMore);
+  // "Seen" goes under the last public reply the shopper has read.
+  const seenSeq = messages.filter((m) => m.author.type === 'agent' && m.kind === 'text' && m.seq <= state.shopperReadSeq).at(-1)?.seq;
   const me = state.agent?.id;
   const mine = conversation.assigneeId === me;
   const resolved = conversation.status === 'resolved';
@@ -184,7 +204,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
             </div>
           )}
           {messages.map((message) => (
-            <Bubble key={message.id} message={message} />
+            <Bubble key={message.id} message={message} controller={controller} seen={message.seq === seenSeq} />
           ))}
           {state.typing && (
             <p className={styles.typing}>
