@@ -1,0 +1,81 @@
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createProgress } from './progress.js';
+import { toMarkdown, type ScenarioResult } from './report/result.js';
+import { writeResult } from './report/write.js';
+import type { RunContext } from './scenarios/context.js';
+import { fanout, latency, queue } from './scenarios/latency.js';
+import { widget } from './scenarios/widget.js';
+import { startKefu } from './targets/kefu.js';
+import { repoRoot } from './targets/process.js';
+import { startRelay } from './targets/relay.js';
+import type { Target, TargetName } from './targets/target.js';
+
+const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = {
+  latency,
+  queue,
+  fanout,
+  widget,
+};
+
+const usage = `npm run bench [-- --quick] [--runs N] [--only latency,queue,...] [--out DIR]
+scenarios: ${Object.keys(scenarios).join(', ')}`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      out: { type: 'string', default: join(repoRoot, 'bench-results') },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return console.log(usage);
+  const chosen = values.only ? values.only.split(',') : Object.keys(scenarios);
+  const unknown = chosen.filter((name) => !scenarios[name]);
+  if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}\n${usage}`);
+
+  const started = new Map<TargetName, Promise<Target>>();
+  const progress = createProgress();
+  const ctx: RunContext = {
+    quick: values.quick,
+    runs: Number(values.runs ?? (values.quick ? 1 : 3)),
+    progress,
+    log: (text) => console.log(text),
+    target: (name) => {
+      if (!started.has(name)) started.set(name, name === 'relay' ? startRelay() : startKefu(name));
+      return started.get(name)!;
+    },
+  };
+  const meta = {
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg() },
+  };
+  rmSync(join(values.out, 'summary.md'), { force: true });
+  console.log(`kefu bench: ${chosen.join(', ')}${values.quick ? ' (quick)' : ''}, ${ctx.runs} run(s) per step; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const begin = Date.now();
+  try {
+    for (const name of chosen) {
+      const result = await scenarios[name]!(ctx);
+      progress.done();
+      console.log(`\n${toMarkdown(result)}`);
+      writeResult(values.out, result, { ...meta, loadavgAfter: loadavg() });
+    }
+  } finally {
+    progress.done();
+    for (const target of started.values()) await (await target).stop();
+  }
+  console.log(`\ndone in ${((Date.now() - begin) / 1000).toFixed(0)} s; results in ${values.out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

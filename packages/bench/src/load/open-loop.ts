@@ -1,0 +1,79 @@
+import type { Socket } from 'socket.io-client';
+import { sleep, type Progress } from '../progress.js';
+import { createLatencies, type LatencySummary } from '../stats.js';
+import type { Desk } from '../targets/target.js';
+
+export type StepResult = {
+  rate: number;
+  sent: number;
+  /** Received by an agent within the deadline. */
+  delivered: number;
+  errors: number;
+  latency: LatencySummary;
+  ackP99: number;
+  /** Messages per second actually offered (the sender may fall behind its schedule). */
+  offered: number;
+};
+
+type Delivered = { conversationId: string; clientMsgId: string | null };
+
+/**
+ * Open-loop load: `rate` messages per second spread round-robin over the desk's conversations,
+ * sent on schedule whether or not earlier ones were acked. Latency is shopper send → the first
+ * agent socket that receives it (`message:created`). A message not received within `deadlineMs`
+ * counts as not delivered. Afterwards the step waits for every ack, so the next step starts clean.
+ */
+export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, deadlineMs = 2_000): Promise<StepResult> {
+  const pending = new Map<string, number>();
+  const latencies = createLatencies();
+  const acks = createLatencies();
+  let sent = 0;
+  let errors = 0;
+  let unacked = 0;
+  const runId = Math.random().toString(36).slice(2, 8);
+
+  const onMessage = (message: Delivered) => {
+    if (!message.clientMsgId) return;
+    const started = pending.get(message.clientMsgId);
+    if (started === undefined) return;
+    pending.delete(message.clientMsgId);
+    const ms = performance.now() - started;
+    if (ms <= deadlineMs) latencies.record(ms);
+  };
+  desk.agents.forEach((agent) => agent.on('message:created', onMessage));
+
+  const send = (shopper: Socket, conversationId: string) => {
+    const clientMsgId = `${runId}-${sent++}`;
+    const started = performance.now();
+    pending.set(clientMsgId, started);
+    unacked++;
+    shopper.emit('message:send', { conversationId, clientMsgId, body: `bench message ${clientMsgId}` }, (result: { ok: boolean }) => {
+      unacked--;
+      if (result.ok) acks.record(performance.now() - started);
+      else errors++;
+    });
+  };
+
+  const begin = performance.now();
+  let next = 0;
+  while (performance.now() - begin < durationMs) {
+    const due = Math.floor(((performance.now() - begin) / 1000) * rate);
+    while (sent < due) {
+      const target = desk.conversations[next++ % desk.conversations.length]!;
+      send(target.shopper, target.id);
+    }
+    progress.update(`${label}: ${rate}/s  sent ${sent}  delivered ${latencies.count()}  unacked ${unacked}`);
+    await sleep(2);
+  }
+  const offered = sent / ((performance.now() - begin) / 1000);
+  const lastSend = performance.now();
+  while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
+  // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
+  const drainUntil = performance.now() + 60_000;
+  while (unacked > 0 && performance.now() < drainUntil) {
+    progress.update(`${label}: ${rate}/s  draining, unacked ${unacked}`);
+    await sleep(20);
+  }
+  desk.agents.forEach((agent) => agent.off('message:created', onMessage));
+  return { rate, sent, delivered: latencies.count(), errors: errors + unacked, latency: latencies.summary(), ackP99: acks.summary().p99, offered: Math.round(offered) };
+}

@@ -1,0 +1,22 @@
+import { io, type Socket } from 'socket.io-client';
+
+/** A websocket-only Socket.IO client with no reconnection: the bench counts failures rather than hiding them. */
+export function connect(url: string, namespace: '/visitor' | '/agent', auth: Record<string, unknown> = {}): Promise<Socket> {
+  const socket = io(`${url}${namespace}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+  return new Promise((resolve, reject) => {
+    socket.once('session', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+type Result<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+/** Emits a command and resolves with its ack data, or rejects with the error code. */
+export async function command<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> {
+  const result = (await socket.timeout(timeoutMs).emitWithAck(event, payload)) as Result<T>;
+  if (!result.ok) throw new Error(`${event}: ${result.error.code} ${result.error.message}`);
+  return result.data;
+}

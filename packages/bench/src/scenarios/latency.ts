@@ -1,0 +1,40 @@
+import type { ScenarioResult } from '../report/result.js';
+import type { RunContext } from './context.js';
+import { runStepped } from './stepped.js';
+
+export const RATES = [500, 1_500, 3_000, 5_000];
+const ALL = ['relay', 'kefu-1', 'kefu-2'] as const;
+const CONVERSATIONS = 400;
+
+/** 1. latency: 400 open conversations, 8 agents, offered load stepped up. */
+export const latency = (ctx: RunContext): Promise<ScenarioResult> =>
+  runStepped(ctx, {
+    scenario: 'latency',
+    title: '1. latency: 400 conversations, 8 agents',
+    desk: { agents: 8, capacity: CONVERSATIONS / 8, conversations: CONVERSATIONS },
+    rates: RATES,
+    targets: [...ALL],
+    notes: ['Latency: shopper emits message:send → the first agent socket receives message:created.'],
+  });
+
+/** 2. queue: the same while 1 000 more shoppers wait in the same inbox's queue. */
+export const queue = (ctx: RunContext): Promise<ScenarioResult> =>
+  runStepped(ctx, {
+    scenario: 'queue',
+    title: '2. queue: 400 conversations + 1 000 shoppers queued in the same inbox',
+    desk: { agents: 8, capacity: CONVERSATIONS / 8, conversations: CONVERSATIONS, queued: 1_000 },
+    rates: ctx.quick ? [1_500] : RATES,
+    targets: [...ALL],
+    notes: ['The agents are full, so the 1 000 extra shoppers stay queued; the load goes to the 400 open conversations. The relay holds the same 1 000 idle sockets.'],
+  });
+
+/** 3. fan-out: one inbox with 50 agents online. */
+export const fanout = (ctx: RunContext): Promise<ScenarioResult> =>
+  runStepped(ctx, {
+    scenario: 'fanout',
+    title: '3. fan-out: one inbox, 50 agents online, 400 conversations',
+    desk: { agents: 50, capacity: CONVERSATIONS / 50, conversations: CONVERSATIONS },
+    rates: ctx.quick ? [1_500] : RATES,
+    targets: [...ALL],
+    notes: ['The relay forwards each message to the room of the conversation, which its one agent joined.'],
+  });

@@ -1,0 +1,87 @@
+import { runStep, type StepResult } from '../load/open-loop.js';
+import type { ScenarioResult } from '../report/result.js';
+import { median } from '../stats.js';
+import { labels, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
+import type { RunContext } from './context.js';
+
+export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
+
+/** Below this share delivered in time a target is saturated, and higher rates are not tried on it. */
+const SATURATED = 0.5;
+
+/**
+ * Offered load stepped up, every target at each step in turn (so a slow moment of the shared machine
+ * hits all of them), repeated `runs` times; the table shows the median of each figure.
+ */
+export async function runStepped(ctx: RunContext, spec: SteppedSpec): Promise<ScenarioResult> {
+  const durationMs = ctx.quick ? 2_000 : 5_000;
+  const desks = new Map<TargetName, Desk>();
+  for (const name of spec.targets) {
+    const target = await ctx.target(name);
+    desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
+  }
+  const results = new Map<string, StepResult[]>();
+  try {
+    for (let run = 0; run < ctx.runs; run++) {
+      const saturated = new Set<TargetName>();
+      for (const rate of spec.rates) {
+        for (const name of spec.targets) {
+          if (saturated.has(name)) continue;
+          const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
+          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label);
+          if (step.delivered < step.sent * SATURATED) saturated.add(name);
+          const key = `${name}@${rate}`;
+          results.set(key, [...(results.get(key) ?? []), step]);
+        }
+      }
+    }
+  } finally {
+    desks.forEach((desk) => desk.close());
+  }
+  ctx.progress.done();
+  return toResult(spec, results, durationMs, ctx.runs);
+}
+
+function medianStep(steps: StepResult[]) {
+  const pick = (f: (s: StepResult) => number) => median(steps.map(f));
+  return {
+    runs: steps.length,
+    sent: pick((s) => s.sent),
+    deliveredPct: pick((s) => (s.sent ? (100 * s.delivered) / s.sent : NaN)),
+    p50: pick((s) => s.latency.p50),
+    p99: pick((s) => s.latency.p99),
+    p999: pick((s) => s.latency.p999),
+    ackP99: pick((s) => s.ackP99),
+    errors: pick((s) => s.errors),
+    offered: pick((s) => s.offered),
+  };
+}
+
+function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, durationMs: number, runs: number): ScenarioResult {
+  const rows = [];
+  const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
+  for (const rate of spec.rates) {
+    for (const name of spec.targets) {
+      const steps = results.get(`${name}@${rate}`);
+      const m = steps ? medianStep(steps) : null;
+      raw[`${name}@${rate}`] = m;
+      rows.push(m ? [rate, labels[name], m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors] : [rate, labels[name], '-', 'saturated below', '-', '-', '-', '-', '-']);
+    }
+  }
+  const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
+  return {
+    scenario: spec.scenario,
+    title: spec.title,
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors'],
+    rows,
+    chart: {
+      title: `${spec.title}: p99 shopper send → agent receives`,
+      unit: 'p99 ms',
+      log: true,
+      groups: spec.rates.map((r) => `${r}/s`),
+      series: spec.targets.map((name) => ({ name: labels[name], values: spec.rates.map((rate) => value(name, rate)) })),
+    },
+    notes: [`${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`, ...spec.notes],
+    raw,
+  };
+}

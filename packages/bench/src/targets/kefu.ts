@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestStore, type TestStore } from '@kefu/store/testing';
+import { createClient } from 'redis';
+import type { Socket } from 'socket.io-client';
+import { inParallel } from '../progress.js';
+import { command, connect } from '../load/sockets.js';
+import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
+import type { Desk, DeskSpec, Target } from './target.js';
+
+export const serverMain = join(repoRoot, 'apps/server/dist/main.js');
+export const REDIS_URL = process.env.KEFU_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ADMIN = { email: 'admin@kefu.local', password: 'bench-admin-password' };
+const AGENT_PASSWORD = 'bench-agent-password';
+
+/**
+ * Rate limits relaxed by configuration only: one load generator on one address plays thousands of
+ * shoppers and agents, which the defaults would (rightly) throttle.
+ */
+export const benchEnv: Record<string, string> = {
+  KEFU_ADMIN_EMAIL: ADMIN.email,
+  KEFU_ADMIN_PASSWORD: ADMIN.password,
+  KEFU_PASSWORD_COST: '10',
+  KEFU_RATE_LIMIT_POINTS: '100000000',
+  KEFU_LOGIN_ATTEMPTS_PER_MINUTE: '100000000',
+  KEFU_NEW_VISITORS_PER_MINUTE: '100000000',
+  LOG_LEVEL: 'warn',
+};
+
+export type KefuOptions = { nodeArgs?: (nodeIndex: number) => string[] };
+
+/** kefu on one node with its embedded SQLite store (`kefu-1`) or on two nodes with Redis and PostgreSQL (`kefu-2`). */
+export async function startKefu(shape: 'kefu-1' | 'kefu-2', options: KefuOptions = {}): Promise<Target & { api: KefuApi }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+  const store: TestStore | null = shape === 'kefu-2' ? await createTestStore('postgres') : null;
+  const prefix = `kefu-bench-${randomBytes(4).toString('hex')}:`;
+  const env = { ...benchEnv, KEFU_DATA_DIR: dataDir, ...(store ? { KEFU_DATABASE_URL: store.url!, KEFU_REDIS_URL: REDIS_URL, KEFU_REDIS_PREFIX: prefix } : {}) };
+  const nodes: NodeProcess[] = [];
+  const count = shape === 'kefu-2' ? 2 : 1;
+  // One after the other: the first runs the migrations and the bootstrap.
+  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${shape}/node${i + 1}`, serverMain, { ...env, KEFU_NODE_ID: `node${i + 1}` }, options.nodeArgs?.(i) ?? []));
+  const api = await kefuApi(nodes[0]!.url);
+  const shopperUrl = nodes[0]!.url;
+  const agentUrl = nodes[count - 1]!.url;
+  return {
+    name: shape,
+    nodes,
+    shopperUrl,
+    agentUrl,
+    api,
+    openDesk: (spec, onProgress) => openKefuDesk(api, shopperUrl, agentUrl, spec, onProgress),
+    async stop() {
+      await Promise.all(nodes.map(stopProcess));
+      await store?.drop();
+      if (store) await dropRedisKeys(prefix);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);
+  await redis.quit();
+}
+
+export type KefuApi = {
+  call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T>;
+  createInbox(routing: 'auto' | 'manual'): Promise<{ id: string; key: string }>;
+  createAgent(inboxId: string, capacity: number): Promise<{ id: string; token: string }>;
+  agentsLoad(): Promise<{ id: string; load: number; capacity: number }[]>;
+};
+
+let serial = 0;
+
+export async function kefuApi(url: string): Promise<KefuApi> {
+  const call = async <T>(method: string, path: string, body?: unknown, token?: string): Promise<T> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : null,
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const login = (email: string, password: string) => call<{ token: string; agent: { id: string } }>('POST', '/api/auth/login', { email, password });
+  const admin = (await login(ADMIN.email, ADMIN.password)).token;
+  return {
+    call,
+    async createInbox(routing) {
+      const { inbox } = await call<{ inbox: { id: string; key: string } }>('POST', '/api/admin/inboxes', { name: `bench ${++serial}`, routing }, admin);
+      return inbox;
+    },
+    async createAgent(inboxId, capacity) {
+      const email = `agent-${randomBytes(5).toString('hex')}@bench.local`;
+      await call('POST', '/api/admin/agents', { email, name: email.slice(0, 16), password: AGENT_PASSWORD, capacity, inboxIds: [inboxId] }, admin);
+      const session = await login(email, AGENT_PASSWORD);
+      return { id: session.agent.id, token: session.token };
+    },
+    async agentsLoad() {
+      return (await call<{ agents: { id: string; load: number; capacity: number }[] }>('GET', '/api/admin/agents', undefined, admin)).agents;
+    },
+  };
+}
+
+type SendAck = { message: { conversationId: string }; conversation: { id: string; status: string } };
+
+/** A new inbox, its agents online, one conversation per shopper (routed by kefu), then the waiting shoppers. */
+async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, spec: DeskSpec, onProgress: (text: string) => void): Promise<Desk> {
+  const inbox = await api.createInbox(spec.routing ?? 'auto');
+  const accounts = await inParallel(Array.from({ length: spec.agents }), 8, () => api.createAgent(inbox.id, spec.capacity));
+  const agents = await inParallel(accounts, 20, (account) => connect(agentUrl, '/agent', { token: account.token }));
+  const startShopper = async (index: number, of: number, what: string): Promise<{ id: string; shopper: Socket }> => {
+    const shopper = await connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
+    const ack = await command<SendAck>(shopper, 'message:send', { clientMsgId: `hello-${index}`, body: 'hello' });
+    if (index % 50 === 0) onProgress(`${what} ${index}/${of}`);
+    return { id: ack.conversation.id, shopper };
+  };
+  const conversations = await inParallel(Array.from({ length: spec.conversations }), 20, (_, i) => startShopper(i, spec.conversations, 'conversations'));
+  const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 20, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers'));
+  const all = [...agents, ...conversations.map((c) => c.shopper), ...waiting.map((w) => w.shopper)];
+  return { conversations, agents, waiting: waiting.map((w) => w.shopper), close: () => all.forEach((s) => s.close()) };
+}
