@@ -11,7 +11,7 @@ import { widget } from './scenarios/widget.js';
 import { startKefu } from './targets/kefu.js';
 import { repoRoot } from './targets/process.js';
 import { startRelay } from './targets/relay.js';
-import type { Target, TargetName } from './targets/target.js';
+import { buildOf, shapeOf, type Target, type TargetName } from './targets/target.js';
 
 const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = {
   latency,
@@ -20,7 +20,9 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   widget,
 };
 
-const usage = `npm run bench [-- --quick] [--runs N] [--only latency,queue,...] [--out DIR]
+const usage = `npm run bench [-- --quick] [--runs N] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2] [--compare NAME=DIR ...]
+--compare: also measure the kefu build in DIR (laid out like this repository) as kefu-1@NAME / kefu-2@NAME
+--profile: kefu nodes run with --cpu-prof; profiles land in DIR/profiles (read them with profile-summary.js)
 scenarios: ${Object.keys(scenarios).join(', ')}`;
 
 async function main(): Promise<void> {
@@ -30,6 +32,9 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string', default: join(repoRoot, 'bench-results') },
+      profile: { type: 'boolean', default: false },
+      targets: { type: 'string' },
+      compare: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -38,15 +43,22 @@ async function main(): Promise<void> {
   const unknown = chosen.filter((name) => !scenarios[name]);
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}\n${usage}`);
 
+  const compare = new Map((values.compare ?? []).map((entry) => entry.split('=') as [string, string]));
   const started = new Map<TargetName, Promise<Target>>();
   const progress = createProgress();
   const ctx: RunContext = {
     quick: values.quick,
     runs: Number(values.runs ?? (values.quick ? 1 : 3)),
     progress,
+    chooseTargets: (targets) => {
+      const chosen = targets.filter((name) => !values.targets || values.targets.split(',').includes(name));
+      return chosen.flatMap((name) => [name, ...(name.startsWith('kefu') ? [...compare.keys()].map((build) => `${name}@${build}`) : [])]);
+    },
     log: (text) => console.log(text),
     target: (name) => {
-      if (!started.has(name)) started.set(name, name === 'relay' ? startRelay() : startKefu(name));
+      const nodeArgs = values.profile ? () => ['--cpu-prof', '--cpu-prof-dir', join(values.out, 'profiles')] : undefined;
+      const root = buildOf(name) ? compare.get(buildOf(name)!) : undefined;
+      if (!started.has(name)) started.set(name, shapeOf(name) === 'relay' ? startRelay() : startKefu(name, { nodeArgs, root }));
       return started.get(name)!;
     },
   };

@@ -50,15 +50,16 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     for (const row of rows) toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row));
   }
 
-  async function publishAgents(agentIds: Set<string>) {
+  async function publishAgents(changes: DeskChanges) {
     const inboxes = new Set<string>();
-    for (const agentId of agentIds) {
+    for (const agentId of changes.agentIds) {
       const profile = await profileOf(db.db, agentId);
       if (!profile) continue;
       const memberOf = await inboxIdsOfAgent(db.db, agentId);
-      memberOf.forEach((id) => inboxes.add(id));
+      if (changes.presenceAgentIds.has(agentId)) memberOf.forEach((id) => inboxes.add(id));
       agents.to([rooms.agent(agentId), rooms.admins, ...memberOf.map(rooms.inbox)]).emit('agent:updated', profile);
     }
+    // Whether someone answers changes only with an agent's status, not with their load.
     for (const inboxId of inboxes) visitors.to(rooms.inboxVisitors(inboxId)).emit('inbox:presence', { online: await isInboxOnline(db.db, inboxId) });
   }
 
@@ -80,7 +81,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     if (view) toAgents(view.inboxId).emit('conversation:created', view);
     await publishMessages(changes, options.origin);
     await publishConversations(changes);
-    await publishAgents(changes.agentIds);
+    await publishAgents(changes);
     await publishQueues(changes);
   }
 

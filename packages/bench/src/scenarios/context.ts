@@ -6,6 +6,8 @@ export type RunContext = {
   /** Repetitions of each measured step; figures are their medians. */
   runs: number;
   progress: Progress;
+  /** The scenario's targets as chosen by --targets, plus the --compare builds of each kefu shape. */
+  chooseTargets(targets: TargetName[]): TargetName[];
   /** The long-lived targets, started once for the latency-type scenarios. */
   target(name: TargetName): Promise<Target>;
   log(text: string): void;

@@ -1,7 +1,7 @@
 import { runStep, type StepResult } from '../load/open-loop.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
-import { labels, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
+import { labelOf, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
 export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
@@ -13,7 +13,8 @@ const SATURATED = 0.5;
  * Offered load stepped up, every target at each step in turn (so a slow moment of the shared machine
  * hits all of them), repeated `runs` times; the table shows the median of each figure.
  */
-export async function runStepped(ctx: RunContext, spec: SteppedSpec): Promise<ScenarioResult> {
+export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<ScenarioResult> {
+  const spec = { ...full, targets: ctx.chooseTargets(full.targets) };
   const durationMs = ctx.quick ? 2_000 : 5_000;
   const desks = new Map<TargetName, Desk>();
   for (const name of spec.targets) {
@@ -65,7 +66,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labels[name], m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors] : [rate, labels[name], '-', 'saturated below', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
@@ -79,7 +80,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       unit: 'p99 ms',
       log: true,
       groups: spec.rates.map((r) => `${r}/s`),
-      series: spec.targets.map((name) => ({ name: labels[name], values: spec.rates.map((rate) => value(name, rate)) })),
+      series: spec.targets.map((name) => ({ name: labelOf(name), values: spec.rates.map((rate) => value(name, rate)) })),
     },
     notes: [`${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`, ...spec.notes],
     raw,

@@ -29,10 +29,16 @@ export const benchEnv: Record<string, string> = {
   LOG_LEVEL: 'warn',
 };
 
-export type KefuOptions = { nodeArgs?: (nodeIndex: number) => string[] };
+export type KefuOptions = {
+  nodeArgs?: (nodeIndex: number) => string[];
+  /** Another build of kefu (a directory laid out like this repository), for before/after in one run. */
+  root?: string;
+};
 
 /** kefu on one node with its embedded SQLite store (`kefu-1`) or on two nodes with Redis and PostgreSQL (`kefu-2`). */
-export async function startKefu(shape: 'kefu-1' | 'kefu-2', options: KefuOptions = {}): Promise<Target & { api: KefuApi }> {
+export async function startKefu(name: string, options: KefuOptions = {}): Promise<Target & { api: KefuApi }> {
+  const shape = name.split('@')[0];
+  const main = options.root ? join(options.root, 'apps/server/dist/main.js') : serverMain;
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
   const store: TestStore | null = shape === 'kefu-2' ? await createTestStore('postgres') : null;
   const prefix = `kefu-bench-${randomBytes(4).toString('hex')}:`;
@@ -40,12 +46,12 @@ export async function startKefu(shape: 'kefu-1' | 'kefu-2', options: KefuOptions
   const nodes: NodeProcess[] = [];
   const count = shape === 'kefu-2' ? 2 : 1;
   // One after the other: the first runs the migrations and the bootstrap.
-  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${shape}/node${i + 1}`, serverMain, { ...env, KEFU_NODE_ID: `node${i + 1}` }, options.nodeArgs?.(i) ?? []));
+  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${name}/node${i + 1}`, main, { ...env, KEFU_NODE_ID: `node${i + 1}` }, options.nodeArgs?.(i) ?? []));
   const api = await kefuApi(nodes[0]!.url);
   const shopperUrl = nodes[0]!.url;
   const agentUrl = nodes[count - 1]!.url;
   return {
-    name: shape,
+    name,
     nodes,
     shopperUrl,
     agentUrl,

@@ -12,7 +12,8 @@ export type Desk = {
   close(): void;
 };
 
-export type TargetName = 'relay' | 'kefu-1' | 'kefu-2';
+/** `relay`, `kefu-1`, `kefu-2`, or `kefu-1@NAME` for another build of kefu given with --compare NAME=DIR. */
+export type TargetName = string;
 
 /** Something the harness measures: the relay, kefu on one node, or kefu on two nodes. */
 export type Target = {
@@ -25,8 +26,12 @@ export type Target = {
   stop(): Promise<void>;
 };
 
-export const labels: Record<TargetName, string> = {
+const names: Record<string, string> = {
   relay: 'Socket.IO relay',
   'kefu-1': 'kefu, 1 node, SQLite',
   'kefu-2': 'kefu, 2 nodes, Redis + PostgreSQL',
 };
+
+export const shapeOf = (name: TargetName) => name.split('@')[0] as 'relay' | 'kefu-1' | 'kefu-2';
+export const buildOf = (name: TargetName): string | undefined => name.split('@')[1];
+export const labelOf = (name: TargetName): string => `${names[shapeOf(name)] ?? name}${buildOf(name) ? ` (${buildOf(name)})` : ''}`;

@@ -4,7 +4,7 @@ import { findAgent, setAgentPresence } from '../repos/agents.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignment, manualReason } from './assignment.js';
-import { emptyChanges, type DeskChanges } from './changes.js';
+import { emptyChanges, notePresence, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
 /**
@@ -19,7 +19,7 @@ export function updateAgentPresence(
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
     await setAgentPresence(tx, agentId, presence);
-    changes.agentIds.add(agentId);
+    notePresence(changes, agentId);
     await drainQueues(tx, changes, await inboxIdsOfAgent(tx, agentId));
     return changes;
   }, 'routing');
@@ -45,7 +45,7 @@ async function takeOffline(tx: Executor, agentId: string, changes: DeskChanges):
   const agent = await findAgent(tx, agentId);
   if (!agent) return;
   await setAgentPresence(tx, agentId, { connected: false });
-  changes.agentIds.add(agentId);
+  notePresence(changes, agentId);
   const routingOf = new Map((await listInboxRows(tx)).map((i) => [i.id, i.routing]));
   const open = await tx.selectFrom('conversations').selectAll().where('assignee_id', '=', agentId).where('status', '=', 'open').execute();
   const requeue = new Set(

@@ -3,13 +3,15 @@ import type { MessageRow } from '../repos/messages.js';
 
 /**
  * What one store operation changed, so the server can tell every audience: conversations in their
- * latest state, the messages it created (system lines included), agents whose profile or load moved,
- * and inboxes whose queue moved.
+ * latest state, the messages it created (system lines included), agents whose profile or load moved
+ * (and, of those, whose presence may have moved), and inboxes whose queue moved.
  */
 export type DeskChanges = {
   conversations: Map<string, ConversationRow>;
   messages: MessageRow[];
   agentIds: Set<string>;
+  /** Agents whose status may have changed: their inboxes' visitors learn whether someone is online. */
+  presenceAgentIds: Set<string>;
   inboxIds: Set<string>;
 };
 
@@ -17,6 +19,7 @@ export const emptyChanges = (): DeskChanges => ({
   conversations: new Map(),
   messages: [],
   agentIds: new Set(),
+  presenceAgentIds: new Set(),
   inboxIds: new Set(),
 });
 
@@ -26,13 +29,22 @@ export function noteConversation(changes: DeskChanges, row: ConversationRow, pre
     ? (previous.status === 'queued') !== (row.status === 'queued') || previous.queued_at !== row.queued_at || previous.priority !== row.priority
     : row.status === 'queued';
   if (queueMoved) changes.inboxIds.add(row.inbox_id);
-  for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
+  // Only a move of the assignee or the status changes an agent's load; a plain message changes neither.
+  const loadMoved = !previous || previous.assignee_id !== row.assignee_id || previous.status !== row.status;
+  if (loadMoved) for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
+}
+
+/** An agent's status (online, away, offline) may have changed. */
+export function notePresence(changes: DeskChanges, agentId: string): void {
+  changes.agentIds.add(agentId);
+  changes.presenceAgentIds.add(agentId);
 }
 
 export function mergeChanges(into: DeskChanges, from: DeskChanges): DeskChanges {
   for (const [id, row] of from.conversations) into.conversations.set(id, row);
   into.messages.push(...from.messages);
   for (const id of from.agentIds) into.agentIds.add(id);
+  for (const id of from.presenceAgentIds) into.presenceAgentIds.add(id);
   for (const id of from.inboxIds) into.inboxIds.add(id);
   return into;
 }
