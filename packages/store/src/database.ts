@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import { createGroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import type { DB } from './schema.js';
 
@@ -68,18 +69,25 @@ function openPostgres(url: string, poolSize: number): Kysely<DB> {
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 
+// SQLite has one connection, so its transactions never run at once and need no lock; they are
+// committed in groups (group-commit.ts).
+const sqliteTransaction = (db: Kysely<DB>): Database['transaction'] => createGroupCommit(db);
+
+const postgresTransaction =
+  (db: Kysely<DB>): Database['transaction'] =>
+  (fn, lock) =>
+    db.transaction().execute(async (tx) => {
+      if (lock) await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
+      return fn(tx);
+    });
+
 export function openDatabase(config: StoreConfig): Database {
   const db = config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url, config.poolSize ?? 10);
   const dialect = config.kind;
   return {
     db,
     dialect,
-    // SQLite has one connection and Kysely serializes its transactions, so no lock is needed there.
-    transaction: (fn, lock) =>
-      db.transaction().execute(async (tx) => {
-        if (lock && dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
-        return fn(tx);
-      }),
+    transaction: dialect === 'sqlite' ? sqliteTransaction(db) : postgresTransaction(db),
     migrate: async () => {
       const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
