@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AgentProfileSchema, AgentSessionSchema, MessageSchema, VisitorDetailsSchema, agentCommands, type AgentConversation, type AgentInput } from '@kefu/protocol';
+import { AgentProfileSchema, AgentSessionSchema, ConversationActivitySchema, MessageSchema, VisitorDetailsSchema, agentCommands, type AgentConversation, type AgentInput } from '@kefu/protocol';
 import {
   barrier,
   createInbox,
@@ -180,9 +180,9 @@ describe('agent commands: status, conversation lists, open and leave', () => {
     await barrier(agent.client);
     expect(agent.log.all('typing:changed', left)).toEqual([]);
 
-    // Messages still reach every member of the inbox: leaving is about the open view only.
-    const message = nextEvent(agent.client, 'message:created', (m) => m.conversationId === conversationId && m.body === 'Still there?');
+    // The inbox's list rows still reach the agent: leaving stops following, not seeing the inbox.
+    const row = nextEvent(agent.client, 'conversation:activity', (a) => a.conversations.some((c) => c.id === conversationId && c.lastMessage?.body === 'Still there?'));
     await shopper.client.send({ body: 'Still there?' });
-    expect(MessageSchema.parse(await message)).toMatchObject({ conversationId, kind: 'text', author: { type: 'visitor' } });
+    expect(ConversationActivitySchema.parse(await row).inboxId).toBe(inbox.id);
   });
 });

@@ -17,6 +17,8 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const shopper = await startConversation(server, inbox, 'Where is my parcel?');
     const conversationId = shopper.conversation.id;
     expect(shopper.conversation).toMatchObject({ status: 'queued', assignee: null });
+    // Bo follows the conversation (holds it open), so he gets its messages too.
+    await bo.client.open(conversationId);
 
     const visitorSeesAssignee = nextEvent(shopper.client, 'conversation:updated', (c) => c.id === conversationId && c.assignee?.name === 'Ana');
     const visitorGetsReply = nextEvent(shopper.client, 'message:created', (m) => m.body === 'On its way!');
@@ -54,6 +56,8 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const bo = await onlineAgent(server, [inbox.id], { name: 'Bo' });
     const shopper = await startConversation(server, inbox, 'Can I change the size?');
     const conversationId = shopper.conversation.id;
+    // Bo holds the conversation open: he follows it.
+    await bo.client.open(conversationId);
 
     const boGetsNote = nextEvent(bo.client, 'message:created', (m) => m.kind === 'note');
     const note = await ana.client.send({ conversationId, body: 'Check stock first', private: true });
@@ -194,6 +198,9 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const shopper = await startConversation(server, inbox, 'first');
     const conversationId = shopper.conversation.id;
     const second = await shopper.client.send({ body: 'second' });
+    // Both hold it open (an agent reads what they have open), so both follow it.
+    await ana.client.open(conversationId);
+    await bo.client.open(conversationId);
 
     const listed = await ana.client.call('conversation:list', { view: 'unassigned' });
     expect(listed.conversations.find((c) => c.id === conversationId)?.unread).toBe(2);

@@ -24,7 +24,8 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     expect(AgentConversationSchema.parse(await adminSeesCreated).id).toBe(conversationId);
     await betaSeesCreated;
 
-    // Everything that can happen to a conversation of B.
+    // Everything that can happen to a conversation of B (the admin holds it open, so follows it).
+    await admin.client.open(conversationId);
     const adminSeesNote = nextEvent(admin.client, 'message:created', (m) => m.conversationId === conversationId && m.kind === 'note');
     await beta.client.call('conversation:assign', { conversationId, agentId: beta.id });
     await beta.client.send({ conversationId, body: 'reply in B' });

@@ -527,13 +527,15 @@ describe.each([['sqlite' as const], ['postgres' as const]])('protocol fuzz (%s)'
     await agent.ready();
     const visitor = server.visitor();
     await visitor.ready();
-    const received = new Promise<{ body: string }>((resolve) =>
-      agent.on('message:created', (m) => {
-        if (m.body === 'still working after the fuzz') resolve(m);
+    const created = new Promise<{ id: string }>((resolve) =>
+      agent.on('conversation:created', (c) => {
+        if (c.lastMessage?.body === 'still working after the fuzz') resolve(c);
       }),
     );
     const sent = await visitor.send({ body: 'still working after the fuzz' });
-    expect(MessageSchema.parse(await received)).toMatchObject({ id: sent.message.id, seq: 1 });
+    expect((await created).id).toBe(sent.conversation.id);
+    const opened = await agent.open(sent.conversation.id);
+    expect(MessageSchema.parse(opened.messages[0])).toMatchObject({ id: sent.message.id, seq: 1 });
 
     const admin = await connect(server.url, 'agent', { token: world.adminToken });
     const owner = await connect(server.url, 'visitor', { inboxKey: 'demo', visitorToken: world.visitorToken });

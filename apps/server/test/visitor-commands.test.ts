@@ -44,9 +44,9 @@ describe('visitor commands', () => {
       expect(expectOk(await raw(visitor.client, 'typing:set', { conversationId, typing: false }))).toEqual({});
       expect(await ana.log.wait('typing:changed', (t) => !t.typing, { from: anaFrom })).toEqual({ conversationId, typing: false, name: 'Mia' });
 
-      // Bo did not open it: a message event sent after the typing reaches him, the typing never did.
+      // Bo did not open it: the list row of a message sent after the typing reaches him, the typing never did.
       const sent = await visitor.client.send({ body: 'Anyone?' });
-      const at = await bo.log.waitIndex('message:created', (m) => m.id === sent.message.id, { from: boFrom });
+      const at = await bo.log.waitIndex('conversation:activity', (a) => a.conversations.some((c) => c.lastSeq === sent.message.seq && c.id === conversationId), { from: boFrom });
       expect(bo.log.all('typing:changed', boFrom, at)).toEqual([]);
     });
 
@@ -81,15 +81,17 @@ describe('visitor commands', () => {
   });
 
   describe('read:set', () => {
-    it('tells agents of the inbox (and the visitor’s other tabs) how far the visitor read', async () => {
+    it('tells the agents following the conversation (and the visitor’s other tabs) how far the visitor read', async () => {
       const { inbox, ana, bo, visitor, conversationId } = await desk();
+      // Ana's reply makes her the assignee; Bo holds the conversation open.
       const reply = (await ana.client.send({ conversationId, body: 'How can I help?' })).message;
+      await bo.client.open(conversationId);
       const tab2 = visitorOf(server, inbox.key, { visitorToken: visitor.client.visitorToken! });
       await tab2.client.ready();
       const from = { ana: ana.log.mark(), bo: bo.log.mark(), tab2: tab2.log.mark(), tab1: visitor.log.mark() };
 
       expect(expectOk(await raw(visitor.client, 'read:set', { conversationId, seq: reply.seq }))).toEqual({});
-      // Every agent of the inbox, whether or not they opened the conversation.
+      // Its followers: the assignee and whoever holds it open.
       for (const agent of [ana, bo]) {
         const read = ReadChangedSchema.parse(await agent.log.wait('read:changed', (r) => r.conversationId === conversationId, { from: from[agent === ana ? 'ana' : 'bo'] }));
         expect(read).toMatchObject({ conversationId, seq: reply.seq });

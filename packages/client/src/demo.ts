@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Message } from '@kefu/protocol';
+import type { AgentConversation, Message } from '@kefu/protocol';
 import { connectAgent, connectVisitor, KefuClientError, type AgentClient, type VisitorClient } from './index.js';
 
 const usage = `Usage: npm run demo -- [options]
@@ -92,7 +92,7 @@ async function login(options: Options): Promise<string> {
 }
 
 /** Waits for the first message that `matches`, from the raw event or from the ordered stream. */
-function nextMessage(subscribe: (listener: (message: Message) => void) => () => void, matches: (message: Message) => boolean): Promise<Message> {
+function nextMessage<T = Message>(subscribe: (listener: (message: T) => void) => () => void, matches: (message: T) => boolean): Promise<T> {
   return new Promise((resolve) => {
     const off = subscribe((message) => {
       if (!matches(message)) return;
@@ -137,12 +137,16 @@ async function runDemo(options: Options, clients: { close(): void }[]): Promise<
   step(options.visitorUrl, `visitor connected to inbox "${visitorSession.inbox.name}" (agents online: ${visitorSession.inbox.online ? 'yes' : 'no'})`);
 
   const question = `Hello from the kefu demo ${runId}: is anyone there?`;
-  const agentGot = nextMessage((fn) => agent.on('message:created', fn), (m) => m.body === question);
+  // Every agent of the inbox hears of a new conversation; its messages go to those who follow it (open it).
+  const agentSaw = nextMessage<AgentConversation>((fn) => agent.on('conversation:created', fn), (c) => c.lastMessage?.body === question);
   const sent = await within(deadline, 'the ack of the visitor message', visitor.send({ body: question }));
   const conversationId = sent.message.conversationId;
   step(options.visitorUrl, `visitor sent "${question}" (stored as seq ${sent.message.seq})`);
 
-  const received = await within(deadline, `the agent to receive the visitor message on ${options.agentUrl}`, agentGot);
+  const seen = await within(deadline, `the agent to hear of the new conversation on ${options.agentUrl}`, agentSaw);
+  const opened = await within(deadline, 'opening the conversation', agent.open(seen.id));
+  const received = opened.messages.find((m) => m.body === question);
+  if (!received) throw new DemoFailure('the opened conversation does not hold the visitor message');
   step(options.agentUrl, `agent received it (seq ${received.seq})`);
 
   const answer = `Yes! Agent ${agentSession.agent.name} here (demo ${runId}).`;

@@ -3,6 +3,7 @@ import type { Result } from './errors.js';
 import { limits } from './limits.js';
 import {
   AgentConversationSchema,
+  ConversationActivitySchema,
   AgentProfileSchema,
   CannedResponseSchema,
   IdSchema,
@@ -125,6 +126,7 @@ export const agentServerEvents = {
   session: AgentSessionSchema,
   'conversation:created': AgentConversationSchema,
   'conversation:updated': AgentConversationSchema,
+  'conversation:activity': ConversationActivitySchema,
   'message:created': MessageSchema,
   'typing:changed': TypingChangedSchema,
   'read:changed': ReadChangedSchema,

@@ -26,6 +26,8 @@ import { PROTOCOL_VERSION } from './index.js';
 import { limits } from './limits.js';
 import {
   AgentConversationSchema,
+  ConversationActivityItemSchema,
+  ConversationActivitySchema,
   AgentProfileSchema,
   AttachmentSchema,
   AuthorSchema,
@@ -50,6 +52,8 @@ const namedShapes: [string, z.ZodType][] = [
   ['VisitorConversation', VisitorConversationSchema],
   ['QueueInfo', QueueInfoSchema],
   ['AgentConversation', AgentConversationSchema],
+  ['ConversationActivity', ConversationActivitySchema],
+  ['ConversationActivityItem', ConversationActivityItemSchema],
   ['AgentProfile', AgentProfileSchema],
   ['VisitorInfo', VisitorInfoSchema],
   ['VisitorDetails', VisitorDetailsSchema],

@@ -28,6 +28,10 @@ export const limits = {
   passwordMin: 8,
   passwordMax: 200,
   capacityMax: 100,
+  /** Characters of the last message's body in a `conversation:activity` row. */
+  activityPreviewLength: 140,
+  /** How long the server gathers list updates of an inbox before one `conversation:activity` (ms). */
+  activityWindowMs: 200,
   greetingLength: 500,
   originsPerInbox: 50,
 } as const;

@@ -82,6 +82,26 @@ export const AgentConversationSchema = z.object({
 });
 export type AgentConversation = z.infer<typeof AgentConversationSchema>;
 
+/**
+ * The lean list row of `conversation:activity`: what a conversation list needs to re-sort and show a
+ * preview, without the visitor and the queue details of a full AgentConversation.
+ */
+export const ConversationActivityItemSchema = z.object({
+  id: z.string(),
+  status: ConversationStatusSchema,
+  assigneeId: z.string().nullable(),
+  lastSeq: z.number().int().nonnegative(),
+  /** The body is cut to `limits.activityPreviewLength` characters. */
+  lastMessage: z.object({ body: z.string(), authorType: AuthorTypeSchema, createdAt: IsoTimeSchema }).nullable(),
+  unread: z.number().int().nonnegative(),
+  updatedAt: IsoTimeSchema,
+});
+export type ConversationActivityItem = z.infer<typeof ConversationActivityItemSchema>;
+
+/** Coalesced list updates of one inbox: each conversation once, in its latest state. */
+export const ConversationActivitySchema = z.object({ inboxId: z.string(), conversations: z.array(ConversationActivityItemSchema) });
+export type ConversationActivity = z.infer<typeof ConversationActivitySchema>;
+
 export const AgentRoleSchema = z.enum(['agent', 'admin']);
 export type AgentRole = z.infer<typeof AgentRoleSchema>;
 export const PresenceStatusSchema = z.enum(['online', 'away', 'offline']);

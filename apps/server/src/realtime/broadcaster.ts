@@ -4,6 +4,7 @@ import {
   queueInfoOf,
   queueSnapshot,
   queuedConversations,
+  toActivityItem,
   toAgentConversations,
   toMessages,
   type ConversationRow,
@@ -13,7 +14,8 @@ import {
 } from '@kefu/store';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
-import { inboxAudience, rooms } from './rooms.js';
+import { createActivityFeed } from './activity-feed.js';
+import { conversationFollowers, inboxAudience, rooms } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
 export type Broadcaster = ReturnType<typeof createBroadcaster>;
@@ -23,14 +25,19 @@ export type PublishOptions = { origin?: Origin | undefined; createdConversationI
 type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string };
 
 /**
- * Decides who hears about what; with rooms.ts, the one place for audiences. Agents of the inbox
- * (and admins) get everything; visitors get their own conversation minus private notes; queued
- * visitors get their new position; admins get the queue. Publishing never fails the command that
+ * Decides who hears about what; with rooms.ts, the one place for audiences. The followers of a
+ * conversation (its assignee, agents and admins holding it open) get its messages and every update;
+ * the other agents of the inbox (and admins) get it in full when it moves (created, status, assignee,
+ * queue) and otherwise a coalesced `conversation:activity` row, so the cost of a message does not grow
+ * with the number of agents. Visitors get their own conversation minus private notes; queued visitors
+ * get their new position; admins get the queue. Publishing never fails the command that
  * caused it: the change is committed, and clients catch up with conversation:sync.
  */
 export function createBroadcaster(db: Database, visitors: VisitorNamespace, agents: AgentNamespace, log: Logger) {
   const toAgents = (inboxId: string) => agents.to(inboxAudience(inboxId));
   const toVisitor = (visitorId: string) => visitors.to(rooms.visitor(visitorId));
+  const toFollowers = (row: ConversationRow) => agents.to(conversationFollowers(row.id, row.assignee_id));
+  const activity = createActivityFeed((inboxId, conversations) => toAgents(inboxId).emit('conversation:activity', { inboxId, conversations }));
 
   async function publishMessages(changes: DeskChanges, origin?: Origin) {
     const forAgents = await toMessages(db.db, changes.messages, 'agent');
@@ -39,14 +46,19 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       const conversation = changes.conversations.get(row.conversation_id);
       if (!conversation) return;
       const skip = origin?.messageId === row.id ? origin.socketId : [];
-      toAgents(conversation.inbox_id).except(skip).emit('message:created', forAgents[i]!);
+      toFollowers(conversation).except(skip).emit('message:created', forAgents[i]!);
       if (row.kind !== 'note') toVisitor(conversation.visitor_id).except(skip).emit('message:created', forVisitors[i]!);
     });
   }
 
   async function publishConversations(changes: DeskChanges) {
     const rows = [...changes.conversations.values()];
-    for (const view of await toAgentConversations(db.db, rows)) toAgents(view.inboxId).emit('conversation:updated', view);
+    const views = await toAgentConversations(db.db, rows);
+    rows.forEach((row, i) => {
+      if (changes.moved.has(row.id)) return toAgents(row.inbox_id).emit('conversation:updated', views[i]!);
+      toFollowers(row).emit('conversation:updated', views[i]!);
+      activity.add(row.inbox_id, toActivityItem(row));
+    });
     for (const row of rows) toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row));
   }
 
@@ -86,6 +98,9 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
   }
 
   return {
+    /** Sends the list updates gathered so far (on shutdown). */
+    flush: () => activity.flush(),
+
     async publish(changes: DeskChanges, options: PublishOptions = {}): Promise<void> {
       await publishChanges(changes, options).catch((err: unknown) => log.error({ err }, 'publish failed'));
     },
@@ -97,13 +112,14 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       viewers.emit('typing:changed', payload);
     },
 
-    /** A read mark: agents of the inbox always; the visitor (their other tabs, when they read) up to what they can see. */
+    /** A read mark: the conversation's followers; the visitor (their other tabs, when they read) up to what they can see. */
     async read(row: ConversationRow, by: 'visitor' | 'agent', seq: number, originSocketId: string): Promise<void> {
-      toAgents(row.inbox_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq, by });
+      toFollowers(row).except(originSocketId).emit('read:changed', { conversationId: row.id, seq, by });
       toVisitor(row.visitor_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq: Math.min(seq, row.last_public_seq), by });
       if (by === 'agent') {
         const [view] = await toAgentConversations(db.db, [row]);
-        if (view) toAgents(row.inbox_id).emit('conversation:updated', view);
+        if (view) toFollowers(row).emit('conversation:updated', view);
+        activity.add(row.inbox_id, toActivityItem(row));
       }
     },
   };

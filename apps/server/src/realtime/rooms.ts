@@ -7,7 +7,7 @@ export const rooms = {
   agent: (agentId: string) => `agent:${agentId}`,
   /** /agent: the sockets of one login session, so logout can disconnect exactly them. */
   session: (sessionId: string) => `session:${sessionId}`,
-  /** /agent: members of an inbox; they get every conversation and message event of it. */
+  /** /agent: members of an inbox; they get its conversations' list events (created, updated, activity). */
   inbox: (inboxId: string) => `inbox:${inboxId}`,
   /** /agent: admins, who see every inbox. */
   admins: 'admins',
@@ -18,6 +18,13 @@ export const rooms = {
   /** /visitor: every visitor of an inbox, for its online/away presence. */
   inboxVisitors: (inboxId: string) => `inbox-visitors:${inboxId}`,
 } as const;
+
+/**
+ * Agents who follow a conversation: its assignee and whoever holds it open (admins included). They
+ * get its every message; the rest of the inbox gets coalesced `conversation:activity` rows.
+ */
+export const conversationFollowers = (conversationId: string, assigneeId: string | null): string[] =>
+  assigneeId ? [rooms.conversation(conversationId), rooms.agent(assigneeId)] : [rooms.conversation(conversationId)];
 
 /** Agents who may see an inbox's conversations: its members and every admin. */
 export const inboxAudience = (inboxId: string): string[] => [rooms.inbox(inboxId), rooms.admins];

@@ -8,6 +8,11 @@ import type { MessageRow } from '../repos/messages.js';
  */
 export type DeskChanges = {
   conversations: Map<string, ConversationRow>;
+  /**
+   * Conversations that changed beyond their message summary (new, status, assignee, queue, snooze):
+   * every agent of the inbox gets those in full; the others only moved their last message and unread.
+   */
+  moved: Set<string>;
   messages: MessageRow[];
   agentIds: Set<string>;
   /** Agents whose status may have changed: their inboxes' visitors learn whether someone is online. */
@@ -17,6 +22,7 @@ export type DeskChanges = {
 
 export const emptyChanges = (): DeskChanges => ({
   conversations: new Map(),
+  moved: new Set(),
   messages: [],
   agentIds: new Set(),
   presenceAgentIds: new Set(),
@@ -25,6 +31,15 @@ export const emptyChanges = (): DeskChanges => ({
 
 export function noteConversation(changes: DeskChanges, row: ConversationRow, previous?: ConversationRow): void {
   changes.conversations.set(row.id, row);
+  const summaryOnly =
+    previous !== undefined &&
+    previous.status === row.status &&
+    previous.assignee_id === row.assignee_id &&
+    previous.inbox_id === row.inbox_id &&
+    previous.queued_at === row.queued_at &&
+    previous.priority === row.priority &&
+    previous.snooze_until === row.snooze_until;
+  if (!summaryOnly) changes.moved.add(row.id);
   const queueMoved = previous
     ? (previous.status === 'queued') !== (row.status === 'queued') || previous.queued_at !== row.queued_at || previous.priority !== row.priority
     : row.status === 'queued';
@@ -42,6 +57,7 @@ export function notePresence(changes: DeskChanges, agentId: string): void {
 
 export function mergeChanges(into: DeskChanges, from: DeskChanges): DeskChanges {
   for (const [id, row] of from.conversations) into.conversations.set(id, row);
+  for (const id of from.moved) into.moved.add(id);
   into.messages.push(...from.messages);
   for (const id of from.agentIds) into.agentIds.add(id);
   for (const id of from.presenceAgentIds) into.presenceAgentIds.add(id);

@@ -1,4 +1,4 @@
-import type { AgentConversation, ConversationView, VisitorConversation } from '@kefu/protocol';
+import { limits, type AgentConversation, type ConversationActivityItem, type ConversationView, type VisitorConversation } from '@kefu/protocol';
 import type { Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
@@ -160,6 +160,15 @@ export function toAgentConversation(row: ConversationRow, visitor: AgentConversa
     snoozeUntil: row.snooze_until,
     priority: row.priority,
   };
+}
+
+/** The lean list row of `conversation:activity` (no visitor lookup needed). */
+export function toActivityItem(row: ConversationRow): ConversationActivityItem {
+  const lastMessage =
+    row.last_message_body !== null && row.last_message_author_type && row.last_message_at
+      ? { body: row.last_message_body.slice(0, limits.activityPreviewLength), authorType: row.last_message_author_type, createdAt: row.last_message_at }
+      : null;
+  return { id: row.id, status: row.status, assigneeId: row.assignee_id, lastSeq: row.last_seq, lastMessage, unread: row.unread, updatedAt: row.updated_at };
 }
 
 export function toVisitorConversation(

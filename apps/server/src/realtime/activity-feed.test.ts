@@ -1,0 +1,42 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ConversationActivityItem } from '@kefu/protocol';
+import { createActivityFeed } from './activity-feed.js';
+
+const item = (id: string, lastSeq: number): ConversationActivityItem => ({
+  id,
+  status: 'open',
+  assigneeId: null,
+  lastSeq,
+  lastMessage: null,
+  unread: 0,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('activity feed', () => {
+  it('coalesces a window into one batch per inbox, each conversation once in its latest state', () => {
+    const sent: [string, ConversationActivityItem[]][] = [];
+    const feed = createActivityFeed((inboxId, rows) => sent.push([inboxId, rows]), 60_000);
+    feed.add('inbox-a', item('c1', 1));
+    feed.add('inbox-a', item('c2', 1));
+    feed.add('inbox-a', item('c1', 2));
+    feed.add('inbox-b', item('c3', 7));
+    expect(sent).toEqual([]);
+    feed.flush();
+    expect(sent).toEqual([
+      ['inbox-a', [item('c1', 2), item('c2', 1)]],
+      ['inbox-b', [item('c3', 7)]],
+    ]);
+  });
+
+  it('starts a new window after a flush and sends nothing when nothing changed', () => {
+    const sent: string[] = [];
+    const feed = createActivityFeed((inboxId) => sent.push(inboxId), 60_000);
+    feed.flush();
+    expect(sent).toEqual([]);
+    feed.add('inbox-a', item('c1', 1));
+    feed.flush();
+    feed.add('inbox-a', item('c1', 2));
+    feed.flush();
+    expect(sent).toEqual(['inbox-a', 'inbox-a']);
+  });
+});

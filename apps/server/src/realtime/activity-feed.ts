@@ -1,0 +1,33 @@
+import { limits, type ConversationActivityItem } from '@kefu/protocol';
+
+/**
+ * Gathers the list updates of each inbox for `limits.activityWindowMs` and hands them out as one
+ * `conversation:activity` per inbox, each conversation once in its latest state. With 50 agents in
+ * an inbox, a busy conversation costs them one small row per window instead of every message.
+ */
+export function createActivityFeed(emit: (inboxId: string, conversations: ConversationActivityItem[]) => void, windowMs: number = limits.activityWindowMs) {
+  const pending = new Map<string, Map<string, ConversationActivityItem>>();
+  let timer: NodeJS.Timeout | null = null;
+
+  const flush = () => {
+    timer = null;
+    const batches = [...pending];
+    pending.clear();
+    for (const [inboxId, items] of batches) emit(inboxId, [...items.values()]);
+  };
+
+  return {
+    add(inboxId: string, item: ConversationActivityItem): void {
+      const items = pending.get(inboxId) ?? new Map<string, ConversationActivityItem>();
+      items.set(item.id, item);
+      pending.set(inboxId, items);
+      // unref: a pending window never keeps a stopping process alive.
+      timer ??= setTimeout(flush, windowMs).unref();
+    },
+    /** Sends what is gathered now (on shutdown, so no list update is lost). */
+    flush(): void {
+      if (timer) clearTimeout(timer);
+      flush();
+    },
+  };
+}
