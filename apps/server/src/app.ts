@@ -87,7 +87,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await ctx.lifecycle.drain(config.shutdownTimeoutMs);
     await sweeper.stop();
     await ctx.presence.close();
-    ctx.broadcaster.flush();
+    await ctx.broadcaster.flush();
     visitors.local.disconnectSockets(true);
     agents.local.disconnectSockets(true);
     await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -6,7 +6,10 @@ import { createProgress } from './progress.js';
 import { toMarkdown, type ScenarioResult } from './report/result.js';
 import { writeResult } from './report/write.js';
 import type { RunContext } from './scenarios/context.js';
+import { capacity } from './scenarios/capacity.js';
 import { fanout, latency, queue } from './scenarios/latency.js';
+import { recovery } from './scenarios/recovery.js';
+import { routing } from './scenarios/routing.js';
 import { widget } from './scenarios/widget.js';
 import { startKefu } from './targets/kefu.js';
 import { repoRoot } from './targets/process.js';
@@ -17,6 +20,9 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   latency,
   queue,
   fanout,
+  routing,
+  recovery,
+  capacity,
   widget,
 };
 

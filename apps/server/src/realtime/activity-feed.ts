@@ -31,3 +31,27 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
     },
   };
 }
+
+/**
+ * Gathers the inboxes whose queue moved for one window and publishes each once: the queue's cost
+ * (reading and ranking it for the positions and the admins' snapshot) is paid per window, not per
+ * change, so a burst of new conversations does not cost the length of the queue each.
+ */
+export function createQueueFeed(publish: (inboxIds: Set<string>) => Promise<void>, windowMs: number = limits.activityWindowMs) {
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const inboxIds = pending;
+    pending = new Set();
+    return inboxIds.size > 0 ? publish(inboxIds) : Promise.resolve();
+  };
+  return {
+    add(inboxIds: Iterable<string>): void {
+      for (const id of inboxIds) pending.add(id);
+      if (pending.size > 0) timer ??= setTimeout(() => void flush(), windowMs).unref();
+    },
+    flush,
+  };
+}

@@ -14,7 +14,7 @@ import {
 } from '@kefu/store';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
-import { createActivityFeed } from './activity-feed.js';
+import { createActivityFeed, createQueueFeed } from './activity-feed.js';
 import { conversationFollowers, inboxAudience, rooms } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
@@ -75,17 +75,17 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     for (const inboxId of inboxes) visitors.to(rooms.inboxVisitors(inboxId)).emit('inbox:presence', { online: await isInboxOnline(db.db, inboxId) });
   }
 
-  /** Queued visitors learn their new position; admins get the new queue. */
-  async function publishQueues(changes: DeskChanges) {
-    for (const inboxId of changes.inboxIds) {
+  /** Queued visitors learn their new position; admins get the new queue (once per window, see createQueueFeed). */
+  async function publishQueues(inboxIds: Set<string>) {
+    for (const inboxId of inboxIds) {
       const info = await queueInfoOf(db.db, inboxId);
       for (const row of await queuedConversations(db.db, inboxId)) {
-        if (changes.conversations.has(row.id)) continue;
         toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row, info));
       }
     }
-    if (changes.inboxIds.size > 0) agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
+    agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
   }
+  const queues = createQueueFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
 
   async function publishChanges(changes: DeskChanges, options: PublishOptions) {
     const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
@@ -94,12 +94,15 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     await publishMessages(changes, options.origin);
     await publishConversations(changes);
     await publishAgents(changes);
-    await publishQueues(changes);
+    queues.add(changes.inboxIds);
   }
 
   return {
-    /** Sends the list updates gathered so far (on shutdown). */
-    flush: () => activity.flush(),
+    /** Sends the list and queue updates gathered so far (on shutdown). */
+    async flush(): Promise<void> {
+      activity.flush();
+      await queues.flush();
+    },
 
     async publish(changes: DeskChanges, options: PublishOptions = {}): Promise<void> {
       await publishChanges(changes, options).catch((err: unknown) => log.error({ err }, 'publish failed'));

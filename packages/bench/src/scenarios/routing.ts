@@ -62,7 +62,8 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      for (const agent of await target.api.agentsLoad()) {
+      // A sample lost to a closed keep-alive connection is skipped, not fatal.
+      for (const agent of await target.api.agentsLoad().catch(() => [])) {
         if (!ours.has(agent.id)) continue;
         maxLoad = Math.max(maxLoad, agent.load);
         if (agent.load > agent.capacity) overruns++;
