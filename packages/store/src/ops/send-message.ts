@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../util.js';
 import { appendMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
-import { drainQueues } from './drain.js';
+import { createRouteBatcher } from './route-batch.js';
 
 export type SendOutcome = {
   message: MessageRow;
@@ -116,12 +116,15 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   return { conversation: await insertConversation(tx, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
 }
 
+const routers = new WeakMap<Database, ReturnType<typeof createRouteBatcher>>();
+
 async function routeNewConversation(db: Database, outcome: SendOutcome): Promise<void> {
-  const routed = emptyChanges();
-  await db.transaction((tx) => drainQueues(tx, routed, [outcome.conversation.inbox_id]), 'routing');
+  let route = routers.get(db);
+  if (!route) routers.set(db, (route = createRouteBatcher(db)));
+  const routed = await route(outcome.conversation);
   mergeChanges(outcome.changes, routed);
-  // Another node's drain may have routed it meanwhile: answer with what is stored now.
-  outcome.conversation = (await findConversation(db.db, outcome.conversation.id)) ?? outcome.conversation;
+  // Another node's drain may have routed it meanwhile: then answer with what is stored now.
+  outcome.conversation = routed.conversations.get(outcome.conversation.id) ?? (await findConversation(db.db, outcome.conversation.id)) ?? outcome.conversation;
 }
 
 export type AgentSend = {
