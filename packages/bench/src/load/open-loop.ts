@@ -69,7 +69,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
-  const drainUntil = performance.now() + 60_000;
+  const drainUntil = performance.now() + 15_000;
   while (unacked > 0 && performance.now() < drainUntil) {
     progress.update(`${label}: ${rate}/s  draining, unacked ${unacked}`);
     await sleep(20);

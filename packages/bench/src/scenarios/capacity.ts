@@ -20,7 +20,7 @@ type Step = { sockets: number; rssPerSocketKB: number; handshakesPerSec: number;
  * node's RSS before any shopper) and handshakes per second while each step's sockets connect.
  */
 export async function capacity(ctx: RunContext): Promise<ScenarioResult> {
-  const steps = ctx.quick ? [1_000, 3_000] : [2_500, 5_000, 9_500, 14_000, 19_000];
+  const steps = ctx.quick ? [1_000, 2_000] : [2_500, 5_000, 9_500, 14_000, 19_000];
   const results: Record<string, Step[]> = {};
   for (const name of ctx.chooseTargets(['relay', 'kefu-1'])) {
     // A fresh process each: RSS is measured against its own start.

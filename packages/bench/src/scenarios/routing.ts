@@ -41,7 +41,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
 }
 
 async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
-  const durationMs = ctx.quick ? 4_000 : 10_000;
+  const durationMs = ctx.quick ? 3_000 : 10_000;
   const count = Math.round((RATE * durationMs) / 1000);
   const capacity = Math.floor((count * FILL) / AGENTS);
   const urls = target.nodes.map((n) => n.url);

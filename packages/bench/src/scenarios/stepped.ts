@@ -15,7 +15,7 @@ const SATURATED = 0.5;
  */
 export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<ScenarioResult> {
   const spec = { ...full, targets: ctx.chooseTargets(full.targets) };
-  const durationMs = ctx.quick ? 2_000 : 5_000;
+  const durationMs = ctx.quick ? 1_500 : 5_000;
   const desks = new Map<TargetName, Desk>();
   for (const name of spec.targets) {
     const target = await ctx.target(name);

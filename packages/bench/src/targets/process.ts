@@ -36,6 +36,8 @@ export function rssOf(pid: number): number {
 
 const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
+// Ctrl-C (or a SIGTERM) ends the harness through 'exit', so no target outlives it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 /** The environment minus kefu's own settings, so the operator's shell does not leak into a target. */
 function cleanEnv(): Record<string, string> {

@@ -2,7 +2,7 @@ import { KefuError } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { bindAttachments } from '../repos/attachments.js';
 import { updateConversationRow, type ConversationRow } from '../repos/conversations.js';
-import { insertMessageRow, type MessageRow } from '../repos/messages.js';
+import { insertMessageRow, markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newId, nowIso } from '../util.js';
 
 export type NewMessage = {
@@ -59,7 +59,7 @@ export async function appendMessage(
 }
 
 async function bindOwnAttachments(tx: Executor, row: MessageRow, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
+  if (ids.length === 0) return markWithoutAttachments(row);
   const owner = row.author_type === 'system' || !row.author_id ? null : { type: row.author_type, id: row.author_id };
   if (!owner || !(await bindAttachments(tx, ids, owner, row.id))) {
     throw new KefuError('bad_request', 'attachmentIds: unknown, already used, or not your upload');

@@ -42,14 +42,17 @@ async function replayOf(db: Executor, author: Author, clientMsgId: string, conve
   return { message, conversation, created: false, createdConversation: false, changes: emptyChanges() };
 }
 
-/** Two concurrent sends of one clientMsgId: the loser's unique violation turns into the winner's message. */
+/**
+ * A repeated clientMsgId answers with the original message. The unique index on (author, clientMsgId)
+ * is the check: the common, first send costs no extra read. A repeat fails inside its transaction
+ * (the unique violation, or an earlier rule: the conversation was resolved since, the attachments are
+ * bound already), which rolls it back; then the original, if there is one, is the answer.
+ */
 async function idempotent(db: Database, author: Author, key: { clientMsgId: string; conversationId?: string | undefined }, send: () => Promise<SendOutcome>) {
-  const earlier = await replayOf(db.db, author, key.clientMsgId, key.conversationId);
-  if (earlier) return earlier;
   try {
     return await send();
   } catch (error) {
-    const replay = isUniqueViolation(error) ? await replayOf(db.db, author, key.clientMsgId, key.conversationId) : null;
+    const replay = isUniqueViolation(error) || error instanceof KefuError ? await replayOf(db.db, author, key.clientMsgId, key.conversationId) : null;
     if (replay) return replay;
     throw error;
   }
@@ -67,8 +70,8 @@ export type VisitorSend = {
 
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
-  return idempotent(db, author, input, async () => {
-    const outcome = await db.transaction((tx) => appendVisitorMessage(db, tx, input));
+  return idempotent(db, author, input, () => db.transaction((tx) => appendVisitorMessage(db, tx, input))).then(async (outcome) => {
+    // Outside idempotent(): a routing failure must fail the send, not pass for a repeat.
     if (outcome.createdConversation) await routeNewConversation(db, outcome);
     return outcome;
   });

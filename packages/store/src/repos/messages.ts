@@ -22,8 +22,13 @@ export function toMessage(row: MessageRow, audience: Audience, attachments: Mess
   };
 }
 
+/** Rows this process created with no attachment: their views need no attachments query. */
+const withoutAttachments = new WeakSet<MessageRow>();
+export const markWithoutAttachments = (row: MessageRow): void => void withoutAttachments.add(row);
+
 export async function toMessages(db: Executor, rows: MessageRow[], audience: Audience): Promise<Message[]> {
-  const attachments = await attachmentsByMessage(db, rows.map((r) => r.id));
+  const unknown = rows.filter((row) => !withoutAttachments.has(row)).map((row) => row.id);
+  const attachments = unknown.length > 0 ? await attachmentsByMessage(db, unknown) : new Map<string, Message['attachments']>();
   return rows.map((row) => toMessage(row, audience, attachments.get(row.id)));
 }
 
