@@ -139,11 +139,15 @@ export async function toAgentConversations(db: Executor, rows: ConversationRow[]
   return rows.map((row) => toAgentConversation(row, byId.get(row.visitor_id) ?? { id: row.visitor_id, name: null, email: null }));
 }
 
+/** The conversation's last message preview, its body cut to `maxBody` characters. */
+function lastMessageOf(row: ConversationRow, maxBody = Infinity): AgentConversation['lastMessage'] {
+  return row.last_message_body !== null && row.last_message_author_type && row.last_message_at
+    ? { body: row.last_message_body.slice(0, maxBody), authorType: row.last_message_author_type, createdAt: row.last_message_at }
+    : null;
+}
+
 export function toAgentConversation(row: ConversationRow, visitor: AgentConversation['visitor']): AgentConversation {
-  const lastMessage =
-    row.last_message_body !== null && row.last_message_author_type && row.last_message_at
-      ? { body: row.last_message_body, authorType: row.last_message_author_type, createdAt: row.last_message_at }
-      : null;
+  const lastMessage = lastMessageOf(row);
   return {
     id: row.id,
     number: row.number,
@@ -164,10 +168,7 @@ export function toAgentConversation(row: ConversationRow, visitor: AgentConversa
 
 /** The lean list row of `conversation:activity` (no visitor lookup needed). */
 export function toActivityItem(row: ConversationRow): ConversationActivityItem {
-  const lastMessage =
-    row.last_message_body !== null && row.last_message_author_type && row.last_message_at
-      ? { body: row.last_message_body.slice(0, limits.activityPreviewLength), authorType: row.last_message_author_type, createdAt: row.last_message_at }
-      : null;
+  const lastMessage = lastMessageOf(row, limits.activityPreviewLength);
   return { id: row.id, status: row.status, assigneeId: row.assignee_id, lastSeq: row.last_seq, lastMessage, unread: row.unread, updatedAt: row.updated_at };
 }
 
