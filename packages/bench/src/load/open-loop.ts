@@ -23,7 +23,7 @@ type Delivered = { conversationId: string; clientMsgId: string | null };
  * agent socket that receives it (`message:created`). A message not received within `deadlineMs`
  * counts as not delivered. Afterwards the step waits for every ack, so the next step starts clean.
  */
-export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, deadlineMs = 2_000): Promise<StepResult> {
+export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000): Promise<StepResult> {
   const pending = new Map<string, number>();
   const latencies = createLatencies();
   const acks = createLatencies();
@@ -69,7 +69,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
-  const drainUntil = performance.now() + 15_000;
+  const drainUntil = performance.now() + drainMs;
   while (unacked > 0 && performance.now() < drainUntil) {
     progress.update(`${label}: ${rate}/s  draining, unacked ${unacked}`);
     await sleep(20);

@@ -15,7 +15,8 @@ const SATURATED = 0.5;
  */
 export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<ScenarioResult> {
   const spec = { ...full, targets: ctx.chooseTargets(full.targets) };
-  const durationMs = ctx.quick ? 1_500 : 5_000;
+  const durationMs = ctx.quick ? 1_000 : 5_000;
+  const drainMs = ctx.quick ? 5_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
   for (const name of spec.targets) {
     const target = await ctx.target(name);
@@ -29,7 +30,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
         for (const name of spec.targets) {
           if (saturated.has(name)) continue;
           const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
-          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label);
+          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs);
           if (step.delivered < step.sent * SATURATED) saturated.add(name);
           const key = `${name}@${rate}`;
           results.set(key, [...(results.get(key) ?? []), step]);
