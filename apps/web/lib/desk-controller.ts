@@ -70,6 +70,13 @@ export class DeskController {
     client.ready().catch(() => this.update({ phase: 'signed-out' }));
     client.on('conversation:created', (conversation) => this.upsert(conversation));
     client.on('conversation:updated', (conversation) => this.upsert(conversation));
+    // Conversations the agent neither holds nor has open arrive as coalesced activity rows.
+    client.on('conversation:activity', ({ conversations }) => {
+      for (const row of conversations) {
+        const known = this.state.conversations.find((c) => c.id === row.id);
+        if (known) this.upsert({ ...known, ...row });
+      }
+    });
     client.on('agent:updated', (profile) => profile.id === this.state.agent?.id && this.update({ agent: profile }));
     client.on('typing:changed', (event) => {
       if (event.conversationId !== this.state.open?.conversation.id) return;
@@ -195,9 +202,14 @@ export class DeskController {
     const offMessage = client.on('message:created', (m) => {
       if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ title: m.author.name ?? 'Shopper', body: m.body });
     });
+    // Shoppers writing in conversations the agent does not follow come as activity rows.
+    const offActivity = client.on('conversation:activity', ({ conversations }) => {
+      for (const row of conversations) if (row.lastMessage?.authorType === 'visitor' && row.unread > 0) listener({ title: 'Shopper', body: row.lastMessage.body });
+    });
     return () => {
       offCreated();
       offMessage();
+      offActivity();
     };
   }
 

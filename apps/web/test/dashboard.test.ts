@@ -189,6 +189,16 @@ describe('agent dashboard in a browser', () => {
     await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await list.getByText(/^Question number \d$/).first().waitFor();
     expect(await rows.count()).toBeLessThan(40);
+
+    // A conversation the agent neither holds nor has open updates through conversation:activity.
+    const bystander = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+    shoppers.push(bystander);
+    await bystander.ready();
+    await bystander.send({ body: 'A new question' });
+    await list.evaluate((el) => el.scrollTo(0, 0));
+    await list.getByText('A new question', { exact: true }).waitFor();
+    await bystander.send({ body: 'And a follow-up' });
+    await list.getByText('And a follow-up', { exact: true }).waitFor();
     await busy.close();
   });
 
