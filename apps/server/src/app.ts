@@ -5,13 +5,14 @@ import { bootstrapStore, openDatabase } from '@kefu/store';
 import cors from '@fastify/cors';
 import Fastify from 'fastify';
 import { Server } from 'socket.io';
-import { createPasswordHasher } from './auth/passwords.js';
+import { createPasswords } from './auth/passwords.js';
 import { createTokenService } from './auth/tokens.js';
 import type { AppContext } from './context.js';
 import type { ServerConfig } from './env.js';
 import { adminRoutes } from './http/admin-routes.js';
 import { authRoutes } from './http/auth-routes.js';
 import { clientAddress, compileTrust } from './http/client-ip.js';
+import { limitConnectionsPerAddress } from './http/connection-limit.js';
 import { refuseWhileDraining } from './http/draining.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -38,9 +39,9 @@ export type RunningServer = { port: number; url: string; ctx: AppContext; close(
 export async function startServer(config: ServerConfig, logger?: Logger): Promise<RunningServer> {
   const nodeId = config.nodeId ?? randomUUID().slice(0, 8);
   const log = logger ?? createLogger(config.logLevel, { node: nodeId });
-  const hashPassword = createPasswordHasher(config.passwordCost);
+  const passwords = createPasswords({ log2Cost: config.passwordCost, concurrency: config.passwordConcurrency, maxQueued: config.passwordQueue });
   const db = openDatabase(config.store);
-  const boot = await bootstrapStore(db, { adminEmail: config.admin.email, adminPassword: config.admin.password, hashPassword });
+  const boot = await bootstrapStore(db, { adminEmail: config.admin.email, adminPassword: config.admin.password, hashPassword: passwords.hash });
   if (boot.createdAdmin?.generatedPassword) {
     log.warn({ email: boot.createdAdmin.email, generatedPassword: boot.createdAdmin.generatedPassword }, 'first start: admin created with this generated password (shown once; change it)');
   }
@@ -52,13 +53,15 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   // X-Forwarded-For counts only from the proxies KEFU_TRUST_PROXY names (by default from nobody):
   // request.ip keys the login limiter, and a client must not choose its own.
   const trust = compileTrust(config.trustProxy);
-  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: config.trustProxy === false ? false : trust, frameworkErrors });
+  const http = Fastify({ bodyLimit: 64 * 1024, trustProxy: config.trustProxy === false ? false : trust, frameworkErrors, ...slowClientBounds(config.http) });
+  const metrics = createMetrics();
+  limitConnectionsPerAddress(http.server, config.http.maxConnectionsPerAddress, trust, () => metrics.connectionsRefused.inc());
   const io = new Server(http.server, { maxHttpBufferSize: limits.frameBytes, cors: { origin: true } });
   if (redis) io.adapter(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` }));
   const visitors = io.of('/visitor') as VisitorNamespace;
   const agents = io.of('/agent') as AgentNamespace;
 
-  const ctx = buildContext(config, { log, db, redis, visitors, agents, hashPassword, nodeId, secret: config.secret ?? boot.secret, clientIp: (request) => clientAddress(request, trust) });
+  const ctx = buildContext(config, { log, db, redis, visitors, agents, passwords, metrics, nodeId, secret: config.secret ?? boot.secret, clientIp: (request) => clientAddress(request, trust) });
   visitors.use(visitorHandshake(ctx));
   agents.use(agentHandshake(ctx));
   visitors.on('connection', (socket) => onConnection(ctx, 'visitor', socket, () => startVisitorSession(ctx, socket)));
@@ -99,7 +102,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   return { port, url: `http://127.0.0.1:${port}`, ctx, close };
 }
 
-type ContextParts = Pick<AppContext, 'log' | 'db' | 'visitors' | 'agents' | 'hashPassword' | 'clientIp'> & { redis: RedisClients | null; nodeId: string; secret: string };
+type ContextParts = Pick<AppContext, 'log' | 'db' | 'visitors' | 'agents' | 'passwords' | 'metrics' | 'clientIp'> & { redis: RedisClients | null; nodeId: string; secret: string };
 
 function buildContext(config: ServerConfig, parts: ContextParts): AppContext {
   const { redis, db, log } = parts;
@@ -116,13 +119,26 @@ function buildContext(config: ServerConfig, parts: ContextParts): AppContext {
     uploadLimiter: createLimiter('upload', { points: config.rateLimit.uploadsPerMinute, durationSec: 60 }, limiterStore),
     newVisitorLimiter: createLimiter('new-visitor', { points: config.rateLimit.newVisitorsPerMinute, durationSec: 60 }, limiterStore),
     lifecycle: createLifecycle(),
-    metrics: createMetrics(),
     broadcaster: createBroadcaster(db, parts.visitors, parts.agents, log),
     checkHealth: async () => {
       await db.ping();
       if (redis) await redis.pub.ping();
     },
     log,
+  };
+}
+
+/**
+ * Node's HTTP server waits forever for a slow client by default: bound the headers, the whole
+ * request (a body trickled byte by byte) and silent sockets, and check them often enough that a
+ * stalled connection goes within seconds of its deadline rather than Node's default 30 s sweep.
+ */
+function slowClientBounds(bounds: ServerConfig['http']) {
+  return {
+    requestTimeout: bounds.requestTimeoutMs,
+    connectionTimeout: bounds.idleTimeoutMs,
+    keepAliveTimeout: bounds.keepAliveTimeoutMs,
+    http: { headersTimeout: bounds.headersTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(bounds.headersTimeoutMs / 4))) },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Database } from '@kefu/store';
+import type { Passwords } from './auth/passwords.js';
 import type { TokenService } from './auth/tokens.js';
 import type { ServerConfig } from './env.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -15,7 +16,7 @@ export type AppContext = {
   config: ServerConfig;
   db: Database;
   tokens: TokenService;
-  hashPassword: (password: string) => Promise<string>;
+  passwords: Passwords;
   presence: PresenceRegistry;
   commandLimiter: Limiter;
   loginLimiter: Limiter;

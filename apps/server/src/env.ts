@@ -47,7 +47,7 @@ const EnvSchema = z
     KEFU_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
     KEFU_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(200),
     KEFU_RATE_LIMIT_WINDOW_SEC: z.coerce.number().int().positive().default(10),
-    KEFU_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+    KEFU_LOGIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().positive().default(30),
     KEFU_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
     KEFU_NEW_VISITORS_PER_MINUTE: z.coerce.number().int().positive().default(60),
     KEFU_TRUST_PROXY: trustProxy.optional(),
@@ -56,7 +56,18 @@ const EnvSchema = z
     KEFU_NODE_ID: z.string().optional(),
     KEFU_WEB_ORIGINS: webOrigins.default(['http://localhost:3000', 'http://127.0.0.1:3000']),
     KEFU_PASSWORD_COST: z.coerce.number().int().min(10).max(20).default(17),
+    KEFU_PASSWORD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    KEFU_PASSWORD_QUEUE: z.coerce.number().int().min(0).default(64),
+    KEFU_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    KEFU_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+    KEFU_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+    KEFU_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    KEFU_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(256),
+    KEFU_UPLOAD_ORPHAN_TTL_HOURS: z.coerce.number().positive().default(24),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((env) => env.KEFU_HTTP_HEADERS_TIMEOUT_MS <= env.KEFU_HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'KEFU_HTTP_HEADERS_TIMEOUT_MS must not exceed KEFU_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
   })
   .refine((env) => !(env.KEFU_REDIS_URL && !env.KEFU_DATABASE_URL), {
     message:
@@ -86,10 +97,17 @@ export type ServerConfig = {
   metricsToken: string | null;
   shutdownTimeoutMs: number;
   nodeId: string | undefined;
-  /** Origins of kefu's own web app (dashboard, widget iframe). */
+  /** Origins of kefu's own web app (dashboard, widget iframe): the only ones (besides none) the agent namespace, admin API and logins accept. */
   webOrigins: string[];
   /** log2 of scrypt's N; lower only for tests. */
   passwordCost: number;
+  /** scrypt runs at once / may wait (more waiting logins are refused), so hashing cannot take the thread pool file I/O needs. */
+  passwordConcurrency: number;
+  passwordQueue: number;
+  /** Bounds on slow clients: whole headers, whole request (headers and body), silence on a socket, idle keep-alive. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number; keepAliveTimeoutMs: number; maxConnectionsPerAddress: number };
+  /** Uploads never bound to a message are deleted after this long. */
+  uploadOrphanTtlMs: number;
   logLevel: Env['LOG_LEVEL'];
 };
 
@@ -138,6 +156,16 @@ export function toConfig(env: Env): ServerConfig {
     nodeId: env.KEFU_NODE_ID,
     webOrigins: env.KEFU_WEB_ORIGINS,
     passwordCost: env.KEFU_PASSWORD_COST,
+    passwordConcurrency: env.KEFU_PASSWORD_CONCURRENCY,
+    passwordQueue: env.KEFU_PASSWORD_QUEUE,
+    http: {
+      headersTimeoutMs: env.KEFU_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.KEFU_HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: env.KEFU_HTTP_IDLE_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.KEFU_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: env.KEFU_MAX_CONNECTIONS_PER_ADDRESS,
+    },
+    uploadOrphanTtlMs: env.KEFU_UPLOAD_ORPHAN_TTL_HOURS * 3_600_000,
     logLevel: env.LOG_LEVEL,
   };
 }

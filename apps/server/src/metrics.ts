@@ -23,6 +23,7 @@ export function createMetrics() {
       registers: [registry],
     }),
     messages: new Counter({ name: 'kefu_messages_created_total', help: 'Messages stored', labelNames: ['kind'], registers: [registry] }),
+    connectionsRefused: new Counter({ name: 'kefu_connections_refused_total', help: 'TCP connections closed at once: their address already had KEFU_MAX_CONNECTIONS_PER_ADDRESS open', registers: [registry] }),
     httpRequests: new Counter({ name: 'kefu_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
   };
 }

@@ -73,7 +73,7 @@ export function freePort(): Promise<number> {
 }
 
 /** The parent's environment minus every setting the server reads, so nothing leaks into a node. */
-function cleanEnv(): Record<string, string> {
+export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined || key.startsWith('KEFU_') || ['PORT', 'HOST', 'LOG_LEVEL', 'NODE_OPTIONS'].includes(key)) continue;

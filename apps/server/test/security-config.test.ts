@@ -16,6 +16,16 @@ describe('security settings: KEFU_TRUST_PROXY, limits, KEFU_METRICS_TOKEN', () =
     expect(config.rateLimit.uploadsPerMinute).toBe(30);
     expect(config.rateLimit.newVisitorsPerMinute).toBe(60);
     expect(config.metricsToken).toBeNull();
+    expect(config.rateLimit.loginPerMinute).toBe(30);
+    expect({ concurrency: config.passwordConcurrency, queue: config.passwordQueue }).toEqual({ concurrency: 2, queue: 64 });
+    expect(config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnectionsPerAddress: 256 });
+    expect(config.webOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+  });
+
+  it('refuses a headers timeout longer than the request timeout, and origins with a path', () => {
+    expect(() => loadConfig({ KEFU_HTTP_HEADERS_TIMEOUT_MS: '5000', KEFU_HTTP_REQUEST_TIMEOUT_MS: '1000' })).toThrow('KEFU_HTTP_HEADERS_TIMEOUT_MS');
+    expect(() => loadConfig({ KEFU_WEB_ORIGINS: 'https://desk.example.com/' })).toThrow('KEFU_WEB_ORIGINS');
+    expect(loadConfig({ KEFU_WEB_ORIGINS: 'https://desk.example.com, http://localhost:4000' }).webOrigins).toEqual(['https://desk.example.com', 'http://localhost:4000']);
   });
 
   it('reads true, false, a hop count, or a list of addresses and ranges', () => {

@@ -60,10 +60,17 @@ export const VisitorSessionSchema = z.object({
 });
 export type VisitorSession = z.infer<typeof VisitorSessionSchema>;
 
+/** An absolute http(s) URL: agents see it as a link, so `javascript:`, `data:` and the like never get in. */
+export const WebUrlSchema = z
+  .string()
+  .max(limits.urlLength)
+  .refine((text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol), 'must be an http(s) URL');
+
 const PageSchema = z.object({
-  url: z.string().max(limits.urlLength),
+  url: WebUrlSchema,
   title: z.string().max(limits.titleLength).optional(),
-  referrer: z.string().max(limits.urlLength).optional(),
+  // document.referrer is '' when there is none.
+  referrer: z.union([z.literal(''), WebUrlSchema]).optional(),
 });
 
 /** Payload and ack-data schemas of every visitor command. */

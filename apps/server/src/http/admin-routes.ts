@@ -106,7 +106,7 @@ export function adminRoutes(ctx: AppContext) {
     app.post('/api/admin/agents', async (request, reply) => {
       const input = parseOrThrow(AgentCreateSchema, request.body);
       await checkInboxes(input.inboxIds);
-      const passwordHash = await ctx.hashPassword(input.password);
+      const passwordHash = await ctx.passwords.hash(input.password);
       const row = await unique('email', () =>
         insertAgent(db.db, { email: input.email, name: input.name, passwordHash, role: input.role ?? 'agent', capacity: input.capacity ?? 3 }),
       );
@@ -121,7 +121,7 @@ export function adminRoutes(ctx: AppContext) {
       if (!before) throw new KefuError('not_found', 'no such agent');
       await checkInboxes(input.inboxIds);
       const changes: AgentChanges = { ...input };
-      if (input.password) changes.passwordHash = await ctx.hashPassword(input.password);
+      if (input.password) changes.passwordHash = await ctx.passwords.hash(input.password);
       await updateAgent(before, changes);
       if (input.inboxIds) await moveMemberships(id, input.inboxIds);
       // A new password (or a deactivation) ends every session of the agent, on every node.

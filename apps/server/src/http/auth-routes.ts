@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { KefuError, LoginInputSchema, parseOrThrow } from '@kefu/protocol';
 import { findAgentByEmail, insertSession, profileOf, revokeSession } from '@kefu/store';
 import type { FastifyInstance } from 'fastify';
-import { verifyPassword } from '../auth/passwords.js';
 import type { AppContext } from '../context.js';
 import { rooms } from '../realtime/rooms.js';
 import { requireAgent } from './guards.js';
@@ -10,14 +9,14 @@ import { requireAgent } from './guards.js';
 export function authRoutes(ctx: AppContext) {
   // A hash to verify against when the email is unknown, made once with this node's KEFU_PASSWORD_COST
   // so that an unknown email costs as much as a known one and timing does not tell which emails exist.
-  const decoyHash = ctx.hashPassword(randomBytes(24).toString('base64url'));
+  const decoyHash = ctx.passwords.hash(randomBytes(24).toString('base64url'));
   decoyHash.catch(() => undefined); // a failure surfaces in the first login that needs the decoy
   return async (app: FastifyInstance) => {
     app.post('/api/auth/login', async (request, reply) => {
       const input = parseOrThrow(LoginInputSchema, request.body);
       if (!(await ctx.loginLimiter.consume(`${request.ip}`))) throw new KefuError('rate_limited', 'too many login attempts; wait a minute');
       const agent = await findAgentByEmail(ctx.db.db, input.email);
-      const valid = await verifyPassword(input.password, agent?.password_hash ?? (await decoyHash));
+      const valid = await ctx.passwords.verify(input.password, agent?.password_hash ?? (await decoyHash));
       if (!agent || !valid) throw new KefuError('unauthorized', 'wrong email or password');
       if (agent.active !== 1) throw new KefuError('forbidden', 'this account is deactivated');
       const session = await insertSession(ctx.db.db, agent.id, ctx.config.sessionTtlMs);
