@@ -93,7 +93,8 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await ctx.broadcaster.flush();
     visitors.local.disconnectSockets(true);
     agents.local.disconnectSockets(true);
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    // io.close() resolves before the HTTP server has closed; its callback comes after.
+    await new Promise<void>((resolve) => void io.close(() => resolve()));
     await http.close();
     await redis?.close();
     await db.close();

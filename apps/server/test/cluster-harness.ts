@@ -107,8 +107,8 @@ function spawnNode(name: string, port: number, env: Record<string, string>): Clu
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   let running = true;
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => {

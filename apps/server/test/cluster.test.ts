@@ -296,7 +296,8 @@ describe('a three-node cluster on one PostgreSQL database and Redis', () => {
     // Every send resolved, those in flight at the kill included: none was given up on.
     expect(rejected).toEqual([]);
     expect(acked).toHaveLength(TOTAL);
-    expect(await killed).toEqual({ code: null, signal: 'SIGKILL' });
+    // Assigned inside the workers: TypeScript's narrowing would take it for null here.
+    expect(await (killed as Promise<Exit> | null)).toEqual({ code: null, signal: 'SIGKILL' });
     expect(inFlightAtKill).toBeGreaterThan(0);
 
     // The same client resumed the same visitor and conversation on node 3, by itself.
@@ -353,7 +354,7 @@ describe('a three-node cluster on one PostgreSQL database and Redis', () => {
         const payload = { conversationId, clientMsgId: `${run}-${++sent}`, body: `burst ${sent}` };
         let result: SendResult;
         try {
-          result = await visitor.socket.timeout(15_000).emitWithAck('message:send', payload);
+          result = (await visitor.socket.timeout(15_000).emitWithAck('message:send', payload)) as SendResult;
         } catch {
           result = null; // the connection closed before an ack
         }

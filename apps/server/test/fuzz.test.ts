@@ -336,7 +336,8 @@ describe.each([['sqlite' as const], ['postgres' as const]])('protocol fuzz (%s)'
       member: await connect(server.url, 'agent', { token: world.member.token }),
       outsider: await connect(server.url, 'agent', { token: world.outsider.token }),
     };
-    const roles = Object.keys(sockets).map((name) => ({ name, ns: (name === 'visitor' || name === 'stranger' ? 'visitor' : 'agent') as Namespace }));
+    const namespaceOf = (name: string): Namespace => (name === 'visitor' || name === 'stranger' ? 'visitor' : 'agent');
+    const roles = Object.keys(sockets).map((name) => ({ name, ns: namespaceOf(name) }));
     const cases = drawCases(rng, CASES, roles, socketFixtures(world));
     const failures: Failure[] = [];
     const seen = new Set<string>();

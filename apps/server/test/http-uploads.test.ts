@@ -71,7 +71,7 @@ describe('HTTP uploads', () => {
     const inbox = await createInbox(server, { routing: 'manual' });
     const agent = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const shopper = await startConversation(server, inbox);
-    const visitorUpload = await upload(png(1, 1), 'photo.png', shopper.client.visitorToken!);
+    const visitorUpload = await upload(png(1, 1), 'photo.png', shopper.client.visitorToken);
     expect(visitorUpload.status).toBe(201);
     expect(visitorUpload.body.attachment).toMatchObject({ mime: 'image/png', width: 1, height: 1 });
 

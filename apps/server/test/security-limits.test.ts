@@ -85,7 +85,7 @@ describe('security: new anonymous visitors per client address', () => {
   it('caps NEW anonymous visitors (connect_error rate_limited); returning visitors still connect', async () => {
     const first = await handshake(server().visitor());
     const second = await handshake(server().visitor());
-    if (typeof first === 'string' || typeof second === 'string') throw new Error(`visitor refused: ${String(first)} ${String(second)}`);
+    if (typeof first === 'string' || typeof second === 'string') throw new Error(`visitor refused: ${JSON.stringify(first)} ${JSON.stringify(second)}`);
     const visitors = await countVisitors(server());
 
     expect(await handshake(server().visitor())).toBe('rate_limited');

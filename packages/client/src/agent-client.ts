@@ -38,7 +38,7 @@ export class AgentClient extends BaseClient<AgentSession, AgentCommands, AgentSe
   private readonly opened = new Set<string>();
 
   get socket(): AgentSocket {
-    return this.raw as unknown as AgentSocket;
+    return this.raw;
   }
 
   /** Sends through the outbox: one clientMsgId, resent until acked, across reconnections. */

@@ -78,9 +78,7 @@ export abstract class BaseClient<Session, Commands extends CommandMap, Events> {
   ): Promise<Result<Commands[C]['output']>> {
     if (this.closed) return Promise.resolve(unavailable('client closed'));
     const timeoutMs = options.timeoutMs ?? this.settings.requestTimeoutMs;
-    return requestWithRetry(this.raw, command, payload, timeoutMs, options.retries ?? 0) as Promise<
-      Result<Commands[C]['output']>
-    >;
+    return requestWithRetry(this.raw, command, payload, timeoutMs, options.retries ?? 0);
   }
 
   /** Like `request`, but returns the data and throws a KefuClientError on `ok: false`. */

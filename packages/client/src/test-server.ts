@@ -117,7 +117,7 @@ export async function startFakeServer(store: FakeStore, behaviour: FakeBehaviour
   const handshakes: Record<string, unknown>[] = [];
   for (const nsp of [visitors, agents]) {
     nsp.use((socket, next) => {
-      handshakes.push(socket.handshake.auth as Record<string, unknown>);
+      handshakes.push(socket.handshake.auth);
       const refusal = behaviour.refuseHandshakes?.shift();
       next(refusal ? new Error(refusal) : undefined);
     });

@@ -47,7 +47,7 @@ export class VisitorClient extends BaseClient<VisitorSession, VisitorCommands, V
   }
 
   get socket(): VisitorSocket {
-    return this.raw as unknown as VisitorSocket;
+    return this.raw;
   }
 
   /** The visitor's current conversation, from session, send acks and `conversation:updated`. */

@@ -90,7 +90,7 @@ export function openDatabase(config: StoreConfig): Database {
     transaction: dialect === 'sqlite' ? sqliteTransaction(db) : postgresTransaction(db),
     migrate: async () => {
       const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
+      if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     },
     ping: async () => {
       await sql`select 1`.execute(db);

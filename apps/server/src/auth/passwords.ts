@@ -13,8 +13,8 @@ const MAX_MEMORY = 1024 * 1024 * 1024;
 const KEY_LENGTH = 32;
 
 export type Passwords = {
-  hash(password: string): Promise<string>;
-  verify(password: string, stored: string): Promise<boolean>;
+  hash: (password: string) => Promise<string>;
+  verify: (password: string, stored: string) => Promise<boolean>;
 };
 
 export type PasswordOptions = {

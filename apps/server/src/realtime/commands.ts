@@ -44,7 +44,7 @@ export function bindCommands<S extends CommandSchemas>(socket: Socket, schemas: 
     // Own keys only: `toString`, `constructor` and `__proto__` are not commands and get their answer too.
     if (Object.hasOwn(schemas, event)) return;
     const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
+    if (typeof ack === 'function') (ack as (result: Result<never>) => void)(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
   });
 }
 
