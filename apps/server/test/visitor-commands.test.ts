@@ -155,6 +155,11 @@ describe('visitor commands', () => {
       expectFailure(await raw(visitor.client, 'visitor:update', { page: { url: 'https://x.example/' + 'a'.repeat(2_100) } }), 'bad_request');
       expectFailure(await raw(visitor.client, 'visitor:update', { page: { title: 'no url' } }), 'bad_request');
       expectFailure(await raw(visitor.client, 'visitor:update', { name: 'Ki\u0000m' }), 'bad_request');
+      // The dashboard shows the page as a link: only http(s) gets in.
+      for (const url of ['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'JAVASCRIPT:alert(1)', '/cart']) {
+        expectFailure(await raw(visitor.client, 'visitor:update', { page: { url } }), 'bad_request');
+        expectFailure(await raw(visitor.client, 'visitor:update', { page: { url: 'https://shop.example/', referrer: url } }), 'bad_request');
+      }
       const now = visitorCommands['visitor:update'].output.parse(expectOk(await raw(visitor.client, 'visitor:update', {})));
       expect(now.visitor).toMatchObject({ name: 'Kim', email: 'kim@example.com' });
     });

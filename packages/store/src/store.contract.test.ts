@@ -134,7 +134,12 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const a = await newVisitor();
     const b = await newVisitor();
     const { conversation } = await sendAsVisitor(a.id, 'mine');
-    await expect(sendAsVisitor(b.id, 'peek', { conversationId: conversation.id })).rejects.toBeInstanceOf(KefuError);
+    const peek = sendAsVisitor(b.id, 'peek', { conversationId: conversation.id });
+    await expect(peek).rejects.toBeInstanceOf(KefuError);
+    await expect(peek).rejects.toMatchObject({ code: 'not_found' });
+    // Nothing of b's landed in a's conversation.
+    const bodies = (await db.db.selectFrom('messages').select('body').where('conversation_id', '=', conversation.id).execute()).map((m) => m.body);
+    expect(bodies).toEqual(['mine']);
   });
 
   it('routes to the least loaded online agent and never above capacity', async () => {
