@@ -39,6 +39,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { rooms } from '../realtime/rooms.js';
 import { requireAdmin } from './guards.js';
+import { dashboardOnly } from './origins.js';
 
 const ParamsSchema = z.object({ id: IdSchema });
 const idOf = (request: FastifyRequest) => parseOrThrow(ParamsSchema, request.params).id;
@@ -95,6 +96,7 @@ export function adminRoutes(ctx: AppContext) {
     );
 
   return async (app: FastifyInstance) => {
+    app.addHook('onRequest', dashboardOnly(ctx.config));
     app.addHook('preHandler', async (request) => {
       await requireAdmin(ctx, request);
     });

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { rooms } from '../realtime/rooms.js';
 import { requireAgent } from './guards.js';
+import { dashboardOnly } from './origins.js';
 
 export function authRoutes(ctx: AppContext) {
   // A hash to verify against when the email is unknown, made once with this node's KEFU_PASSWORD_COST
@@ -12,6 +13,7 @@ export function authRoutes(ctx: AppContext) {
   const decoyHash = ctx.passwords.hash(randomBytes(24).toString('base64url'));
   decoyHash.catch(() => undefined); // a failure surfaces in the first login that needs the decoy
   return async (app: FastifyInstance) => {
+    app.addHook('onRequest', dashboardOnly(ctx.config));
     app.post('/api/auth/login', async (request, reply) => {
       const input = parseOrThrow(LoginInputSchema, request.body);
       if (!(await ctx.loginLimiter.consume(`${request.ip}`))) throw new KefuError('rate_limited', 'too many login attempts; wait a minute');

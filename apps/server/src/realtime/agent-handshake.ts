@@ -1,6 +1,7 @@
 import { AgentAuthSchema, KefuError } from '@kefu/protocol';
 import { findAgent, findSession, type AgentRow } from '@kefu/store';
 import type { AppContext } from '../context.js';
+import { isDashboardOrigin } from '../http/origins.js';
 import type { AgentSocket } from './namespaces.js';
 
 /** A token is good while it verifies, its session is neither revoked nor expired, and its agent is active. */
@@ -19,6 +20,8 @@ export function agentHandshake(ctx: AppContext) {
   return (socket: AgentSocket, next: (error?: Error) => void) => {
     // A node that is shutting down sends newcomers elsewhere.
     if (ctx.lifecycle.isDraining()) return next(new Error('unavailable'));
+    // The handshake's headers are the first request's, whatever the transport (polling or websocket).
+    if (!isDashboardOrigin(ctx.config, socket.handshake.headers.origin)) return next(new Error('forbidden'));
     const parsed = AgentAuthSchema.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(new Error('unauthorized'));
     authenticateAgentToken(ctx, parsed.data.token)
