@@ -2,7 +2,7 @@ import { startServer } from './app.js';
 import { loadConfig } from './env.js';
 
 /** The process entry: configuration, the server, and a graceful stop on SIGTERM / SIGINT. */
-async function main(): Promise<void> {
+function main(): void {
   let config;
   try {
     config = loadConfig();
@@ -10,26 +10,30 @@ async function main(): Promise<void> {
     console.error((error as Error).message);
     process.exit(1);
   }
-  const server = await startServer(config);
+  const starting = startServer(config);
+  starting.catch((error: unknown) => {
+    console.error('kefu failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+  // Installed before the server is up: a signal during startup stops it once it is, instead of killing it mid-migration.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    server.ctx.log.info({ signal }, 'stopping');
-    server
-      .close()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
+    void starting.then(async (server) => {
+      server.ctx.log.info({ signal }, 'stopping');
+      try {
+        await server.close();
+        process.exit(0);
+      } catch (error) {
         server.ctx.log.error({ err: error }, 'unclean shutdown');
         process.exit(1);
-      });
+      }
+    });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('unhandledRejection', (reason) => server.ctx.log.error({ err: reason }, 'unhandled rejection'));
+  void starting.then((server) => process.on('unhandledRejection', (reason) => server.ctx.log.error({ err: reason }, 'unhandled rejection')));
 }
 
-main().catch((error: unknown) => {
-  console.error('kefu failed to start:', error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main();

@@ -39,6 +39,8 @@ export async function startTestServer(options: { store?: 'sqlite' | 'postgres'; 
     KEFU_ADMIN_EMAIL: ADMIN.email,
     KEFU_ADMIN_PASSWORD: ADMIN.password,
     KEFU_PASSWORD_COST: '10',
+    // Suites log in far more often than people do; the limit has tests of its own.
+    KEFU_LOGIN_ATTEMPTS_PER_MINUTE: '100000',
     LOG_LEVEL: 'silent',
     ...(store.url ? { KEFU_DATABASE_URL: store.url } : {}),
     ...options.env,

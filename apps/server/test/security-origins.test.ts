@@ -10,7 +10,7 @@ const transports = [['websocket'], ['polling']] as const;
 /** How a handshake ended: 'session', or the code of its refusal. */
 async function outcome(client: AgentClient | VisitorClient): Promise<string> {
   try {
-    await within(client.ready(), 'handshake');
+    await within<unknown>(client.ready(), 'handshake');
     return 'session';
   } catch (error) {
     if (error instanceof KefuClientError) return error.code;

@@ -7,3 +7,4 @@ export * from './message-text.js';
 export * from './load.js';
 export * from './views.js';
 export * from './links.js';
+export * from './access.js';

@@ -1,3 +1,4 @@
+import { adminAccess, enforce } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { AgentRow } from '@kefu/store';
 import type { FastifyRequest } from 'fastify';
@@ -16,6 +17,6 @@ export const requireAgent = (ctx: AppContext, request: FastifyRequest): Promise<
 
 export async function requireAdmin(ctx: AppContext, request: FastifyRequest): Promise<AgentRow> {
   const { agent } = await requireAgent(ctx, request);
-  if (agent.role !== 'admin') throw new KefuError('forbidden', 'admins only');
+  enforce(adminAccess({ type: 'agent', id: agent.id, role: agent.role, inboxIds: [] }));
   return agent;
 }

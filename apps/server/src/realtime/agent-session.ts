@@ -1,7 +1,7 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
 import { inboxIdsOfAgent, listInboxRows, profileOf, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
-import { visibleInboxIds } from './agent-access.js';
+import { visibleInboxIds } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
 import { bindCommands } from './commands.js';
 import type { AgentSocket } from './namespaces.js';

@@ -1,4 +1,4 @@
-import { checkBody } from '@kefu/core';
+import { adminAccess, checkBody, enforce, inboxAccess, statusChangeAccess } from '@kefu/core';
 import { KefuError, limits, type agentCommands } from '@kefu/protocol';
 import {
   assignConversation,
@@ -20,7 +20,7 @@ import {
   type ConversationRow,
 } from '@kefu/store';
 import type { AppContext } from '../context.js';
-import { authorizeStatusChange, visibleConversation, visibleInboxIds } from './agent-access.js';
+import { agentActor, visibleConversation, visibleInboxIds } from '../access.js';
 import type { CommandHandlers } from './commands.js';
 import type { AgentSocket } from './namespaces.js';
 import { rooms } from './rooms.js';
@@ -28,7 +28,7 @@ import { rooms } from './rooms.js';
 export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHandlers<typeof agentCommands> {
   const { db, broadcaster } = ctx;
   const me = socket.data;
-  const visible = (id: string) => visibleConversation(db.db, me, id);
+  const visible = async (id: string) => visibleConversation(db.db, await agentActor(db.db, me), id);
   const visitorDetails = async (visitorId: string) => {
     const details = await visitorDetailsOf(db.db, visitorId);
     if (!details) throw new KefuError('not_found', 'visitor not found');
@@ -50,8 +50,8 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     },
 
     'conversation:list': async ({ view, inboxId, cursor, limit }) => {
+      if (inboxId) enforce(inboxAccess(await agentActor(db.db, me), inboxId));
       const visibleIds = await visibleInboxIds(db.db, me);
-      if (inboxId && !visibleIds.includes(inboxId)) throw new KefuError('not_found', 'no such inbox');
       const page = await listConversations(db.db, {
         view,
         agentId: me.agentId,
@@ -123,7 +123,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
 
     'conversation:set-status': async ({ conversationId, status, snoozeUntil }) => {
       const row = await visible(conversationId);
-      authorizeStatusChange(me, row);
+      enforce(statusChangeAccess({ id: me.agentId, role: me.role }, { assigneeId: row.assignee_id }));
       if (snoozeUntil && status !== 'snoozed') throw new KefuError('bad_request', 'snoozeUntil: only with status snoozed');
       if (snoozeUntil && Date.parse(snoozeUntil) <= Date.now()) throw new KefuError('bad_request', 'snoozeUntil: must be in the future');
       const until = snoozeUntil ? new Date(snoozeUntil).toISOString() : undefined;
@@ -149,7 +149,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'canned:list': async () => ({ responses: await listCanned(db.db) }),
 
     'queue:snapshot': async ({ inboxId }) => {
-      if (me.role !== 'admin') throw new KefuError('forbidden', 'the queue view is for admins');
+      enforce(adminAccess(await agentActor(db.db, me)));
       return queueSnapshot(db.db, inboxId);
     },
   };

@@ -2,7 +2,6 @@ import { checkBody } from '@kefu/core';
 import { KefuError, limits, visitorCommands, type VisitorSession } from '@kefu/protocol';
 import {
   currentConversationOf,
-  findConversation,
   findInbox,
   findVisitor,
   messagesAfter,
@@ -16,6 +15,7 @@ import {
   type ConversationRow,
   type InboxRow,
 } from '@kefu/store';
+import { visibleConversation, visitorActor } from '../access.js';
 import type { AppContext } from '../context.js';
 import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
@@ -33,11 +33,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
     return row;
   };
   /** The visitor's own conversation; anyone else's looks exactly like one that does not exist. */
-  const ownConversation = async (id: string): Promise<ConversationRow> => {
-    const row = await findConversation(db.db, id);
-    if (!row || row.visitor_id !== visitorId) throw new KefuError('not_found', 'no such conversation');
-    return row;
-  };
+  const ownConversation = (id: string): Promise<ConversationRow> => visibleConversation(db.db, visitorActor(socket.data), id);
 
   return {
     'message:send': async (input) => {

@@ -1,4 +1,4 @@
-import { transition } from '@kefu/core';
+import { assignmentAccess, enforce, transition } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
@@ -30,7 +30,7 @@ export function assignConversation(db: Database, actor: Actor, conversationId: s
     const before = await lockedConversation(db, tx, conversationId);
     if (before.status === 'resolved') throw new KefuError('conflict', 'this conversation is resolved; reopen it first');
     if (before.assignee_id === agentId) return { conversation: before, changes };
-    authorizeAssignment(actor, before, agentId);
+    enforce(assignmentAccess(actor, { assigneeId: before.assignee_id }, agentId));
     const target = agentId ? await eligibleTarget(tx, before.inbox_id, agentId) : null;
     const reason = target
       ? manualReason(ruleOf(actor, agentId), target, describe(actor, target.name))
@@ -40,13 +40,6 @@ export function assignConversation(db: Database, actor: Actor, conversationId: s
     await drainQueues(tx, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');
-}
-
-function authorizeAssignment(actor: Actor, conv: ConversationRow, agentId: string | null): void {
-  if (actor.role === 'admin') return;
-  const ownsIt = conv.assignee_id === actor.id;
-  const claimsFree = agentId === actor.id && conv.assignee_id === null;
-  if (!ownsIt && !claimsFree) throw new KefuError('forbidden', 'only its assignee or an admin can move this conversation');
 }
 
 async function eligibleTarget(tx: Executor, inboxId: string, agentId: string) {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { KefuError } from '@kefu/protocol';
+import {
+  adminAccess,
+  assignmentAccess,
+  conversationAccess,
+  enforce,
+  inboxAccess,
+  statusChangeAccess,
+  type Actor,
+  type AgentActor,
+  type ConversationFacts,
+} from './access.js';
+
+const visitor: Actor = { type: 'visitor', id: 'v1', inboxId: 'shop' };
+const otherVisitor: Actor = { type: 'visitor', id: 'v2', inboxId: 'shop' };
+const member: AgentActor = { type: 'agent', id: 'ana', role: 'agent', inboxIds: ['shop'] };
+const colleague: AgentActor = { type: 'agent', id: 'bo', role: 'agent', inboxIds: ['shop'] };
+const outsider: AgentActor = { type: 'agent', id: 'cy', role: 'agent', inboxIds: ['other'] };
+const admin: AgentActor = { type: 'agent', id: 'root', role: 'admin', inboxIds: [] };
+
+const free: ConversationFacts = { visitorId: 'v1', inboxId: 'shop', assigneeId: null };
+const anas: ConversationFacts = { ...free, assigneeId: 'ana' };
+
+const outcome = (decision: ReturnType<typeof conversationAccess>) => (decision.ok ? 'ok' : decision.code);
+
+describe('conversationAccess', () => {
+  it.each([
+    ['its visitor', visitor, 'ok'],
+    ['another visitor of the inbox', otherVisitor, 'not_found'],
+    ['a member agent', member, 'ok'],
+    ['an agent of another inbox', outsider, 'not_found'],
+    ['an admin of no inbox', admin, 'ok'],
+  ] as const)('%s', (_who, actor, expected) => {
+    expect(outcome(conversationAccess(actor, anas))).toBe(expected);
+  });
+
+  it('a missing conversation is not_found for everybody, admins included', () => {
+    for (const actor of [visitor, member, admin]) expect(outcome(conversationAccess(actor, null))).toBe('not_found');
+  });
+});
+
+describe('statusChangeAccess and assignmentAccess (on a conversation the actor can see)', () => {
+  it.each([
+    // actor, conversation, status change, claim (target = actor), transfer to a third agent, requeue
+    ['assignee', member, anas, 'ok', 'ok', 'ok', 'ok'],
+    ['colleague, assigned to another', colleague, anas, 'forbidden', 'forbidden', 'forbidden', 'forbidden'],
+    ['colleague, unassigned', colleague, free, 'ok', 'ok', 'forbidden', 'forbidden'],
+    ['admin', admin, anas, 'ok', 'ok', 'ok', 'ok'],
+  ] as const)('%s', (_who, actor, conversation, status, claim, transfer, requeue) => {
+    expect(outcome(statusChangeAccess(actor, conversation))).toBe(status);
+    expect(outcome(assignmentAccess(actor, conversation, actor.id))).toBe(claim);
+    expect(outcome(assignmentAccess(actor, conversation, 'dee'))).toBe(transfer);
+    expect(outcome(assignmentAccess(actor, conversation, null))).toBe(requeue);
+  });
+});
+
+describe('inboxAccess and adminAccess', () => {
+  it('answers not_found for an inbox the agent is no member of; admins see every inbox', () => {
+    expect(outcome(inboxAccess(member, 'shop'))).toBe('ok');
+    expect(outcome(inboxAccess(outsider, 'shop'))).toBe('not_found');
+    expect(outcome(inboxAccess(admin, 'shop'))).toBe('ok');
+  });
+
+  it('lets only admins administer', () => {
+    expect([visitor, member, outsider, admin].map((actor) => outcome(adminAccess(actor)))).toEqual(['forbidden', 'forbidden', 'forbidden', 'ok']);
+  });
+
+  it('enforce throws the refusal as a KefuError with its code', () => {
+    expect(() => enforce(conversationAccess(otherVisitor, free))).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(() => enforce(adminAccess(member))).toThrow(KefuError);
+    expect(() => enforce(adminAccess(admin))).not.toThrow();
+  });
+});
