@@ -12,7 +12,7 @@ import type { ServerConfig } from '../env.js';
 export function isDashboardOrigin(config: Pick<ServerConfig, 'webOrigins'>, origin: string | string[] | undefined): boolean {
   if (origin === undefined) return true;
   if (Array.isArray(origin)) return false;
-  return config.webOrigins.includes('*') || config.webOrigins.includes(origin);
+  return config.webOrigins.includes(origin);
 }
 
 /** Fastify onRequest hook for the dashboard's routes. */
