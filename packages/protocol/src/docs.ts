@@ -15,6 +15,8 @@ import { errorCodeMeanings, errorCodes, httpStatusOf } from './errors.js';
 import {
   AgentCreateSchema,
   AgentPatchSchema,
+  AuditPageSchema,
+  AuditQuerySchema,
   CannedCreateSchema,
   InboxCreateSchema,
   InboxPatchSchema,
@@ -286,6 +288,7 @@ const httpBodies: [string, z.ZodType | null, z.ZodType | null][] = [
   ['PATCH /api/admin/inboxes/:id', InboxPatchSchema, null],
   ['POST /api/admin/canned', CannedCreateSchema, null],
   ['POST /api/uploads', null, UploadOutputSchema],
+  ['GET /api/admin/audit', AuditQuerySchema, AuditPageSchema],
 ];
 
 /** The generated reference: limits, error codes, both namespaces, HTTP bodies and the shared shapes. */

@@ -61,6 +61,28 @@ export const CannedCreateSchema = z.object({
   body: z.string().trim().min(1).max(limits.defaultMaxMessageLength),
 });
 
+export const auditActions = ['login_succeeded', 'login_failed', 'password_changed', 'role_changed', 'agent_deactivated', 'agent_reactivated'] as const;
+
+/** GET /api/admin/audit: `limit` (default 50, at most 200) entries, newest first; `before` is the previous page's `nextCursor`. */
+export const AuditQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  before: z.string().max(200).optional(),
+});
+
+/** One entry of the audit log: who did what to whose account, from where. Never a password, hash or token. */
+export const AuditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  action: z.enum(auditActions),
+  actorId: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  email: z.string().nullable(),
+  ip: z.string().nullable(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+});
+export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() });
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
 export type AgentCreate = z.infer<typeof AgentCreateSchema>;
 export type AgentPatch = z.infer<typeof AgentPatchSchema>;
 export type InboxCreate = z.infer<typeof InboxCreateSchema>;

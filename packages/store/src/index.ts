@@ -1,6 +1,7 @@
 export { openDatabase, type Database, type Executor, type StoreConfig, type Dialect } from './database.js';
 export * from './repos/agents.js';
 export * from './repos/assignments.js';
+export * from './repos/audit.js';
 export * from './repos/attachments.js';
 export * from './repos/canned.js';
 export * from './repos/conversations.js';

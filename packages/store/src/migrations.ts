@@ -158,9 +158,26 @@ const up002 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.alterTable('inboxes').addColumn('language', 'text').execute();
 };
 
+/** Who logged in (or failed to), whose password or role changed: the security audit trail, without secrets. */
+const up003 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('subject_id', 'text')
+    .addColumn('email', 'text')
+    .addColumn('ip', 'text')
+    .addColumn('detail', 'text')
+    .execute();
+  await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
+  '003_audit_log': { up: up003 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -123,6 +123,20 @@ export type AssignmentsTable = {
 
 export type CannedTable = { id: string; shortcut: string; body: string; created_at: string };
 
+export type AuditLogTable = {
+  id: string;
+  at: string;
+  action: 'login_succeeded' | 'login_failed' | 'password_changed' | 'role_changed' | 'agent_deactivated' | 'agent_reactivated';
+  /** Who did it (null for a failed login: nobody was proven). */
+  actor_id: string | null;
+  /** Whose account it concerns. */
+  subject_id: string | null;
+  /** The email a login named (failed logins to unknown emails have no subject). */
+  email: string | null;
+  ip: string | null;
+  detail: string | null; // JSON object, never a secret
+};
+
 export type DB = {
   settings: SettingsTable;
   counters: CountersTable;
@@ -136,4 +150,5 @@ export type DB = {
   sessions: SessionsTable;
   assignments: AssignmentsTable;
   canned_responses: CannedTable;
+  audit_log: AuditLogTable;
 };

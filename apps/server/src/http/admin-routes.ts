@@ -7,6 +7,7 @@ import {
   InboxPatchSchema,
   KefuError,
   parseOrThrow,
+  type AgentPatch,
   type AgentProfile,
 } from '@kefu/protocol';
 import {
@@ -38,6 +39,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { rooms } from '../realtime/rooms.js';
+import { auditPage, recordAudit } from './audit.js';
 import { requireAdmin } from './guards.js';
 import { dashboardOnly } from './origins.js';
 
@@ -95,10 +97,22 @@ export function adminRoutes(ctx: AppContext) {
       }),
     );
 
+  /** The admin each request was authenticated as, by the preHandler below. */
+  const admins = new WeakMap<FastifyRequest, AgentRow>();
+  const adminOf = (request: FastifyRequest): AgentRow => admins.get(request)!;
+
+  /** The changes of an agent's account that the audit log keeps (the new password itself never). */
+  async function auditAgentChanges(actorId: string, ip: string, before: AgentRow, input: AgentPatch) {
+    const common = { actorId, subjectId: before.id, email: before.email, ip };
+    if (input.password !== undefined) await recordAudit(ctx, { ...common, action: 'password_changed' });
+    if (input.role !== undefined && input.role !== before.role) await recordAudit(ctx, { ...common, action: 'role_changed', detail: { from: before.role, to: input.role } });
+    if (input.active !== undefined && input.active !== (before.active === 1)) await recordAudit(ctx, { ...common, action: input.active ? 'agent_reactivated' : 'agent_deactivated' });
+  }
+
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', dashboardOnly(ctx.config));
     app.addHook('preHandler', async (request) => {
-      await requireAdmin(ctx, request);
+      admins.set(request, await requireAdmin(ctx, request));
     });
 
     app.get('/api/admin/agents', async () => ({
@@ -125,6 +139,7 @@ export function adminRoutes(ctx: AppContext) {
       const changes: AgentChanges = { ...input };
       if (input.password) changes.passwordHash = await ctx.passwords.hash(input.password);
       await updateAgent(before, changes);
+      await auditAgentChanges(adminOf(request).id, request.ip, before, input);
       if (input.inboxIds) await moveMemberships(id, input.inboxIds);
       // A new password (or a deactivation) ends every session of the agent, on every node.
       if (input.active === false || input.password !== undefined) {
@@ -168,6 +183,8 @@ export function adminRoutes(ctx: AppContext) {
       if (!(await deleteCanned(db.db, idOf(request)))) throw new KefuError('not_found', 'no such canned response');
       return reply.status(204).send();
     });
+
+    app.get('/api/admin/audit', async (request) => auditPage(ctx, request.query));
 
     /** Why did this conversation go to whom: every assignment decision with its recorded reason. */
     app.get('/api/admin/conversations/:id/assignments', async (request) => {

@@ -4,6 +4,7 @@ import { findAgentByEmail, insertSession, profileOf, revokeSession } from '@kefu
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { rooms } from '../realtime/rooms.js';
+import { recordAudit } from './audit.js';
 import { requireAgent } from './guards.js';
 import { dashboardOnly } from './origins.js';
 
@@ -19,11 +20,18 @@ export function authRoutes(ctx: AppContext) {
       if (!(await ctx.loginLimiter.consume(`${request.ip}`))) throw new KefuError('rate_limited', 'too many login attempts; wait a minute');
       const agent = await findAgentByEmail(ctx.db.db, input.email);
       const valid = await ctx.passwords.verify(input.password, agent?.password_hash ?? (await decoyHash));
-      if (!agent || !valid) throw new KefuError('unauthorized', 'wrong email or password');
-      if (agent.active !== 1) throw new KefuError('forbidden', 'this account is deactivated');
+      const failed = (reason: string) => recordAudit(ctx, { action: 'login_failed', subjectId: agent?.id ?? null, email: input.email, ip: request.ip, detail: { reason } });
+      if (!agent || !valid) {
+        await failed(agent ? 'wrong_password' : 'unknown_email');
+        throw new KefuError('unauthorized', 'wrong email or password');
+      }
+      if (agent.active !== 1) {
+        await failed('deactivated');
+        throw new KefuError('forbidden', 'this account is deactivated');
+      }
       const session = await insertSession(ctx.db.db, agent.id, ctx.config.sessionTtlMs);
       const token = await ctx.tokens.signAgent({ agentId: agent.id, sessionId: session.id }, new Date(session.expires_at));
-      ctx.log.info({ agentId: agent.id }, 'agent logged in');
+      await recordAudit(ctx, { action: 'login_succeeded', actorId: agent.id, subjectId: agent.id, email: agent.email, ip: request.ip });
       return reply.status(200).send({ token, agent: await profileOf(ctx.db.db, agent.id) });
     });
 
