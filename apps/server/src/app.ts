@@ -17,6 +17,7 @@ import { refuseWhileDraining } from './http/draining.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { uploadRoutes } from './http/upload-routes.js';
+import { startUploadSweeper } from './http/upload-sweeper.js';
 import { createLifecycle } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -83,12 +84,14 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const sweeper = startSweeper(ctx, config.sweepIntervalMs);
+  const uploadSweeper = startUploadSweeper(ctx);
   log.info({ port, store: config.store.kind, redis: Boolean(redis) }, 'kefu server listening');
 
   const close = async () => {
     log.info('shutting down: finishing commands in flight');
     await ctx.lifecycle.drain(config.shutdownTimeoutMs);
     await sweeper.stop();
+    await uploadSweeper.stop();
     await ctx.presence.close();
     await ctx.broadcaster.flush();
     visitors.local.disconnectSockets(true);

@@ -63,7 +63,7 @@ const EnvSchema = z
     KEFU_HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
     KEFU_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
     KEFU_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(256),
-    KEFU_UPLOAD_ORPHAN_TTL_HOURS: z.coerce.number().positive().default(24),
+    KEFU_UPLOAD_ORPHAN_TTL_MINUTES: z.coerce.number().positive().default(24 * 60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.KEFU_HTTP_HEADERS_TIMEOUT_MS <= env.KEFU_HTTP_REQUEST_TIMEOUT_MS, {
@@ -165,7 +165,7 @@ export function toConfig(env: Env): ServerConfig {
       keepAliveTimeoutMs: env.KEFU_HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnectionsPerAddress: env.KEFU_MAX_CONNECTIONS_PER_ADDRESS,
     },
-    uploadOrphanTtlMs: env.KEFU_UPLOAD_ORPHAN_TTL_HOURS * 3_600_000,
+    uploadOrphanTtlMs: Math.round(env.KEFU_UPLOAD_ORPHAN_TTL_MINUTES * 60_000),
     logLevel: env.LOG_LEVEL,
   };
 }

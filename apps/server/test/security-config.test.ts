@@ -20,6 +20,7 @@ describe('security settings: KEFU_TRUST_PROXY, limits, KEFU_METRICS_TOKEN', () =
     expect({ concurrency: config.passwordConcurrency, queue: config.passwordQueue }).toEqual({ concurrency: 2, queue: 64 });
     expect(config.http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxConnectionsPerAddress: 256 });
     expect(config.webOrigins).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000']);
+    expect(config.uploadOrphanTtlMs).toBe(24 * 3_600_000);
   });
 
   it('refuses a headers timeout longer than the request timeout, and origins with a path', () => {

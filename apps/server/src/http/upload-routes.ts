@@ -11,16 +11,20 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { authenticateAgentToken } from '../realtime/agent-handshake.js';
 import { bearerOf } from './guards.js';
+import { uploadDir } from './upload-sweeper.js';
 
 /** What shoppers and agents may share: common images and PDF, recognised from the bytes, not the name. */
 const ALLOWED_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-/** Keeps a display name: no path, no control characters, at most 200 characters. */
+/**
+ * Keeps a display name: Unicode NFKC first (a fullwidth ／ becomes a / and is cut like one), then no
+ * path, no control or format characters (bidi overrides that make `gpj.exe` read `exe.jpg`,
+ * zero-width joiners, line separators), no quotes, at most 200 characters.
+ */
 export function cleanFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  const base = name.normalize('NFKC').split(/[\\/]/).pop() ?? '';
+  const clean = Array.from(base.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}"]/gu, '').trim()).slice(0, 200).join('');
   return clean || 'file';
 }
 
@@ -55,7 +59,7 @@ function malformed(error: unknown): never {
 }
 
 export function uploadRoutes(ctx: AppContext) {
-  const dir = join(ctx.config.dataDir, 'uploads');
+  const dir = uploadDir(ctx);
   return async (app: FastifyInstance) => {
     await app.register(multipart, { limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 5, parts: 6 } });
 

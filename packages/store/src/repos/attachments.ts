@@ -52,6 +52,16 @@ export async function bindAttachments(
   return Number(result.numUpdatedRows) === unique.length;
 }
 
+/**
+ * Deletes the uploads never bound to a message that were made before `createdBefore`, and returns
+ * their ids (the caller removes the files). One statement: an upload bound meanwhile is kept, and
+ * a message naming one deleted here is refused like any unknown id.
+ */
+export async function deleteUnboundAttachments(db: Executor, createdBefore: string): Promise<string[]> {
+  const rows = await db.deleteFrom('attachments').where('message_id', 'is', null).where('created_at', '<', createdBefore).returning('id').execute();
+  return rows.map((row) => row.id);
+}
+
 export async function attachmentsByMessage(db: Executor, messageIds: string[]): Promise<Map<string, Attachment[]>> {
   const byMessage = new Map<string, Attachment[]>();
   if (messageIds.length === 0) return byMessage;
