@@ -159,7 +159,8 @@ function warnIfStale(): void {
 }
 
 /** Starts `size` nodes at once against one empty PostgreSQL database. */
-export async function startCluster(options: { size: number; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: { size: number; env?: Record<string, string>; redisUrl?: string }): Promise<Cluster> {
+  const redisUrl = options.redisUrl ?? REDIS_URL;
   if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run \`npx turbo run build\` first`);
   warnIfStale();
   const store: TestStore = await createTestStore('postgres');
@@ -169,7 +170,7 @@ export async function startCluster(options: { size: number; env?: Record<string,
     HOST: '127.0.0.1',
     KEFU_DATA_DIR: dataDir,
     KEFU_DATABASE_URL: store.url!,
-    KEFU_REDIS_URL: REDIS_URL,
+    KEFU_REDIS_URL: redisUrl,
     KEFU_REDIS_PREFIX: redisPrefix,
     KEFU_ADMIN_EMAIL: CLUSTER_ADMIN.email,
     KEFU_ADMIN_PASSWORD: CLUSTER_ADMIN.password,
@@ -257,7 +258,7 @@ export async function startCluster(options: { size: number; env?: Record<string,
         }),
       );
       await store.drop();
-      await deleteRedisKeys(redisPrefix);
+      await deleteRedisKeys(redisPrefix, redisUrl).catch(() => undefined); // a fault test may have stopped its Redis
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -275,8 +276,8 @@ export async function startCluster(options: { size: number; env?: Record<string,
 const fastReconnect = { reconnectionDelay: 100, reconnectionDelayMax: 500 };
 
 /** SCAN + DEL of every key under the run's prefix. */
-export async function deleteRedisKeys(prefix: string): Promise<number> {
-  const redis = createClient({ url: REDIS_URL });
+export async function deleteRedisKeys(prefix: string, url = REDIS_URL): Promise<number> {
+  const redis = createClient({ url });
   redis.on('error', () => undefined);
   await redis.connect();
   let deleted = 0;

@@ -37,3 +37,17 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
     await client.end();
   }
 }
+
+/**
+ * pg_terminate_backend of every connection to the test database at `databaseUrl` (a fault test's
+ * own; never another database), as a crashed or restarted connection would look to the pool.
+ * Returns how many connections were ended.
+ */
+export async function terminateConnections(databaseUrl: string): Promise<number> {
+  const database = new URL(databaseUrl).pathname.slice(1);
+  if (!database.startsWith('kefu_test_')) throw new Error(`refusing to terminate connections to ${database}: not a test database`);
+  const result = await withClient(testPostgresUrl(), (c) =>
+    c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]),
+  );
+  return result.rowCount ?? 0;
+}
