@@ -48,6 +48,8 @@ export type Cluster = {
   redisPrefix: string;
   /** Starts one more node on the same store and Redis prefix (extra env merged over the cluster's). */
   addNode(env?: Record<string, string>): Promise<ClusterNode>;
+  /** SIGKILLs a node (if still running) and starts it again on the same port, so clients' urls stay good. */
+  restartNode(node: ClusterNode): Promise<ClusterNode>;
   api<T = unknown>(node: ClusterNode, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
   login(node: ClusterNode, email?: string, password?: string): Promise<{ token: string; agent: { id: string } }>;
   createInbox(name: string): Promise<{ id: string; key: string }>;
@@ -222,6 +224,16 @@ export async function startCluster(options: { size: number; env?: Record<string,
     databaseUrl: store.url!,
     redisPrefix,
     addNode: (env = {}) => launch(env),
+    async restartNode(node) {
+      node.kill('SIGKILL');
+      await node.exited;
+      everyChild.delete(node.child);
+      const fresh = spawnNode(node.name, node.port, { ...baseEnv, KEFU_NODE_ID: node.name });
+      everyChild.add(fresh.child);
+      nodes[nodes.indexOf(node)] = fresh;
+      await waitUntilHealthy(fresh, READY_DEADLINE_MS);
+      return fresh;
+    },
     api,
     login,
     async createInbox(name) {
