@@ -83,12 +83,16 @@ describe('the upload sweeper runs on its own (KEFU_UPLOAD_ORPHAN_TTL_MINUTES)', 
     const { token } = await server.login();
     const res = await upload(server, token);
     const { attachment } = UploadOutputSchema.parse(res.body);
-    await waitFor('the sweeper to remove the upload', 10_000, (done) => {
+    const file = join(server.dataDir, 'uploads', attachment.id);
+    expect(existsSync(file)).toBe(true);
+    // The row goes first, then the file: wait for both.
+    await waitFor('the sweeper to remove the upload, row and file', 10_000, (done) => {
       const timer = setInterval(() => {
-        void server.ctx.db.db.selectFrom('attachments').select('id').where('id', '=', attachment.id).executeTakeFirst().then((row) => row === undefined && done(undefined));
+        const row = server.ctx.db.db.selectFrom('attachments').select('id').where('id', '=', attachment.id).executeTakeFirst();
+        void row.then((found) => found === undefined && !existsSync(file) && done(undefined));
       }, 50);
       return () => clearInterval(timer);
     });
-    expect(existsSync(join(server.dataDir, 'uploads', attachment.id))).toBe(false);
+    expect((await fetch(`${server.url}${attachment.url}`)).status).toBe(404);
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { KefuError } from '@kefu/protocol';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
-import { createTestStore, type TestStore } from './testing.js';
+import { createTestStore, terminateConnections, type TestStore } from './testing.js';
+import { isConnectionLoss } from './util.js';
 import {
   assignConversation,
   bootstrapStore,
@@ -275,5 +276,37 @@ describe('store on postgres under contention', () => {
     expect(second.createdConversation).toBe(true);
     const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(resolved.rows.map((m) => m.body)).toEqual(['one']);
+  });
+});
+
+describe('store on postgres when its connections are killed', () => {
+  let test: TestStore;
+  let db: Database;
+  beforeAll(async () => {
+    test = await createTestStore('postgres');
+    db = openDatabase(test.config);
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db.close();
+    await test.drop();
+  });
+
+  it('fails the query in flight as a connection loss (the wire says unavailable), then serves the next one', async () => {
+    const sleeping = sql`select pg_sleep(5)`.execute(db.db);
+    sleeping.catch(() => undefined);
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'select pg_sleep%'`.execute(db.db);
+      if ((rows[0]?.n ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error('the sleeping query never started');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await terminateConnections(test.url!)).toBeGreaterThan(0);
+    const error = await sleeping.then(() => null, (e: unknown) => e);
+    expect(isConnectionLoss(error)).toBe(true);
+    expect(isConnectionLoss(new KefuError('not_found', 'no such conversation'))).toBe(false);
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db.db);
+    expect(rows).toEqual([{ one: 1 }]);
   });
 });

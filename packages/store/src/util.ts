@@ -9,6 +9,16 @@ export const secondsSince = (iso: string, nowMs: number): number => Math.max(0, 
 export const toBool = (value: number): boolean => value === 1;
 export const fromBool = (value: boolean): number => (value ? 1 : 0);
 
+/**
+ * True when the database connection, not the query, failed: PostgreSQL ended the session
+ * (57P01-57P03, class 08) or the socket broke. Worth a retry, so the wire says `unavailable`.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && (/^57P0[123]$/.test(e.code) || /^08/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(e.code))) return true;
+  return /Connection terminated|connection error|Client has encountered a connection error/i.test(e?.message ?? '');
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');

@@ -1,4 +1,5 @@
 import { KefuError, httpStatusOf, type ErrorCode } from '@kefu/protocol';
+import { isConnectionLoss } from '@kefu/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../logger.js';
 
@@ -28,6 +29,7 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
     if (error instanceof KefuError) return sendError(reply, error.code, error.message);
     const code = codeOfFastifyError(error as { statusCode?: number; code?: string });
     if (code) return sendError(reply, code, code === 'too_large' ? 'request too large' : (error as Error).message);
+    if (isConnectionLoss(error)) return sendError(reply, 'unavailable', 'the database did not answer; retry');
     log.error({ err: error }, 'request failed');
     return sendError(reply, 'internal', 'internal error');
   });

@@ -1,4 +1,5 @@
 import { KefuError, fail, ok, parseOrThrow, type Result } from '@kefu/protocol';
+import { isConnectionLoss } from '@kefu/store';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Lifecycle } from '../lifecycle.js';
@@ -24,6 +25,10 @@ export type CommandDeps = {
 /** Turns anything thrown into a wire error: KefuErrors keep their code, everything else is `internal`. */
 export function toFailure(error: unknown, log: Logger, context: Record<string, unknown>): Result<never> {
   if (error instanceof KefuError) return fail(error.code, error.message);
+  if (isConnectionLoss(error)) {
+    log.warn({ err: error, ...context }, 'command failed: the database connection was lost');
+    return fail('unavailable', 'the database did not answer; retry');
+  }
   log.error({ err: error, ...context }, 'command failed');
   return fail('internal', 'internal error');
 }
