@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { AgentClient, VisitorClient } from '@kefu/client';
-import { MessageSchema, type Message } from '@kefu/protocol';
+import type { Message } from '@kefu/protocol';
 import { terminateConnections } from '@kefu/store/testing';
-import { startCluster, waitFor, type Cluster, type ClusterNode } from './cluster-harness.js';
-import { startPrivateRedis, type PrivateRedis } from './fault-redis.js';
+import { waitFor, type Cluster, type ClusterNode } from './cluster-harness.js';
+import { fetchAll, useFaultCluster } from './fault-kit.js';
 import { within } from './kit.js';
 
 // Run in band (npm test does). Each suite has its own redis-server and database: pausing or killing
@@ -12,18 +12,6 @@ import { within } from './kit.js';
 
 const EVENT_MS = 10_000;
 const unique = () => randomBytes(4).toString('hex');
-
-/** Every message of a conversation through conversation:sync, page by page. */
-async function fetchAll(client: VisitorClient | AgentClient, conversationId: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  let afterSeq = 0;
-  for (;;) {
-    const page = await (client as VisitorClient).call('conversation:sync', { conversationId, afterSeq });
-    messages.push(...page.messages.map((m) => MessageSchema.parse(m)));
-    if (!page.hasMore) return messages;
-    afterSeq = page.messages.at(-1)!.seq;
-  }
-}
 
 /** What a client's ordered stream delivered for one conversation, and a wait for a seq. */
 function stream(client: VisitorClient | AgentClient, conversationId: string) {
@@ -62,20 +50,16 @@ async function deskOn(cluster: Cluster, node: ClusterNode): Promise<Desk> {
 }
 
 describe('faults: Redis paused and restarted under a two-node cluster', () => {
-  let redis: PrivateRedis;
+  const fault = useFaultCluster(2);
+  let redis: ReturnType<typeof fault.redis>;
   let cluster: Cluster;
   let n1: ClusterNode;
   let n2: ClusterNode;
   let desk: Desk;
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster({ size: 2, redisUrl: redis.url });
+    [redis, cluster] = [fault.redis(), fault.cluster()];
     [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
     desk = await deskOn(cluster, n2);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.stop();
   });
 
   it('keeps acking stored messages while Redis is paused; the agent catches up by prevSeq and sync; no node exits', async () => {
@@ -156,20 +140,15 @@ describe('faults: Redis paused and restarted under a two-node cluster', () => {
 });
 
 describe('faults: PostgreSQL connections killed under a two-node cluster', () => {
-  let redis: PrivateRedis;
+  const fault = useFaultCluster(2);
   let cluster: Cluster;
   let n1: ClusterNode;
   let n2: ClusterNode;
   let desk: Desk;
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster({ size: 2, redisUrl: redis.url });
+    cluster = fault.cluster();
     [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
     desk = await deskOn(cluster, n2);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.stop();
   });
 
   it('sends fail unavailable at worst, retries succeed, nothing unstored is broadcast, no node exits', async () => {
@@ -204,18 +183,10 @@ describe('faults: PostgreSQL connections killed under a two-node cluster', () =>
 });
 
 describe('faults: one shopper on two nodes at once', () => {
-  let redis: PrivateRedis;
-  let cluster: Cluster;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster({ size: 2, redisUrl: redis.url });
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.stop();
-  });
+  const fault = useFaultCluster(2);
 
   it('starts one conversation, not two, when both tabs send their first message at once', async () => {
+    const cluster = fault.cluster();
     const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
     const inbox = await cluster.createInbox(`Two tabs ${unique()}`);
     for (let round = 0; round < 5; round++) {

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { VisitorClient } from '@kefu/client';
-import { MessageSchema, type Message } from '@kefu/protocol';
-import { startCluster, waitFor, type Cluster } from './cluster-harness.js';
-import { startPrivateRedis, type PrivateRedis } from './fault-redis.js';
+import { describe, expect, it } from '@jest/globals';
+import type { Message } from '@kefu/protocol';
+import { waitFor } from './cluster-harness.js';
+import { fetchAll, useFaultCluster } from './fault-kit.js';
 import { within } from './kit.js';
 
 // A short soak by default (CI); KEFU_SOAK_MS=600000 for ten minutes. Random SIGKILLs of nodes (each
@@ -23,32 +22,13 @@ function random(seedValue: number) {
   };
 }
 
-async function fetchAll(client: VisitorClient, conversationId: string): Promise<Message[]> {
-  const messages: Message[] = [];
-  let afterSeq = 0;
-  for (;;) {
-    const page = await client.call('conversation:sync', { conversationId, afterSeq });
-    messages.push(...page.messages.map((m) => MessageSchema.parse(m)));
-    if (!page.hasMore) return messages;
-    afterSeq = page.messages.at(-1)!.seq;
-  }
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(`soak: ${SOAK_MS} ms of node kills and Redis pauses (seed ${seed})`, () => {
-  let redis: PrivateRedis;
-  let cluster: Cluster;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster({ size: 3, redisUrl: redis.url });
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    await redis?.stop();
-  });
+  const fault = useFaultCluster(3);
 
   it('loses nothing, doubles nothing, and every view matches the store', async () => {
+    const [redis, cluster] = [fault.redis(), fault.cluster()];
     const rand = random(seed);
     const inbox = await cluster.createInbox('Soak');
     const urls = cluster.nodes.map((n) => n.url);

@@ -66,6 +66,9 @@ function openPostgres(url: string, poolSize: number): Kysely<DB> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one: pg emits 'error' on it besides failing its query (found by killing a
+  // backend mid-query with pg_terminate_backend), and an 'error' nobody listens to ends the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

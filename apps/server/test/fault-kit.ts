@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from '@jest/globals';
+import type { VisitorClient, AgentClient } from '@kefu/client';
+import { MessageSchema, type Message } from '@kefu/protocol';
 import { createClient } from 'redis';
-import { freePort } from './cluster-harness.js';
+import { freePort, startCluster, type Cluster } from './cluster-harness.js';
+
+/** What the fault suites share: a private Redis, a cluster on it, and a fresh fetch of a conversation. */
 
 /**
  * A redis-server of the test's own on a free port (no persistence), so that pausing, killing and
@@ -54,4 +59,32 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await exited(child);
     },
   };
+}
+
+/** Registers a private Redis and a cluster of `size` nodes on it for the enclosing describe block. */
+export function useFaultCluster(size: number): { redis: () => PrivateRedis; cluster: () => Cluster } {
+  let redis: PrivateRedis | undefined;
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    cluster = await startCluster({ size, redisUrl: redis.url });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  });
+  return { redis: () => redis!, cluster: () => cluster! };
+}
+
+/** Every message of a conversation through conversation:sync, page by page: what the store holds. */
+export async function fetchAll(client: VisitorClient | AgentClient, conversationId: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  let afterSeq = 0;
+  for (;;) {
+    // Both namespaces have the same conversation:sync; the cast only merges the two call() overloads.
+    const page = await (client as VisitorClient).call('conversation:sync', { conversationId, afterSeq });
+    messages.push(...page.messages.map((m) => MessageSchema.parse(m)));
+    if (!page.hasMore) return messages;
+    afterSeq = page.messages.at(-1)!.seq;
+  }
 }
