@@ -1,5 +1,5 @@
-import { conversationAccess, enforce, type Actor, type AgentActor, type ConversationFacts } from '@kefu/core';
-import { findConversation, inboxIdsOfAgent, listInboxRows, type ConversationRow, type Executor } from '@kefu/store';
+import { conversationAccess, type Actor, type AgentActor, type ConversationFacts } from '@kefu/core';
+import { enforce, findConversation, inboxIdsOfAgent, listInboxRows, type ConversationRow, type Executor } from '@kefu/store';
 import type { AgentSocketData, VisitorSocketData } from './realtime/namespaces.js';
 
 /**

@@ -1,9 +1,8 @@
-import { KefuError } from '@kefu/protocol';
-
 /**
  * Who may do what: the one authorization policy of kefu, used by socket commands and HTTP routes
- * alike. Pure: the caller loads the facts (the conversation, the agent's inboxes) and enforces the
- * decision. Someone else's conversation or inbox is `not_found`, exactly like one that does not
+ * alike. Pure (core imports no runtime code, not even the protocol's: the widget bundles core): the
+ * caller loads the facts (the conversation, the agent's inboxes) and enforces the decision
+ * (`enforce` in @kefu/store turns a refusal into the wire's KefuError). Someone else's conversation or inbox is `not_found`, exactly like one that does not
  * exist, so ids cannot be probed; `forbidden` is kept for things the caller can already see.
  */
 export type AgentActor = { type: 'agent'; id: string; role: 'agent' | 'admin'; inboxIds: readonly string[] };
@@ -58,9 +57,4 @@ export function assignmentAccess(actor: Mover, conversation: Pick<ConversationFa
 /** The admin API and the queue view. */
 export function adminAccess(actor: Actor): Decision {
   return isAdmin(actor) ? allow : deny('forbidden', 'admins only');
-}
-
-/** Throws the decision's refusal as a KefuError (the wire error); returns when allowed. */
-export function enforce(decision: Decision): void {
-  if (!decision.ok) throw new KefuError(decision.code, decision.message);
 }

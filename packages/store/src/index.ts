@@ -17,6 +17,6 @@ export * from './ops/conversation-actions.js';
 export * from './ops/queue-view.js';
 export { drainAutoInboxes } from './ops/drain.js';
 export * from './ops/send-message.js';
-export { isConnectionLoss, isUniqueViolation } from './util.js';
+export { enforce, isConnectionLoss, isUniqueViolation } from './util.js';
 export * from './ops/mark-read.js';
 export * from './ops/visitor-details.js';

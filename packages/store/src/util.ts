@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Decision } from '@kefu/core';
+import { KefuError } from '@kefu/protocol';
 
 export const newId = (): string => randomUUID();
 /** A URL-safe random token, for keys that appear in URLs (inbox keys, upload ids). */
@@ -22,4 +24,9 @@ export function isConnectionLoss(error: unknown): boolean {
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+/** Throws an authorization refusal (a Decision of @kefu/core's access policy) as the wire's KefuError. */
+export function enforce(decision: Decision): void {
+  if (!decision.ok) throw new KefuError(decision.code, decision.message);
 }

@@ -1,6 +1,6 @@
-import { adminAccess, enforce } from '@kefu/core';
+import { adminAccess } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
-import type { AgentRow } from '@kefu/store';
+import { enforce, type AgentRow } from '@kefu/store';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { authenticateAgentToken } from '../realtime/agent-handshake.js';

@@ -1,7 +1,8 @@
-import { adminAccess, checkBody, enforce, inboxAccess, statusChangeAccess } from '@kefu/core';
+import { adminAccess, checkBody, inboxAccess, statusChangeAccess } from '@kefu/core';
 import { KefuError, limits, type agentCommands } from '@kefu/protocol';
 import {
   assignConversation,
+  enforce,
   findAgent,
   findInbox,
   listCanned,

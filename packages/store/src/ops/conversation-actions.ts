@@ -1,10 +1,10 @@
-import { assignmentAccess, enforce, transition } from '@kefu/core';
+import { assignmentAccess, transition } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
 import { lockConversation, updateConversationRow, type ConversationRow } from '../repos/conversations.js';
 import { inboxIdsOfAgent, memberIdsOf } from '../repos/inboxes.js';
-import { toBool } from '../util.js';
+import { enforce, toBool } from '../util.js';
 import { appendLine, applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
