@@ -51,7 +51,7 @@ export function createGroupCommit(db: Kysely<DB>) {
 
   return function transaction<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      waiting.push({ work, resolve, reject });
       if (!running) void runBatches();
     });
   };

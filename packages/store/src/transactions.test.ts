@@ -28,7 +28,7 @@ describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (kind) => {
         return i;
       });
     const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => write(i)));
-    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<number>).value)).toEqual(
+    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value)).toEqual(
       Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 7),
     );
     expect(outcomes[7]).toEqual({ status: 'rejected', reason: new Error('seven fails after writing') });

@@ -30,4 +30,4 @@ io.of('/visitor').on('connection', (socket) => {
   });
 });
 http.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
-process.on('SIGTERM', () => io.close(() => process.exit(0)));
+process.on('SIGTERM', () => void io.close(() => process.exit(0)));
