@@ -3,10 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connectVisitor, type VisitorClient } from '@kefu/client';
 import type { Message } from '@kefu/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, artifactsDir, startDesk, type Desk } from './desk.js';
-
-// The smallest valid PNG: 1×1 pixel.
-const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+import { ADMIN, artifactsDir, onePixelPng, startDesk, type Desk } from './desk.js';
 
 /** An agent in a real Chromium on the dashboard; shoppers on the SDK; a real server. */
 const HOSTILE_PAGE = 'https://shop.example/cart?q=<script>alert(1)</script>';

@@ -18,6 +18,8 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const webDir = join(repoRoot, 'apps/web');
 export const ADMIN = { email: 'admin@kefu.local', password: 'e2e-admin-password' };
 export const artifactsDir = join(repoRoot, 'test-results');
+/** The smallest valid PNG: 1×1 pixel. */
+export const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const READY_MS = 30_000;
 
 export async function freePort(): Promise<number> {

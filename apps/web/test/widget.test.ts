@@ -5,10 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AgentClient } from '@kefu/client';
 import type { Message } from '@kefu/protocol';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { ADMIN, artifactsDir, repoRoot, startDesk, type Desk } from './desk.js';
-
-// The smallest valid PNG: 1×1 pixel.
-const onePixelPng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+import { ADMIN, artifactsDir, onePixelPng, repoRoot, startDesk, type Desk } from './desk.js';
 
 /** A shopper in a real Chromium on a customer's shop page, an agent on the SDK, a real server. */
 describe('shopper widget in a browser', () => {
