@@ -46,6 +46,7 @@ const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.l
 export class DeskController {
   state: DeskState = initial;
   private client: AgentClient | null = null;
+  private listRequest = 0;
   private readonly listeners = new Set<(state: DeskState) => void>();
 
   constructor(
@@ -102,24 +103,29 @@ export class DeskController {
     await this.loadList();
   }
 
+  /**
+   * Loads the first page of the current view, or with `more` the next one. A newer load (the agent
+   * switched views meanwhile) makes an older one's answer obsolete rather than being skipped.
+   */
   async loadList(more = false): Promise<void> {
     const client = this.client;
-    if (!client || this.state.loadingList) return;
-    const { view, inboxId } = this.state;
+    if (!client || (more && this.state.loadingList)) return;
+    const request = ++this.listRequest;
+    const { view, inboxId, nextCursor } = this.state;
     this.update({ loadingList: true });
     try {
       const page = await client.call('conversation:list', {
         view,
         limit: 50,
         ...(inboxId ? { inboxId } : {}),
-        ...(more && this.state.nextCursor ? { cursor: this.state.nextCursor } : {}),
+        ...(more && nextCursor ? { cursor: nextCursor } : {}),
       });
-      if (view !== this.state.view || inboxId !== this.state.inboxId) return;
+      if (request !== this.listRequest) return;
       const known = more ? this.state.conversations : [];
       const merged = new Map([...known, ...page.conversations].map((c) => [c.id, c]));
       this.update({ conversations: [...merged.values()].sort(byActivity), nextCursor: page.nextCursor });
     } finally {
-      this.update({ loadingList: false });
+      if (request === this.listRequest) this.update({ loadingList: false });
     }
   }
 
@@ -129,7 +135,7 @@ export class DeskController {
     if (previous === conversationId) return;
     if (previous) void client.leave(previous);
     const opened = await client.open(conversationId);
-    this.update({ open: { ...opened, messages: opened.messages }, typing: null, shopperReadSeq: 0 });
+    this.update({ open: opened, typing: null, shopperReadSeq: 0 });
     this.markRead();
   }
 
