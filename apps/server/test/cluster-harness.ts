@@ -161,11 +161,11 @@ function warnIfStale(): void {
 }
 
 /** Starts `size` nodes at once against one empty PostgreSQL database. */
-export async function startCluster(options: { size: number; env?: Record<string, string>; redisUrl?: string }): Promise<Cluster> {
+export async function startCluster(options: { size: number; env?: Record<string, string>; redisUrl?: string; postgresUrl?: string }): Promise<Cluster> {
   const redisUrl = options.redisUrl ?? REDIS_URL;
   if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run \`npx turbo run build\` first`);
   warnIfStale();
-  const store: TestStore = await createTestStore('postgres');
+  const store: TestStore = await createTestStore('postgres', options.postgresUrl);
   const redisPrefix = `kefu-test-${randomBytes(5).toString('hex')}:`;
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-cluster-'));
   const baseEnv: Record<string, string> = {

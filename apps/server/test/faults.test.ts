@@ -182,6 +182,47 @@ describe('faults: PostgreSQL connections killed under a two-node cluster', () =>
   });
 });
 
+describe('faults: PostgreSQL restarted under a two-node cluster', () => {
+  const fault = useFaultCluster(2, { privatePostgres: true });
+
+  it('answers unavailable while it is down, broadcasts nothing unstored, and the retries succeed once it is back', async () => {
+    const cluster = fault.cluster();
+    const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
+    const desk = await deskOn(cluster, n2);
+    const visitor = cluster.visitor(n1, { inboxKey: desk.inbox.key });
+    await visitor.ready();
+    const first = await visitor.send({ body: 'before the restart' });
+    const conversationId = first.conversation.id;
+    await desk.agent.open(conversationId);
+    const atAgent = stream(desk.agent, conversationId);
+
+    await fault.postgres().stop();
+    const whileDown: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const result = (await visitor.socket.timeout(EVENT_MS).emitWithAck('message:send', { conversationId, clientMsgId: `down-${i}`, body: `while down ${i}` })) as { ok: boolean; error?: { code: string } };
+      whileDown.push(result.ok ? 'ok' : result.error!.code);
+    }
+    expect(whileDown).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    expect([n1.alive(), n2.alive()]).toEqual([true, true]);
+
+    await fault.postgres().start();
+    const acked = [first.message];
+    // The same clientMsgIds again: what the server refused was never stored, so each is stored once now.
+    for (let i = 1; i <= 3; i++) acked.push((await ackWithin(visitor.send({ conversationId, clientMsgId: `down-${i}`, body: `while down ${i}` }), `retry ${i}`)).message);
+    const reply = await ackWithin(desk.agent.send({ conversationId, clientMsgId: 'agent-after', body: 'back again' }), 'the agent reply');
+    acked.push(reply.message);
+
+    await atAgent.reach(reply.message.seq, 'the messages after the restart at the agent');
+    const stored = await fetchAll(desk.agent, conversationId);
+    expect(gapless(stored)).toBe(true);
+    // What was acked, in order, each once; the rest is the server's own (the assignment's event line).
+    expect(stored.filter((m) => m.kind !== 'event').map((m) => m.id)).toEqual(acked.map((m) => m.id));
+    const storedIds = new Set(stored.map((m) => m.id));
+    expect(atAgent.seen.filter((m) => !storedIds.has(m.id))).toEqual([]);
+    expect([n1.alive(), n2.alive()]).toEqual([true, true]);
+  });
+});
+
 describe('faults: one shopper on two nodes at once', () => {
   const fault = useFaultCluster(2);
 

@@ -11,13 +11,13 @@ export const testPostgresUrl = (): string => process.env.KEFU_TEST_DATABASE_URL 
 export type TestStore = { config: StoreConfig; url: string | null; drop: () => Promise<void> };
 
 /** A fresh, empty database of its own (a temp SQLite file, or a new PostgreSQL database), and its removal. */
-export async function createTestStore(kind: 'sqlite' | 'postgres'): Promise<TestStore> {
+export async function createTestStore(kind: 'sqlite' | 'postgres', postgresUrl = testPostgresUrl()): Promise<TestStore> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kefu-test-'));
     return { config: { kind, file: join(dir, 'kefu.db') }, url: null, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const name = `kefu_test_${randomBytes(6).toString('hex')}`;
-  const admin = testPostgresUrl();
+  const admin = postgresUrl;
   await withClient(admin, (c) => c.query(`create database ${name}`));
   const url = new URL(admin);
   url.pathname = `/${name}`;
