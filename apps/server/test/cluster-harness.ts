@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { connectAgent, connectVisitor, type AgentClient, type VisitorClient, type VisitorClientOptions } from '@kefu/client';
+import { connectAgent, connectVisitor, type AgentClient, type AgentClientOptions, type VisitorClient, type VisitorClientOptions } from '@kefu/client';
 import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import { requestJson } from './kit.js';
@@ -55,7 +55,7 @@ export type Cluster = {
   createInbox(name: string): Promise<{ id: string; key: string }>;
   createAgent(fields: { name: string; inboxIds: string[]; capacity?: number }): Promise<{ id: string; email: string; token: string }>;
   visitor(node: ClusterNode, options: Omit<VisitorClientOptions, 'url'>): VisitorClient;
-  agent(node: ClusterNode, token: string): AgentClient;
+  agent(node: ClusterNode, token: string, options?: Pick<AgentClientOptions, 'urls'>): AgentClient;
   /** Kills every process still running, closes clients, drops the database and the Redis keys. */
   stop(): Promise<void>;
 };
@@ -255,8 +255,8 @@ export async function startCluster(options: { size: number; env?: Record<string,
       clients.push(client);
       return client;
     },
-    agent(node, token) {
-      const client = connectAgent({ url: node.url, token, socketOptions: fastReconnect });
+    agent(node, token, agentOptions = {}) {
+      const client = connectAgent({ url: node.url, token, socketOptions: fastReconnect, ...agentOptions });
       clients.push(client);
       return client;
     },
