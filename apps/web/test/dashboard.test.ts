@@ -5,7 +5,7 @@ import type { Message } from '@kefu/protocol';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ADMIN, artifactsDir, onePixelPng, startDesk, type Desk } from './desk.js';
 
-/** An agent in a real Chromium on the dashboard; shoppers on the SDK; a real server. */
+/** An agent in a real Chromium on the dashboard (server node 1); shoppers on the SDK (node 2); Redis and PostgreSQL between. */
 const HOSTILE_PAGE = 'https://shop.example/cart?q=<script>alert(1)</script>';
 
 describe('agent dashboard in a browser', () => {
@@ -14,7 +14,7 @@ describe('agent dashboard in a browser', () => {
   let page: Page;
   const shoppers: VisitorClient[] = [];
   beforeAll(async () => {
-    desk = await startDesk();
+    desk = await startDesk({ nodes: 2 });
   }, 120_000);
   afterAll(async () => {
     for (const shopper of shoppers) shopper.close();
@@ -22,7 +22,7 @@ describe('agent dashboard in a browser', () => {
   }, 60_000);
 
   const shopper = async (name: string) => {
-    const client = connectVisitor({ url: desk.serverUrl, inboxKey: 'demo' });
+    const client = connectVisitor({ url: desk.shopperUrl, inboxKey: 'demo' });
     shoppers.push(client);
     await client.ready();
     // The server refuses script URLs as pages (issue 8); a hostile but http(s) one still gets through.
@@ -109,7 +109,7 @@ describe('agent dashboard in a browser', () => {
     const conversationId = mei.conversation!.id;
     const form = new FormData();
     form.append('file', new Blob([onePixelPng], { type: 'image/png' }), 'parcel.png');
-    const uploaded = await fetch(`${desk.serverUrl}/api/uploads`, { method: 'POST', headers: { Authorization: `Bearer ${mei.visitorToken}` }, body: form });
+    const uploaded = await fetch(`${desk.shopperUrl}/api/uploads`, { method: 'POST', headers: { Authorization: `Bearer ${mei.visitorToken}` }, body: form });
     const { attachment } = (await uploaded.json()) as { attachment: { id: string; url: string } };
     await mei.send({ body: 'This is the box', attachmentIds: [attachment.id] });
     const image = page.getByRole('img', { name: 'parcel.png' });
@@ -160,7 +160,7 @@ describe('agent dashboard in a browser', () => {
     for (let i = 0; i < count; i += 10) {
       await Promise.all(
         Array.from({ length: Math.min(10, count - i) }, async (_, j) => {
-          const client = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+          const client = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
           await client.ready();
           await client.send({ body: `Question number ${i + j}` });
           client.close();
@@ -191,7 +191,7 @@ describe('agent dashboard in a browser', () => {
     expect(await rows.count()).toBeLessThan(40);
 
     // A conversation the agent neither holds nor has open updates through conversation:activity.
-    const bystander = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+    const bystander = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
     shoppers.push(bystander);
     await bystander.ready();
     await bystander.send({ body: 'A new question' });
@@ -214,7 +214,7 @@ describe('agent dashboard in a browser', () => {
 
     // A manual inbox keeps its shoppers queued; the view updates live as they arrive.
     const inbox = await desk.createInbox({ name: 'Manual desk', routing: 'manual' });
-    const waiting = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+    const waiting = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
     shoppers.push(waiting);
     await waiting.ready();
     await waiting.call('visitor:update', { name: 'Queued <i>Qiu</i>' });

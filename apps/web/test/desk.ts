@@ -3,16 +3,22 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAgent, type AgentClient } from '@kefu/client';
 import type { AgentProfile, Inbox, InboxCreate } from '@kefu/protocol';
+import { createTestStore } from '@kefu/store/testing';
 import { chromium, type Browser } from 'playwright-core';
+import { createClient } from 'redis';
 
 /**
  * A whole desk as a newcomer runs it: the built server (`apps/server/dist/main.js`, embedded SQLite in
  * a temporary data directory) and the built web app (`next start`), as real processes on free ports,
  * plus Debian's Chromium driven by playwright-core, and a plain "customer shop" on another origin.
+ * With `nodes: 2`, as a cluster is run: two server nodes over Redis and a PostgreSQL database of the
+ * test's own (key prefix and database dropped at the end); the web app talks to the first node,
+ * shoppers to the second (`shopperUrl`), so everything live crosses nodes.
  */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const webDir = join(repoRoot, 'apps/web');
@@ -56,10 +62,13 @@ function startProcess(command: string[], cwd: string, env: Record<string, string
 }
 
 export type Desk = {
+  /** The node the web app (dashboard, admin console, widget frame) talks to. */
   serverUrl: string;
+  /** The node shoppers' SDK sockets use in tests: the second node of a cluster, else the one server. */
+  shopperUrl: string;
   webUrl: string;
   shopUrl: (inboxKey: string) => string;
-  /** Stops the server (SIGTERM, graceful) and starts it again on the same port and data. */
+  /** Stops the (first) server (SIGTERM, graceful) and starts it again on the same port and data. */
   restartServer(): Promise<void>;
   stopServer(): Promise<void>;
   startServer(): Promise<void>;
@@ -71,13 +80,32 @@ export type Desk = {
   stop(): Promise<void>;
 };
 
-export async function startDesk(): Promise<Desk> {
+/** What a cluster shares besides the processes: a fresh PostgreSQL database and a Redis key prefix. */
+async function clusterBacking(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const store = await createTestStore('postgres');
+  const prefix = `kefu-e2e-${randomBytes(5).toString('hex')}:`;
+  const redisUrl = process.env.KEFU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  return {
+    env: { KEFU_DATABASE_URL: store.url!, KEFU_REDIS_URL: redisUrl, KEFU_REDIS_PREFIX: prefix },
+    drop: async () => {
+      await store.drop();
+      const redis = createClient({ url: redisUrl });
+      await redis.connect();
+      for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await redis.del(keys);
+      await redis.quit();
+    },
+  };
+}
+
+export async function startDesk(options: { nodes?: 1 | 2 } = {}): Promise<Desk> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-e2e-'));
   const [serverPort, webPort, shopPort] = [await freePort(), await freePort(), await freePort()];
   const serverUrl = `http://localhost:${serverPort}`;
   const webUrl = `http://localhost:${webPort}`;
+  const backing = options.nodes === 2 ? await clusterBacking() : null;
   const serverEnv = {
     PORT: String(serverPort),
+    // A cluster's nodes share the uploads directory, as the docker-compose volume does.
     KEFU_DATA_DIR: dataDir,
     KEFU_ADMIN_PASSWORD: ADMIN.password,
     KEFU_PASSWORD_COST: '10',
@@ -86,10 +114,13 @@ export async function startDesk(): Promise<Desk> {
     // Tests start many shoppers from one address.
     KEFU_NEW_VISITORS_PER_MINUTE: '10000',
     LOG_LEVEL: 'info',
+    KEFU_NODE_ID: 'node1',
+    ...backing?.env,
   };
+  const serverMain = join(repoRoot, 'apps/server/dist/main.js');
   let server: Proc | null = null;
   const startServer = async () => {
-    server = await startProcess([process.execPath, join(repoRoot, 'apps/server/dist/main.js')], repoRoot, serverEnv, /kefu server listening/);
+    server = await startProcess([process.execPath, serverMain], repoRoot, serverEnv, /kefu server listening/);
   };
   const stopServer = async () => {
     if (!server) return;
@@ -98,6 +129,13 @@ export async function startDesk(): Promise<Desk> {
     server = null;
   };
   await startServer();
+  let second: Proc | null = null;
+  let shopperUrl = serverUrl;
+  if (backing) {
+    const port = await freePort();
+    shopperUrl = `http://localhost:${port}`;
+    second = await startProcess([process.execPath, serverMain], repoRoot, { ...serverEnv, PORT: String(port), KEFU_NODE_ID: 'node2' }, /kefu server listening/);
+  }
   const nextBin = join(repoRoot, 'node_modules/next/dist/bin/next');
   const web = await startProcess([process.execPath, nextBin, 'start', '-p', String(webPort)], webDir, { KEFU_PUBLIC_SERVER_URL: serverUrl, NEXT_TELEMETRY_DISABLED: '1' }, /Ready in/);
   const shop = await startShop(shopPort, webUrl);
@@ -122,6 +160,7 @@ export async function startDesk(): Promise<Desk> {
 
   return {
     serverUrl,
+    shopperUrl,
     webUrl,
     shopUrl: (inboxKey) => `http://127.0.0.1:${shopPort}/?inbox=${encodeURIComponent(inboxKey)}`,
     restartServer: async () => {
@@ -148,6 +187,9 @@ export async function startDesk(): Promise<Desk> {
       web.child.kill('SIGTERM');
       await web.exited;
       await stopServer();
+      second?.child.kill('SIGTERM');
+      await second?.exited;
+      await backing?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
