@@ -22,7 +22,16 @@ export function forgetToken(): void {
   }
 }
 
-export class LoginError extends Error {}
+/** Why sign-in failed; the page words it in the agent's language (`detail`: the server's own message). */
+export class LoginError extends Error {
+  constructor(
+    readonly reason: 'unreachable' | 'credentials' | 'refused',
+    readonly status: number | null,
+    readonly detail: string | null,
+  ) {
+    super(detail ?? reason);
+  }
+}
 
 export async function login(serverUrl: string, email: string, password: string): Promise<AgentProfile> {
   const response = await fetch(`${serverUrl}/api/auth/login`, {
@@ -30,11 +39,11 @@ export async function login(serverUrl: string, email: string, password: string):
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ email, password }),
   }).catch(() => {
-    throw new LoginError('The server does not answer.');
+    throw new LoginError('unreachable', null, null);
   });
   const body = (await response.json().catch(() => null)) as { token?: string; agent?: AgentProfile; error?: { message?: string } } | null;
   if (!response.ok || !body?.token || !body.agent) {
-    throw new LoginError(response.status === 401 ? 'Wrong email or password.' : (body?.error?.message ?? `Sign-in failed (HTTP ${response.status}).`));
+    throw new LoginError(response.status === 401 ? 'credentials' : 'refused', response.status, body?.error?.message ?? null);
   }
   try {
     localStorage.setItem(tokenKey, body.token);

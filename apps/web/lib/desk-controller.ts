@@ -2,6 +2,8 @@ import { isInView } from '@kefu/core';
 import { connectAgent, type AgentClient } from '@kefu/client';
 import type { AgentConversation, AgentProfile, AgentSession, CannedResponse, ConversationView, Message, VisitorDetails } from '@kefu/protocol';
 
+/** What deserves a notification; the page words it in the agent's language. */
+export type Attention = { kind: 'created' | 'message'; name: string | null; body: string };
 export type OpenConversation = { conversation: AgentConversation; visitor: VisitorDetails; messages: Message[]; hasMore: boolean };
 
 export type DeskState = {
@@ -202,15 +204,15 @@ export class DeskController {
   }
 
   /** Listens for what deserves a notification: a new conversation, or a shopper writing in one not on screen. */
-  onAttention(listener: (what: { title: string; body: string }) => void): () => void {
+  onAttention(listener: (what: Attention) => void): () => void {
     const client = this.requireClient();
-    const offCreated = client.on('conversation:created', (c) => listener({ title: 'New conversation', body: c.lastMessage?.body ?? `#${c.number}` }));
+    const offCreated = client.on('conversation:created', (c) => listener({ kind: 'created', name: null, body: c.lastMessage?.body ?? `#${c.number}` }));
     const offMessage = client.on('message:created', (m) => {
-      if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ title: m.author.name ?? 'Shopper', body: m.body });
+      if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ kind: 'message', name: m.author.name, body: m.body });
     });
     // Shoppers writing in conversations the agent does not follow come as activity rows.
     const offActivity = client.on('conversation:activity', ({ conversations }) => {
-      for (const row of conversations) if (row.lastMessage?.authorType === 'visitor' && row.unread > 0) listener({ title: 'Shopper', body: row.lastMessage.body });
+      for (const row of conversations) if (row.lastMessage?.authorType === 'visitor' && row.unread > 0) listener({ kind: 'message', name: null, body: row.lastMessage.body });
     });
     return () => {
       offCreated();

@@ -249,4 +249,29 @@ describe('agent dashboard in a browser', () => {
     await tab.getByText('Hello! <b>How</b> can I help?').waitFor();
     await admin.close();
   });
+  it('speaks Chinese to a zh-CN browser, and the language switch is kept across a reload', async () => {
+    const zh = await desk.browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const tab = await zh.newPage();
+    await tab.goto(`${desk.webUrl}/login`);
+    await tab.getByRole('button', { name: '登录' }).waitFor();
+    await tab.getByLabel('邮箱').fill(ADMIN.email);
+    await tab.getByLabel('密码').fill('wrong password');
+    await tab.getByRole('button', { name: '登录' }).click();
+    await tab.getByRole('alert').getByText('邮箱或密码错误。').waitFor();
+    await tab.getByLabel('密码').fill(ADMIN.password);
+    await tab.getByRole('button', { name: '登录' }).click();
+    await tab.waitForURL('**/agent');
+    await tab.getByRole('button', { name: '我的' }).waitFor();
+    await tab.getByRole('button', { name: '退出登录' }).waitFor();
+    expect(await tab.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    await tab.getByLabel('时区').getByRole('option', { name: '本浏览器（Asia/Shanghai）' }).waitFor({ state: 'attached' });
+    await tab.screenshot({ path: join(artifactsDir, 'dashboard-zh-CN.png') });
+
+    await tab.getByLabel('语言').selectOption('en');
+    await tab.getByRole('button', { name: 'Mine' }).waitFor();
+    await tab.reload();
+    await tab.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(await tab.evaluate(() => document.documentElement.lang)).toBe('en');
+    await zh.close();
+  });
 });

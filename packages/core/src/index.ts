@@ -8,3 +8,4 @@ export * from './load.js';
 export * from './views.js';
 export * from './links.js';
 export * from './access.js';
+export * from './i18n.js';

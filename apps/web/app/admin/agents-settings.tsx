@@ -3,6 +3,7 @@
 import type { AgentProfile, Inbox } from '@kefu/protocol';
 import { useCallback, type FormEvent } from 'react';
 import type { AdminContext } from './admin-console';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './admin.module.css';
 import { useResource } from './use-resource';
 
@@ -11,17 +12,18 @@ type AdminAgent = AgentProfile & { inboxIds: string[] };
 const inboxIdsOf = (fields: FormData) => fields.getAll('inboxIds').map(String);
 
 function RoleAndCapacity({ role, capacity }: { role: AgentProfile['role']; capacity: number }) {
+  const { t } = useI18n();
   return (
     <>
       <label>
-        Role
+        {t('agents.role')}
         <select name="role" defaultValue={role}>
-          <option value="agent">Agent</option>
-          <option value="admin">Admin</option>
+          <option value="agent">{t('agents.roleAgent')}</option>
+          <option value="admin">{t('agents.roleAdmin')}</option>
         </select>
       </label>
       <label>
-        Capacity (open conversations at once)
+        {t('agents.capacity')}
         <input name="capacity" type="number" min={0} max={100} defaultValue={capacity} />
       </label>
     </>
@@ -30,6 +32,7 @@ function RoleAndCapacity({ role, capacity }: { role: AgentProfile['role']; capac
 
 export function AgentsSettings({ context }: { context: AdminContext }) {
   const { api } = context;
+  const { t } = useI18n();
   const load = useCallback(
     async () => {
       const [agents, inboxes] = await Promise.all([api<{ agents: AdminAgent[] }>('GET', '/api/admin/agents'), api<{ inboxes: Inbox[] }>('GET', '/api/admin/inboxes')]);
@@ -38,7 +41,7 @@ export function AgentsSettings({ context }: { context: AdminContext }) {
     [api],
   );
   const { data, error, run } = useResource(load);
-  if (!data) return <p className={styles.note}>Loading…</p>;
+  if (!data) return <p className={styles.note}>{t('common.loading')}</p>;
 
   const create = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -71,46 +74,46 @@ export function AgentsSettings({ context }: { context: AdminContext }) {
 
   return (
     <section className={styles.section}>
-      <h2>Agents</h2>
+      <h2>{t('agents.heading')}</h2>
       {error && <p role="alert" className={styles.error}>{error}</p>}
       {data.agents.map((agent) => (
         <form key={agent.id} className={styles.card} onSubmit={save(agent)} aria-label={agent.name}>
           <h3>
-            {agent.name} <small>{agent.email}</small> {agent.active === false && <em>(deactivated)</em>}
+            {agent.name} <small>{agent.email}</small> {agent.active === false && <em>{t('agents.deactivated')}</em>}
           </h3>
           <RoleAndCapacity role={agent.role} capacity={agent.capacity} />
           <fieldset>
-            <legend>Inboxes</legend>
+            <legend>{t('agents.inboxes')}</legend>
             {inboxBoxes(agent.inboxIds)}
           </fieldset>
           <div className={styles.row}>
-            <button type="submit">Save</button>
+            <button type="submit">{t('common.save')}</button>
             <button type="button" onClick={() => void run(() => api('PATCH', `/api/admin/agents/${agent.id}`, { active: agent.active === false }))}>
-              {agent.active === false ? 'Reactivate' : 'Deactivate'}
+              {agent.active === false ? t('agents.reactivate') : t('agents.deactivate')}
             </button>
           </div>
         </form>
       ))}
-      <form className={styles.card} onSubmit={create} aria-label="New agent">
-        <h3>New agent</h3>
+      <form className={styles.card} onSubmit={create} aria-label={t('agents.new')}>
+        <h3>{t('agents.new')}</h3>
         <label>
-          Name
+          {t('agents.name')}
           <input name="name" required maxLength={100} />
         </label>
         <label>
-          Email
+          {t('agents.email')}
           <input name="email" type="email" required />
         </label>
         <label>
-          Password
+          {t('agents.password')}
           <input name="password" type="password" required minLength={8} autoComplete="new-password" />
         </label>
         <RoleAndCapacity role="agent" capacity={3} />
         <fieldset>
-          <legend>Inboxes</legend>
+          <legend>{t('agents.inboxes')}</legend>
           {inboxBoxes([])}
         </fieldset>
-        <button type="submit">Create agent</button>
+        <button type="submit">{t('agents.create')}</button>
       </form>
     </section>
   );

@@ -3,11 +3,13 @@
 import type { CannedResponse } from '@kefu/protocol';
 import { useCallback, type FormEvent } from 'react';
 import type { AdminContext } from './admin-console';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './admin.module.css';
 import { useResource } from './use-resource';
 
 export function CannedSettings({ context }: { context: AdminContext }) {
   const { api } = context;
+  const { t } = useI18n();
   const load = useCallback(() => api<{ responses: CannedResponse[] }>('GET', '/api/admin/canned').then((r) => r.responses), [api]);
   const { data, error, run } = useResource(load);
   const create = (event: FormEvent<HTMLFormElement>) => {
@@ -21,29 +23,29 @@ export function CannedSettings({ context }: { context: AdminContext }) {
   };
   return (
     <section className={styles.section}>
-      <h2>Canned responses</h2>
-      <p className={styles.note}>Agents type /shortcut in the composer to insert one.</p>
+      <h2>{t('canned.heading')}</h2>
+      <p className={styles.note}>{t('canned.hint')}</p>
       {error && <p role="alert" className={styles.error}>{error}</p>}
       <ul className={styles.items}>
         {data?.map((c) => (
           <li key={c.id}>
             <strong>/{c.shortcut}</strong> <span>{c.body}</span>
             <button type="button" onClick={() => void run(() => api('DELETE', `/api/admin/canned/${c.id}`))}>
-              Delete
+              {t('canned.delete')}
             </button>
           </li>
         ))}
       </ul>
       <form className={styles.form} onSubmit={create}>
         <label>
-          Shortcut
+          {t('canned.shortcut')}
           <input name="shortcut" required pattern="[A-Za-z0-9_\-]+" maxLength={50} />
         </label>
         <label>
-          Text
+          {t('canned.text')}
           <textarea name="body" required rows={3} />
         </label>
-        <button type="submit">Add canned response</button>
+        <button type="submit">{t('canned.add')}</button>
       </form>
     </section>
   );

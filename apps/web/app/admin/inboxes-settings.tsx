@@ -3,6 +3,7 @@
 import type { Inbox } from '@kefu/protocol';
 import { useCallback, useState, type FormEvent } from 'react';
 import type { AdminContext } from './admin-console';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './admin.module.css';
 import { useResource } from './use-resource';
 
@@ -11,18 +12,20 @@ export const embedSnippet = (deskUrl: string, inbox: Pick<Inbox, 'key' | 'widget
   `<script src="${deskUrl}/widget.js" data-inbox="${inbox.key}" data-color="${inbox.widgetColor}" async></script>`;
 
 function Snippet({ text }: { text: string }) {
+  const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   return (
     <div className={styles.snippet}>
       <code>{text}</code>
       <button type="button" onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true))}>
-        {copied ? 'Copied' : 'Copy'}
+        {copied ? t('inboxes.copied') : t('inboxes.copy')}
       </button>
     </div>
   );
 }
 
 function InboxForm({ inbox, context, run }: { inbox: Inbox; context: AdminContext; run: (change: () => Promise<unknown>) => Promise<void> }) {
+  const { t } = useI18n();
   const save = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
@@ -47,66 +50,67 @@ function InboxForm({ inbox, context, run }: { inbox: Inbox; context: AdminContex
   return (
     <form className={styles.card} onSubmit={save} aria-label={inbox.name}>
       <h3>
-        {inbox.name} <small>key {inbox.key}</small>
+        {inbox.name} <small>{t('inboxes.key', { key: inbox.key })}</small>
       </h3>
       <Snippet text={embedSnippet(context.deskUrl, inbox)} />
       <label>
-        Name
+        {t('inboxes.name')}
         <input name="name" defaultValue={inbox.name} required maxLength={100} />
       </label>
       <label>
-        Greeting
+        {t('inboxes.greeting')}
         <textarea name="greeting" defaultValue={inbox.greeting} maxLength={500} rows={2} />
       </label>
       <label>
-        Routing
+        {t('inboxes.routing')}
         <select name="routing" defaultValue={inbox.routing}>
-          <option value="auto">Automatic (least busy agent online)</option>
-          <option value="manual">Manual (agents claim)</option>
+          <option value="auto">{t('inboxes.routingAuto')}</option>
+          <option value="manual">{t('inboxes.routingManual')}</option>
         </select>
       </label>
       <label>
-        Allowed origins (one per line; empty allows every site)
+        {t('inboxes.origins')}
         <textarea name="allowedOrigins" defaultValue={inbox.allowedOrigins.join('\n')} rows={2} placeholder="https://shop.example.com" />
       </label>
       <label className={styles.check}>
-        <input type="checkbox" name="livePreview" defaultChecked={inbox.livePreview} /> Live typing preview (shoppers are told)
+        <input type="checkbox" name="livePreview" defaultChecked={inbox.livePreview} /> {t('inboxes.livePreview')}
       </label>
       <label className={styles.check}>
-        <input type="checkbox" name="csatEnabled" defaultChecked={inbox.csatEnabled} /> Ask for a rating after resolution
+        <input type="checkbox" name="csatEnabled" defaultChecked={inbox.csatEnabled} /> {t('inboxes.csat')}
       </label>
       <label>
-        Widget colour
+        {t('inboxes.color')}
         <input type="color" name="widgetColor" defaultValue={inbox.widgetColor} />
       </label>
       <label>
-        Widget language
+        {t('inboxes.language')}
         <select name="language" defaultValue={inbox.language ?? ''}>
-          <option value="">The shopper&apos;s browser</option>
+          <option value="">{t('inboxes.languageBrowser')}</option>
           <option value="en">English</option>
           <option value="zh-CN">简体中文</option>
         </select>
       </label>
       <label>
-        Longest message (characters)
+        {t('inboxes.maxLength')}
         <input type="number" name="maxMessageLength" min={1} max={20000} defaultValue={inbox.maxMessageLength} />
       </label>
       <label>
-        Identity verification secret {inbox.hasIdentitySecret ? '(set; type a new one to replace it)' : '(not set)'}
+        {inbox.hasIdentitySecret ? t('inboxes.secretSet') : t('inboxes.secretUnset')}
         <input type="password" name="identitySecret" minLength={16} autoComplete="off" />
       </label>
       {inbox.hasIdentitySecret && (
         <label className={styles.check}>
-          <input type="checkbox" name="removeSecret" /> Remove the secret
+          <input type="checkbox" name="removeSecret" /> {t('inboxes.removeSecret')}
         </label>
       )}
-      <button type="submit">Save</button>
+      <button type="submit">{t('common.save')}</button>
     </form>
   );
 }
 
 export function InboxesSettings({ context }: { context: AdminContext }) {
   const { api } = context;
+  const { t } = useI18n();
   const load = useCallback(() => api<{ inboxes: Inbox[] }>('GET', '/api/admin/inboxes').then((r) => r.inboxes), [api]);
   const { data, error, run } = useResource(load);
   const create = (event: FormEvent<HTMLFormElement>) => {
@@ -120,16 +124,16 @@ export function InboxesSettings({ context }: { context: AdminContext }) {
   };
   return (
     <section className={styles.section}>
-      <h2>Inboxes</h2>
+      <h2>{t('inboxes.heading')}</h2>
       {error && <p role="alert" className={styles.error}>{error}</p>}
       {data?.map((inbox) => <InboxForm key={`${inbox.id}-${JSON.stringify(inbox)}`} inbox={inbox} context={context} run={run} />)}
-      <form className={styles.card} onSubmit={create} aria-label="New inbox">
-        <h3>New inbox</h3>
+      <form className={styles.card} onSubmit={create} aria-label={t('inboxes.new')}>
+        <h3>{t('inboxes.new')}</h3>
         <label>
-          Name
+          {t('inboxes.name')}
           <input name="name" required maxLength={100} />
         </label>
-        <button type="submit">Create inbox</button>
+        <button type="submit">{t('inboxes.create')}</button>
       </form>
     </section>
   );

@@ -2,20 +2,23 @@
 
 import { useEffect, useState } from 'react';
 import type { DeskController, DeskState } from '../../lib/desk-controller';
+import { useI18n } from '../../lib/use-i18n';
 
 const soundKey = 'kefu:notify';
 
 /** Desktop notifications and a short chime for new conversations and shopper messages; off by choice. */
 export function useNotifications(controller: DeskController, ready: boolean): [boolean, (on: boolean) => void] {
+  const { t } = useI18n();
   const [enabled, setEnabled] = useState(false);
   useEffect(() => setEnabled(localStorage.getItem(soundKey) === 'on'), []);
   useEffect(() => {
     if (!ready || !enabled) return;
-    return controller.onAttention(({ title, body }) => {
+    return controller.onAttention(({ kind, name, body }) => {
       chime();
+      const title = kind === 'created' ? t('desk.notifyNew') : (name ?? t('desk.notifyShopper'));
       if ('Notification' in window && Notification.permission === 'granted') new Notification(title, { body: body.slice(0, 140), tag: 'kefu' });
     });
-  }, [controller, ready, enabled]);
+  }, [controller, ready, enabled, t]);
   const toggle = (on: boolean) => {
     localStorage.setItem(soundKey, on ? 'on' : 'off');
     setEnabled(on);
@@ -39,10 +42,11 @@ function chime(): void {
 
 /** The tab's title counts what is unread in the list on screen. */
 export function useUnreadTitle(state: DeskState | null): void {
+  const { t } = useI18n();
   const unread = state?.conversations.reduce((sum, c) => sum + c.unread, 0) ?? 0;
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) Inbox · kefu` : 'Inbox · kefu';
-  }, [unread]);
+    document.title = unread > 0 ? t('desk.titleUnread', { count: unread }) : t('desk.title');
+  }, [unread, t]);
 }
 
 /** Alt+↓ / Alt+↑: next / previous conversation; Alt+R: resolve; Alt+M: the message field. */

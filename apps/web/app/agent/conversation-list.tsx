@@ -2,12 +2,14 @@ import type { AgentConversation } from '@kefu/protocol';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { DeskController, DeskState } from '../../lib/desk-controller';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
 
 const rowHeight = 76;
 
 function Row({ conversation, selected, onSelect }: { conversation: AgentConversation; selected: boolean; onSelect: () => void }) {
-  const name = conversation.visitor.name ?? conversation.visitor.email ?? `Visitor #${conversation.number}`;
+  const { t } = useI18n();
+  const name = conversation.visitor.name ?? conversation.visitor.email ?? t('common.visitor', { number: conversation.number });
   return (
     <button type="button" className={styles.row} aria-current={selected ? 'true' : undefined} onClick={onSelect}>
       <span className={styles.rowTop}>
@@ -16,7 +18,7 @@ function Row({ conversation, selected, onSelect }: { conversation: AgentConversa
       </span>
       <span className={styles.preview}>{conversation.lastMessage?.body ?? ''}</span>
       <span className={styles.rowMeta}>
-        #{conversation.number} · {conversation.status}
+        {t('list.meta', { number: conversation.number, status: t(`status.${conversation.status}`) })}
       </span>
     </button>
   );
@@ -27,6 +29,7 @@ function Row({ conversation, selected, onSelect }: { conversation: AgentConversa
  * DOM (thousands stay fast), and the next page loads as the end comes into view.
  */
 export function ConversationList({ state, controller }: { state: DeskState; controller: DeskController }) {
+  const { t } = useI18n();
   const scroller = useRef<HTMLElement>(null);
   const list = state.conversations;
   const virtual = useVirtualizer({ count: list.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 8 });
@@ -37,7 +40,7 @@ export function ConversationList({ state, controller }: { state: DeskState; cont
   }, [lastShown, list.length, state.nextCursor, controller]);
 
   return (
-    <section className={styles.list} aria-label="Conversation list" ref={scroller}>
+    <section className={styles.list} aria-label={t('list.label')} ref={scroller}>
       <ul style={{ height: virtual.getTotalSize(), position: 'relative' }}>
         {items.map((item) => {
           const conversation = list[item.index]!;
@@ -48,7 +51,7 @@ export function ConversationList({ state, controller }: { state: DeskState; cont
           );
         })}
       </ul>
-      {list.length === 0 && !state.loadingList && <p className={styles.empty}>No conversations here.</p>}
+      {list.length === 0 && !state.loadingList && <p className={styles.empty}>{t('list.empty')}</p>}
     </section>
   );
 }

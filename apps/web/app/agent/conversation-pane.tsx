@@ -1,6 +1,7 @@
 import type { CannedResponse, Message } from '@kefu/protocol';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { DeskController, DeskState, OpenConversation } from '../../lib/desk-controller';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
 import { MessageText } from './message-text';
 import { VisitorPanel } from './visitor-panel';
@@ -22,27 +23,27 @@ function Attachments({ message, controller }: { message: Message; controller: De
 }
 
 function Bubble({ message, controller, seen }: { message: Message; controller: DeskController; seen: boolean }) {
+  const { t, time } = useI18n();
   if (message.kind === 'event') return <p className={styles.event}>{message.body}</p>;
   const side = message.author.type === 'visitor' ? styles.theirs : message.kind === 'note' ? styles.note : styles.ours;
   return (
     <div className={`${styles.bubble} ${side}`}>
       <span className={styles.author}>
-        {message.kind === 'note' ? 'Private note · ' : ''}
-        {message.author.name ?? 'Visitor'}
+        {message.kind === 'note' ? t('bubble.note', { name: message.author.name ?? '' }) : (message.author.name ?? t('bubble.visitor'))}
       </span>
       <div className={styles.body}>
         <MessageText text={message.body} />
       </div>
       <Attachments message={message} controller={controller} />
       <time className={styles.time} dateTime={message.createdAt}>
-        {new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
-        {seen && ' · Seen'}
+        {seen ? t('bubble.seen', { time: time(message.createdAt) }) : time(message.createdAt)}
       </time>
     </div>
   );
 }
 
 function Composer({ controller, canned }: { controller: DeskController; canned: CannedResponse[] }) {
+  const { t } = useI18n();
   const [text, setText] = useState('');
   const [note, setNote] = useState(false);
   // "/ship" offers the canned responses whose shortcut starts with "ship"; Tab takes the first.
@@ -69,16 +70,16 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
   };
   return (
     <div className={note ? `${styles.composer} ${styles.noteMode}` : styles.composer}>
-      <div className={styles.modes} role="group" aria-label="Reply mode">
+      <div className={styles.modes} role="group" aria-label={t('composer.mode')}>
         <button type="button" aria-pressed={!note} onClick={() => setNote(false)}>
-          Reply
+          {t('composer.reply')}
         </button>
         <button type="button" aria-pressed={note} onClick={() => setNote(true)}>
-          Private note
+          {t('composer.note')}
         </button>
       </div>
       {suggestions.length > 0 && (
-        <ul className={styles.canned} aria-label="Canned responses">
+        <ul className={styles.canned} aria-label={t('composer.canned')}>
           {suggestions.map((c) => (
             <li key={c.id}>
               <button type="button" onClick={() => setText(c.body)}>
@@ -90,8 +91,8 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
       )}
       <textarea
         id="composer"
-        aria-label="Message"
-        placeholder={note ? 'A note only agents see…' : 'Reply to the shopper…'}
+        aria-label={t('composer.message')}
+        placeholder={note ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
         value={text}
         onChange={(e) => {
           setText(e.target.value);
@@ -101,7 +102,7 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
         rows={3}
       />
       <button type="button" className={styles.send} onClick={send} disabled={!text.trim()}>
-        {note ? 'Add note' : 'Send'}
+        {note ? t('composer.addNote') : t('composer.send')}
       </button>
     </div>
   );
@@ -145,11 +146,12 @@ function useHistoryScroll(controller: DeskController, conversationId: string | u
 }
 
 export function ConversationPane({ state, controller }: { state: DeskState; controller: DeskController }) {
+  const { t } = useI18n();
   const open = state.open;
   if (!open) {
     return (
-      <section className={styles.pane} aria-label="Conversation">
-        <p className={styles.empty}>Pick a conversation.</p>
+      <section className={styles.pane} aria-label={t('pane.label')}>
+        <p className={styles.empty}>{t('pane.pick')}</p>
       </section>
     );
   }
@@ -157,6 +159,7 @@ export function ConversationPane({ state, controller }: { state: DeskState; cont
 }
 
 function OpenPane({ open, state, controller }: { open: OpenConversation; state: DeskState; controller: DeskController }) {
+  const { t } = useI18n();
   const { conversation, visitor, messages } = open;
   const scroll = useHistoryScroll(controller, conversation.id, messages.length, open.hasMore);
   // "Seen" goes under the last public reply the shopper has read.
@@ -166,33 +169,33 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
   const resolved = conversation.status === 'resolved';
   return (
     <>
-      <section className={styles.pane} aria-label="Conversation">
+      <section className={styles.pane} aria-label={t('pane.label')}>
         <header className={styles.paneHeader}>
-          <h2>{visitor.name ?? visitor.email ?? `Visitor #${conversation.number}`}</h2>
-          <span className={styles.status}>{conversation.status}</span>
+          <h2>{visitor.name ?? visitor.email ?? t('common.visitor', { number: conversation.number })}</h2>
+          <span className={styles.status}>{t(`status.${conversation.status}`)}</span>
           <div className={styles.actions}>
             {!mine && !resolved && (
               <button type="button" onClick={() => void controller.assign(me ?? null)}>
-                Claim
+                {t('pane.claim')}
               </button>
             )}
             {conversation.assigneeId && !resolved && (
               <button type="button" onClick={() => void controller.assign(null)}>
-                Return to queue
+                {t('pane.unassign')}
               </button>
             )}
             {!resolved && conversation.status !== 'snoozed' && (
               <button type="button" onClick={() => void controller.setStatus('snoozed', new Date(Date.now() + 3_600_000).toISOString())}>
-                Snooze 1 h
+                {t('pane.snooze')}
               </button>
             )}
             {resolved ? (
               <button type="button" onClick={() => void controller.setStatus('open')}>
-                Reopen
+                {t('pane.reopen')}
               </button>
             ) : (
               <button type="button" onClick={() => void controller.setStatus('resolved')}>
-                Resolve
+                {t('pane.resolve')}
               </button>
             )}
           </div>
@@ -200,7 +203,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
         <div className={styles.messages} role="log" aria-live="polite" ref={scroll.box} onScroll={scroll.onScroll}>
           {open.hasMore && (
             <div ref={scroll.top} className={styles.more}>
-              Loading earlier messages…
+              {t('pane.loadingEarlier')}
             </div>
           )}
           {messages.map((message) => (
@@ -208,7 +211,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
           ))}
           {state.typing && (
             <p className={styles.typing}>
-              {state.typing.name ?? 'The shopper'} is typing{state.typing.draft ? `: ${state.typing.draft}` : '…'}
+              {t(state.typing.draft ? 'pane.typingDraft' : 'pane.typing', { name: state.typing.name ?? t('pane.theShopper'), draft: state.typing.draft ?? '' })}
             </p>
           )}
         </div>

@@ -9,10 +9,12 @@ import { ConversationList } from './conversation-list';
 import { ConversationPane } from './conversation-pane';
 import styles from './desk.module.css';
 import { Sidebar } from './sidebar';
+import { useI18n } from '../../lib/use-i18n';
 
 /** The agent dashboard: signs in from the stored token, or sends the agent to /login. */
 export function Desk({ serverUrl }: { serverUrl: string }) {
   const router = useRouter();
+  const { t } = useI18n();
   const [desk, setDesk] = useState<{ controller: DeskController; token: string } | null>(null);
   useEffect(() => {
     const token = storedToken();
@@ -25,7 +27,7 @@ export function Desk({ serverUrl }: { serverUrl: string }) {
     setDesk({ controller, token });
     return () => controller.stop();
   }, [serverUrl, router]);
-  if (!desk) return <p className={styles.loading}>Connecting…</p>;
+  if (!desk) return <p className={styles.loading}>{t('common.connecting')}</p>;
   const signOut = async () => {
     desk.controller.stop();
     await logout(serverUrl, desk.token);
@@ -37,6 +39,7 @@ export function Desk({ serverUrl }: { serverUrl: string }) {
 /** Views and presence, the conversation list, the open conversation and its shopper. */
 function DeskView({ controller, onSignOut }: { controller: DeskController; onSignOut: () => void }) {
   const router = useRouter();
+  const { t } = useI18n();
   const [state, setState] = useState<DeskState>(controller.state);
   useEffect(() => controller.subscribe(setState), [controller]);
   useEffect(() => {
@@ -46,7 +49,7 @@ function DeskView({ controller, onSignOut }: { controller: DeskController; onSig
   useUnreadTitle(state);
   useShortcuts(controller);
 
-  if (!state.agent) return <p className={styles.loading}>Connecting…</p>;
+  if (!state.agent) return <p className={styles.loading}>{t('common.connecting')}</p>;
   return (
     <div className={styles.desk}>
       <Sidebar state={state} controller={controller} onSignOut={onSignOut} notify={notify} setNotify={setNotify} />
@@ -54,7 +57,7 @@ function DeskView({ controller, onSignOut }: { controller: DeskController; onSig
       <ConversationPane state={state} controller={controller} />
       {state.phase === 'reconnecting' && (
         <p role="status" className={styles.banner}>
-          Reconnecting…
+          {t('desk.reconnecting')}
         </p>
       )}
     </div>

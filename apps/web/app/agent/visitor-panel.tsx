@@ -1,5 +1,6 @@
 import { safeHref } from '@kefu/core';
 import type { VisitorDetails } from '@kefu/protocol';
+import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
 
 /** Shopper-supplied URLs are shown as text, and linked only when they are http(s). */
@@ -15,35 +16,36 @@ function PageLink({ url }: { url: string }) {
 }
 
 export function VisitorPanel({ visitor }: { visitor: VisitorDetails }) {
+  const { t, date } = useI18n();
   return (
-    <aside className={styles.panel} aria-label="Shopper">
-      <h3>Shopper</h3>
+    <aside className={styles.panel} aria-label={t('visitor.label')}>
+      <h3>{t('visitor.label')}</h3>
       <dl>
-        <dt>Name</dt>
+        <dt>{t('visitor.name')}</dt>
         <dd>{visitor.name ?? '—'}</dd>
-        <dt>Email</dt>
+        <dt>{t('visitor.email')}</dt>
         <dd>{visitor.email ?? '—'}</dd>
-        <dt>Current page</dt>
+        <dt>{t('visitor.page')}</dt>
         <dd>{visitor.page ? <PageLink url={visitor.page.url} /> : '—'}</dd>
         {visitor.page?.title && (
           <>
-            <dt>Page title</dt>
+            <dt>{t('visitor.pageTitle')}</dt>
             <dd>{visitor.page.title}</dd>
           </>
         )}
-        <dt>Referrer</dt>
+        <dt>{t('visitor.referrer')}</dt>
         <dd>{visitor.page?.referrer ? <PageLink url={visitor.page.referrer} /> : '—'}</dd>
-        <dt>Browser</dt>
+        <dt>{t('visitor.browser')}</dt>
         <dd>{visitor.userAgent ?? '—'}</dd>
       </dl>
-      <h3>Past conversations</h3>
+      <h3>{t('visitor.past')}</h3>
       {visitor.pastConversations.length === 0 ? (
-        <p>None</p>
+        <p>{t('visitor.pastNone')}</p>
       ) : (
         <ul>
           {visitor.pastConversations.map((c) => (
             <li key={c.id}>
-              #{c.number} · {c.status} · {new Date(c.createdAt).toLocaleDateString()}
+              {t('visitor.pastRow', { number: c.number, status: t(`status.${c.status}`), date: date(c.createdAt) })}
             </li>
           ))}
         </ul>

@@ -1,10 +1,19 @@
 import type { Metadata } from 'next';
 import { webEnv } from '../../lib/env';
+import { t } from '../../lib/i18n';
+import { requestLang } from '../../lib/request-lang';
+import { I18nProvider } from '../../lib/use-i18n';
 import { LoginForm } from './login-form';
 
 export const dynamic = 'force-dynamic';
-export const metadata: Metadata = { title: 'Sign in · kefu' };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: t(await requestLang())('login.title') };
+}
 
-export default function LoginPage() {
-  return <LoginForm serverUrl={webEnv().publicServerUrl} />;
+export default async function LoginPage() {
+  return (
+    <I18nProvider initialLang={await requestLang()}>
+      <LoginForm serverUrl={webEnv().publicServerUrl} />
+    </I18nProvider>
+  );
 }

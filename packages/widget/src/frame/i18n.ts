@@ -1,10 +1,10 @@
+import { pickLang as pickBrowserLang, translator as coreTranslator, type Entry, type Lang } from '@kefu/core';
+
 /**
- * The widget's two languages. Each entry is a whole sentence with {placeholders}: no text is built by
- * joining translated pieces, since word order differs between the languages. Plural forms follow
- * Intl.PluralRules.
+ * The widget's two languages (the entry format and the translator are shared with the dashboard in
+ * @kefu/core). Each entry is a whole sentence with {placeholders}; plural forms follow Intl.PluralRules.
  */
-export type Lang = 'en' | 'zh-CN';
-type Entry = string | { one: string; other: string };
+export type { Lang };
 
 const en = {
   online: 'Online',
@@ -118,22 +118,11 @@ const dictionaries: Record<Lang, Record<MessageKey, Entry>> = { en, 'zh-CN': zh 
 
 /** The inbox's language when it has one, else the first of the browser's languages we speak. */
 export function pickLang(inboxLang: Lang | null | undefined, browserLangs: readonly string[]): Lang {
-  if (inboxLang) return inboxLang;
-  for (const tag of browserLangs) {
-    const lower = tag.toLowerCase();
-    if (lower.startsWith('zh')) return 'zh-CN';
-    if (lower.startsWith('en')) return 'en';
-  }
-  return 'en';
+  return inboxLang ?? pickBrowserLang(browserLangs);
 }
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translator(lang: Lang): Translate {
-  const plural = new Intl.PluralRules(lang);
-  return (key, params = {}) => {
-    const entry = dictionaries[lang][key];
-    const template = typeof entry === 'string' ? entry : entry[plural.select(Number(params.count)) === 'one' ? 'one' : 'other'];
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-  };
+  return coreTranslator(lang, dictionaries[lang]);
 }
