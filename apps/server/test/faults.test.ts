@@ -49,6 +49,16 @@ async function deskOn(cluster: Cluster, node: ClusterNode): Promise<Desk> {
   return { inbox, agent, agentId: created.id };
 }
 
+/** A shopper on `node` starts a conversation (its first message `body`) that the desk's agent opens and follows. */
+async function followedConversation(cluster: Cluster, node: ClusterNode, desk: Desk, body: string) {
+  const visitor = cluster.visitor(node, { inboxKey: desk.inbox.key });
+  await visitor.ready();
+  const first = await visitor.send({ body });
+  const conversationId = first.conversation.id;
+  const opened = await desk.agent.open(conversationId);
+  return { visitor, first, conversationId, opened, atAgent: stream(desk.agent, conversationId) };
+}
+
 describe('faults: Redis paused and restarted under a two-node cluster', () => {
   const fault = useFaultCluster(2);
   let redis: ReturnType<typeof fault.redis>;
@@ -63,13 +73,8 @@ describe('faults: Redis paused and restarted under a two-node cluster', () => {
   });
 
   it('keeps acking stored messages while Redis is paused; the agent catches up by prevSeq and sync; no node exits', async () => {
-    const visitor = cluster.visitor(n1, { inboxKey: desk.inbox.key });
-    await visitor.ready();
-    const first = await visitor.send({ body: 'before the pause' });
-    const conversationId = first.conversation.id;
-    const opened = await desk.agent.open(conversationId);
+    const { visitor, conversationId, opened, atAgent } = await followedConversation(cluster, n1, desk, 'before the pause');
     const openedAt = opened.messages.at(-1)!.seq;
-    const atAgent = stream(desk.agent, conversationId);
 
     redis.pause();
     const acked: Message[] = [];
@@ -102,12 +107,7 @@ describe('faults: Redis paused and restarted under a two-node cluster', () => {
   });
 
   it('crosses nodes again within 5 s after Redis restarts (empty)', async () => {
-    const visitor = cluster.visitor(n1, { inboxKey: desk.inbox.key });
-    await visitor.ready();
-    const first = await visitor.send({ body: 'before the restart' });
-    const conversationId = first.conversation.id;
-    await desk.agent.open(conversationId);
-    const atAgent = stream(desk.agent, conversationId);
+    const { visitor, conversationId, atAgent } = await followedConversation(cluster, n1, desk, 'before the restart');
 
     await redis.restart();
     // What is published before a node has reconnected is lost for live delivery (the store has it):
@@ -152,12 +152,7 @@ describe('faults: PostgreSQL connections killed under a two-node cluster', () =>
   });
 
   it('sends fail unavailable at worst, retries succeed, nothing unstored is broadcast, no node exits', async () => {
-    const visitor = cluster.visitor(n1, { inboxKey: desk.inbox.key });
-    await visitor.ready();
-    const first = await visitor.send({ body: 'before' });
-    const conversationId = first.conversation.id;
-    await desk.agent.open(conversationId);
-    const atAgent = stream(desk.agent, conversationId);
+    const { visitor, first, conversationId, atAgent } = await followedConversation(cluster, n1, desk, 'before');
 
     expect(await terminateConnections(cluster.databaseUrl)).toBeGreaterThan(0);
     const outcomes: string[] = [];
@@ -189,12 +184,7 @@ describe('faults: PostgreSQL restarted under a two-node cluster', () => {
     const cluster = fault.cluster();
     const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];
     const desk = await deskOn(cluster, n2);
-    const visitor = cluster.visitor(n1, { inboxKey: desk.inbox.key });
-    await visitor.ready();
-    const first = await visitor.send({ body: 'before the restart' });
-    const conversationId = first.conversation.id;
-    await desk.agent.open(conversationId);
-    const atAgent = stream(desk.agent, conversationId);
+    const { visitor, first, conversationId, atAgent } = await followedConversation(cluster, n1, desk, 'before the restart');
 
     await fault.postgres().stop();
     const whileDown: string[] = [];
