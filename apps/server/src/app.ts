@@ -26,6 +26,7 @@ import { createMemoryPresence } from './presence/registry.js';
 import { startSweeper } from './presence/sweeper.js';
 import { createLimiter } from './rate-limit.js';
 import { connectRedis, type RedisClients } from './redis.js';
+import { createViewerRegistry } from './realtime/viewers.js';
 import { agentHandshake } from './realtime/agent-handshake.js';
 import { startAgentSession } from './realtime/agent-session.js';
 import { createBroadcaster } from './realtime/broadcaster.js';
@@ -94,6 +95,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await uploadSweeper.stop();
     await ctx.presence.close();
     await ctx.broadcaster.flush();
+    ctx.viewers.close();
     visitors.local.disconnectSockets(true);
     agents.local.disconnectSockets(true);
     // io.close() resolves before the HTTP server has closed; its callback comes after.
@@ -124,6 +126,7 @@ function buildContext(config: ServerConfig, parts: ContextParts): AppContext {
     newVisitorLimiter: createLimiter('new-visitor', { points: config.rateLimit.newVisitorsPerMinute, durationSec: 60 }, limiterStore),
     lifecycle: createLifecycle(),
     broadcaster: createBroadcaster(db, parts.visitors, parts.agents, log),
+    viewers: createViewerRegistry(parts.agents, log),
     checkHealth: async () => {
       await db.ping();
       if (redis) await redis.pub.ping();

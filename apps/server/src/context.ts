@@ -10,6 +10,7 @@ import type { PresenceRegistry } from './presence/registry.js';
 import type { Limiter } from './rate-limit.js';
 import type { Broadcaster } from './realtime/broadcaster.js';
 import type { AgentNamespace, VisitorNamespace } from './realtime/namespaces.js';
+import type { ViewerRegistry } from './realtime/viewers.js';
 
 /** The parts of a running server, built once in app.ts and handed to every handler and route. */
 export type AppContext = {
@@ -30,6 +31,8 @@ export type AppContext = {
   metrics: Metrics;
   log: Logger;
   broadcaster: Broadcaster;
+  /** Who has which conversation open, across nodes (the collision guard). */
+  viewers: ViewerRegistry;
   visitors: VisitorNamespace;
   agents: AgentNamespace;
   /** Checks the store (and Redis when configured); throws when one does not answer. */

@@ -28,6 +28,9 @@ export type AgentSendInput = {
   clientMsgId?: string;
 };
 
+export type AgentWhisperInput = { conversationId: string; body: string; clientMsgId?: string };
+export type AgentWhisperResult = AgentOutput<'conversation:whisper'>;
+
 export type AgentCommands = { [C in AgentCommand]: { input: AgentInput<C>; output: AgentOutput<C> } };
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
 export type AgentSendResult = AgentOutput<'message:send'>;
@@ -45,6 +48,15 @@ export class AgentClient extends BaseClient<AgentSession, AgentCommands, AgentSe
   send(input: AgentSendInput, options?: SendOptions): Promise<AgentSendResult> {
     const payload: AgentInput<'message:send'> = { ...input, clientMsgId: input.clientMsgId ?? newClientMsgId() };
     return this.sendThroughOutbox<AgentSendResult>('message:send', payload, options);
+  }
+
+  /**
+   * Supervision (admins): a private note for the agent holding the conversation, which pops up for
+   * them (`whisper:received`). Like send(), one clientMsgId resent until acked, so it is stored once.
+   */
+  whisper(input: AgentWhisperInput, options?: SendOptions): Promise<AgentWhisperResult> {
+    const payload: AgentInput<'conversation:whisper'> = { ...input, clientMsgId: input.clientMsgId ?? newClientMsgId() };
+    return this.sendThroughOutbox<AgentWhisperResult>('conversation:whisper', payload, options);
   }
 
   /**

@@ -23,4 +23,6 @@ export {
   type AgentSendInput,
   type AgentSendResult,
   type AgentSocket,
+  type AgentWhisperInput,
+  type AgentWhisperResult,
 } from './agent-client.js';

@@ -5,6 +5,7 @@ import {
   conversationAccess,
   inboxAccess,
   statusChangeAccess,
+  whisperAccess,
   type Actor,
   type AgentActor,
   type ConversationFacts,
@@ -62,5 +63,20 @@ describe('inboxAccess and adminAccess', () => {
 
   it('lets only admins administer', () => {
     expect([visitor, member, outsider, admin].map((actor) => outcome(adminAccess(actor)))).toEqual(['forbidden', 'forbidden', 'forbidden', 'ok']);
+  });
+});
+
+describe('whisperAccess', () => {
+  const live = { ...anas, status: 'open' };
+  it.each([
+    ['an admin, to the agent holding a live conversation', admin, live, 'ok'],
+    ['an admin, to a snoozed one', admin, { ...live, status: 'snoozed' }, 'ok'],
+    ['the assignee themselves (an agent)', member, live, 'forbidden'],
+    ['a colleague of the inbox', colleague, live, 'forbidden'],
+    ['an admin, when nobody holds it', admin, { ...free, status: 'queued' }, 'conflict'],
+    ['an admin, to a resolved conversation', admin, { ...live, status: 'resolved' }, 'conflict'],
+    ['an admin who holds it', admin, { ...live, assigneeId: 'root' }, 'conflict'],
+  ] as const)('%s', (_who, actor, conversation, expected) => {
+    expect(outcome(whisperAccess(actor, conversation))).toBe(expected);
   });
 });

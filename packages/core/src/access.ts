@@ -12,10 +12,10 @@ export type Actor = AgentActor | VisitorActor;
 /** What the policy needs to know about a conversation. */
 export type ConversationFacts = { visitorId: string; inboxId: string; assigneeId: string | null };
 
-export type Decision = { ok: true } | { ok: false; code: 'not_found' | 'forbidden'; message: string };
+export type Decision = { ok: true } | { ok: false; code: 'not_found' | 'forbidden' | 'conflict'; message: string };
 
 const allow: Decision = { ok: true };
-const deny = (code: 'not_found' | 'forbidden', message: string): Decision => ({ ok: false, code, message });
+const deny = (code: 'not_found' | 'forbidden' | 'conflict', message: string): Decision => ({ ok: false, code, message });
 
 const isAdmin = (actor: Actor): boolean => actor.type === 'agent' && actor.role === 'admin';
 
@@ -57,4 +57,16 @@ export function assignmentAccess(actor: Mover, conversation: Pick<ConversationFa
 /** The admin API and the queue view. */
 export function adminAccess(actor: Actor): Decision {
   return isAdmin(actor) ? allow : deny('forbidden', 'admins only');
+}
+
+/**
+ * Supervision: only admins whisper, and a whisper goes to the agent who holds the conversation, so
+ * there must be one other than the admin (a note to oneself is a private note) and it must be live.
+ */
+export function whisperAccess(actor: Mover, conversation: Pick<ConversationFacts, 'assigneeId'> & { status: string }): Decision {
+  if (actor.role !== 'admin') return deny('forbidden', 'only admins can whisper');
+  if (conversation.status === 'resolved') return deny('conflict', 'this conversation is resolved');
+  if (conversation.assigneeId === null) return deny('conflict', 'nobody holds this conversation; there is no one to whisper to');
+  if (conversation.assigneeId === actor.id) return deny('conflict', 'you hold this conversation; add a private note instead');
+  return allow;
 }

@@ -23,6 +23,7 @@ import {
   SyncInputSchema,
   TypingChangedSchema,
 } from './common-commands.js';
+import { ConversationViewersSchema, WhisperReceivedSchema, whisperCommand } from './supervision.js';
 
 export const AgentAuthSchema = z.object({ token: z.string().min(1).max(4_096) });
 
@@ -119,6 +120,8 @@ export const agentCommands = {
   'read:set': { input: ReadInputSchema, output: EmptySchema },
   'canned:list': { input: EmptySchema, output: z.object({ responses: z.array(CannedResponseSchema) }) },
   'queue:snapshot': { input: z.object({ inboxId: IdSchema.optional() }), output: QueueSnapshotSchema },
+  /** Extension (supervision): admins only; a private note for the conversation's assignee. */
+  'conversation:whisper': whisperCommand,
 } as const;
 
 /** Schemas of every event the server emits to agents. */
@@ -132,6 +135,10 @@ export const agentServerEvents = {
   'read:changed': ReadChangedSchema,
   'agent:updated': AgentProfileSchema,
   'queue:updated': QueueSnapshotSchema,
+  /** Extension (collision guard): who has this conversation open. */
+  'conversation:viewers': ConversationViewersSchema,
+  /** Extension (supervision): an admin whispered to you. */
+  'whisper:received': WhisperReceivedSchema,
 } as const;
 
 export type AgentCommand = keyof typeof agentCommands;

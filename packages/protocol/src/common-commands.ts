@@ -33,6 +33,8 @@ export const TypingChangedSchema = z.object({
   typing: z.boolean(),
   name: z.string().nullable(),
   draft: z.string().optional(),
+  /** Extension: set when an agent (this agent id) types, absent for the visitor. */
+  agentId: z.string().optional(),
 });
 export const ReadChangedSchema = z.object({
   conversationId: z.string(),

@@ -41,6 +41,7 @@ import {
   VisitorDetailsSchema,
   VisitorInfoSchema,
 } from './shapes.js';
+import { ViewerSchema } from './supervision.js';
 import { VisitorAuthSchema, VisitorSessionSchema, visitorCommands, visitorServerEvents } from './visitor.js';
 
 /** Everything below this line in docs/protocol.md is renderProtocolDoc()'s output. */
@@ -54,6 +55,7 @@ const namedShapes: [string, z.ZodType][] = [
   ['VisitorConversation', VisitorConversationSchema],
   ['QueueInfo', QueueInfoSchema],
   ['AgentConversation', AgentConversationSchema],
+  ['Viewer', ViewerSchema],
   ['ConversationActivity', ConversationActivitySchema],
   ['ConversationActivityItem', ConversationActivityItemSchema],
   ['AgentProfile', AgentProfileSchema],
@@ -93,6 +95,7 @@ const limitNotes: Partial<Record<keyof typeof limits, string>> = {
   capacityMax: 'Largest agent capacity (concurrent conversations).',
   greetingLength: 'Characters in an inbox greeting.',
   originsPerInbox: 'Allowed origins of one inbox.',
+  viewersListed: 'Viewers named in one `conversation:viewers` event.',
 };
 
 type Json = {

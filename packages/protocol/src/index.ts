@@ -4,6 +4,7 @@ export * from './shapes.js';
 export * from './common-commands.js';
 export * from './visitor.js';
 export * from './agent.js';
+export * from './supervision.js';
 export * from './http.js';
 export * from './parse.js';
 

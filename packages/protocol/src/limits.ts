@@ -34,4 +34,6 @@ export const limits = {
   activityWindowMs: 200,
   greetingLength: 500,
   originsPerInbox: 50,
+  /** Viewers named in one `conversation:viewers` event (the rest are left out). */
+  viewersListed: 50,
 } as const;

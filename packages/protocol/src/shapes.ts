@@ -38,6 +38,8 @@ export const MessageSchema = z.object({
   body: z.string(),
   attachments: z.array(AttachmentSchema),
   createdAt: IsoTimeSchema,
+  /** Extension (supervision): on a whisper (a `note` an admin wrote for the assignee), that agent's id. */
+  whisperTo: z.string().optional(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

@@ -174,10 +174,16 @@ const up003 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
 };
 
+/** Supervision: a whisper is a private note that names the agent it was written for. */
+const up007 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.alterTable('messages').addColumn('whisper_to', 'text').execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
   '003_audit_log': { up: up003 },
+  '007_whispers': { up: up007 },
 };
 
 export const migrationProvider: MigrationProvider = {

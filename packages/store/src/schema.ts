@@ -93,6 +93,8 @@ export type MessagesTable = {
   kind: 'text' | 'event' | 'note';
   body: string;
   created_at: string;
+  /** On a whisper (a note an admin wrote for the assignee, migration 007): that agent's id; else null. */
+  whisper_to: string | null;
 };
 
 export type AttachmentsTable = {

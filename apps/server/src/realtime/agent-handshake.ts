@@ -26,7 +26,7 @@ export function agentHandshake(ctx: AppContext) {
     if (!parsed.success) return next(new Error('unauthorized'));
     authenticateAgentToken(ctx, parsed.data.token)
       .then(({ agent, sessionId }) => {
-        socket.data = { agentId: agent.id, sessionId, role: agent.role };
+        socket.data = { agentId: agent.id, sessionId, role: agent.role, name: agent.name };
         next();
       })
       .catch((error: unknown) => {

@@ -18,6 +18,7 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
     metrics: ctx.metrics,
     log: ctx.log,
   });
+  socket.on('disconnect', () => ctx.viewers.disconnected(socket));
   // Admins hear every inbox through the admins room (see inboxAudience); members through their inbox rooms.
   const memberOf = await inboxIdsOfAgent(ctx.db.db, me.agentId);
   await socket.join([rooms.agent(me.agentId), rooms.session(me.sessionId), ...memberOf.map(rooms.inbox), ...(me.role === 'admin' ? [rooms.admins] : [])]);

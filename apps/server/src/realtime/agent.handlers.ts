@@ -25,6 +25,7 @@ import { agentActor, visibleConversation, visibleInboxIds } from '../access.js';
 import type { CommandHandlers } from './commands.js';
 import type { AgentSocket } from './namespaces.js';
 import { rooms } from './rooms.js';
+import { supervisionHandlers } from './supervision.handlers.js';
 
 export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHandlers<typeof agentCommands> {
   const { db, broadcaster } = ctx;
@@ -67,6 +68,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'conversation:open': async ({ conversationId }) => {
       const row = await visible(conversationId);
       await socket.join(rooms.conversation(row.id));
+      ctx.viewers.open(socket, row.id);
       const page = await messagesBefore(db.db, row.id, undefined, limits.historyDefaultLimit, 'agent');
       return {
         conversation: await agentView(row),
@@ -78,6 +80,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
 
     'conversation:leave': async ({ conversationId }) => {
       await socket.leave(rooms.conversation(conversationId));
+      ctx.viewers.leave(socket, conversationId);
       return {};
     },
 
@@ -136,7 +139,8 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'typing:set': async ({ conversationId, typing }) => {
       const row = await visible(conversationId);
       const { name } = await actor();
-      broadcaster.typing(row, 'agent', { conversationId, typing, name }, socket.id);
+      broadcaster.typing(row, 'agent', { conversationId, typing, name, agentId: me.agentId }, socket.id);
+      ctx.viewers.typing(socket, conversationId, typing);
       return {};
     },
 
@@ -153,5 +157,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
       enforce(adminAccess(await agentActor(db.db, me)));
       return queueSnapshot(db.db, inboxId);
     },
+
+    ...supervisionHandlers(ctx, socket),
   };
 }

@@ -12,17 +12,18 @@ import {
   type DeskChanges,
   type MessageRow,
 } from '@kefu/store';
+import type { AgentConversation, Message } from '@kefu/protocol';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
 import { createActivityFeed, createQueueFeed } from './activity-feed.js';
-import { conversationFollowers, inboxAudience, rooms } from './rooms.js';
+import { conversationFollowers, inboxAudience, rooms, whisperAudience } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
 export type Broadcaster = ReturnType<typeof createBroadcaster>;
 /** The socket whose command produced `messageId` already has that message in its ack. */
 export type Origin = { socketId: string; messageId: string };
 export type PublishOptions = { origin?: Origin | undefined; createdConversationId?: string | undefined };
-type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string };
+type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string; agentId?: string };
 
 /**
  * Decides who hears about what; with rooms.ts, the one place for audiences. The followers of a
@@ -113,6 +114,11 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       const viewers = agents.to(rooms.conversation(row.id)).except(originSocketId);
       if (from === 'agent') toVisitor(row.visitor_id).emit('typing:changed', { conversationId: payload.conversationId, typing: payload.typing, name: payload.name });
       viewers.emit('typing:changed', payload);
+    },
+
+    /** A whisper pops up for the assignee wherever they are; as a note it already went to the followers (publish). */
+    whisper(view: AgentConversation, message: Message): void {
+      if (view.assigneeId) agents.to(whisperAudience(view.assigneeId)).emit('whisper:received', { conversation: view, message });
     },
 
     /** A read mark: the conversation's followers; the visitor (their other tabs, when they read) up to what they can see. */

@@ -8,7 +8,15 @@ import type { Namespace, Socket } from 'socket.io';
 
 /** What the handshake established about a socket; handlers trust only this, never the payload. */
 export type VisitorSocketData = { visitorId: string; inboxId: string; visitorToken: string };
-export type AgentSocketData = { agentId: string; sessionId: string; role: 'agent' | 'admin' };
+export type AgentSocketData = {
+  agentId: string;
+  sessionId: string;
+  role: 'agent' | 'admin';
+  /** As at the handshake: shown to colleagues viewing the same conversation. */
+  name: string;
+  /** The conversation this socket has open (collision guard), and whether its composer has a draft. */
+  viewing?: { conversationId: string; typing: boolean } | undefined;
+};
 
 export type VisitorNamespace = Namespace<VisitorClientToServerEvents, VisitorServerToClientEvents, Record<string, never>, VisitorSocketData>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents, Record<string, never>, AgentSocketData>;

@@ -28,3 +28,9 @@ export const conversationFollowers = (conversationId: string, assigneeId: string
 
 /** Agents who may see an inbox's conversations: its members and every admin. */
 export const inboxAudience = (inboxId: string): string[] => [rooms.inbox(inboxId), rooms.admins];
+
+/** Collision guard: `conversation:viewers` goes to whoever has the conversation open. */
+export const conversationViewers = (conversationId: string): string => rooms.conversation(conversationId);
+
+/** Supervision: a whisper pops up on every socket of the conversation's assignee, whatever they have open. */
+export const whisperAudience = (assigneeId: string): string => rooms.agent(assigneeId);

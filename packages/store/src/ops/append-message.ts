@@ -11,6 +11,8 @@ export type NewMessage = {
   author: { type: MessageRow['author_type']; id: string | null; name: string | null };
   clientMsgId?: string | null;
   attachmentIds?: string[];
+  /** A whisper: the agent it is for (kind `note`). */
+  whisperTo?: string | null;
 };
 
 /**
@@ -47,6 +49,7 @@ export async function appendMessage(
     kind: message.kind,
     body: message.body,
     created_at: now,
+    whisper_to: message.whisperTo ?? null,
   };
   await insertMessageRow(tx, row);
   await bindOwnAttachments(tx, row, message.attachmentIds ?? []);

@@ -137,6 +137,8 @@ export type AgentSend = {
   body: string;
   isPrivate: boolean;
   attachmentIds?: string[] | undefined;
+  /** A whisper (supervision): a private note for this agent, the assignee. */
+  whisperTo?: string | undefined;
 };
 
 /**
@@ -158,6 +160,10 @@ async function appendAgentMessage(db: Database, tx: Executor, input: AgentSend, 
   if (!input.isPrivate && current.status === 'resolved') {
     throw new KefuError('conflict', 'this conversation is resolved; reopen it to reply');
   }
+  // The handler picked the assignee before this lock; a transfer meanwhile would misdirect the whisper.
+  if (input.whisperTo && current.assignee_id !== input.whisperTo) {
+    throw new KefuError('conflict', 'the conversation changed hands meanwhile; whisper again');
+  }
   if (claims && current.assignee_id === null) {
     const agent = await findAgent(tx, input.agent.id);
     const who = { id: input.agent.id, name: agent?.name ?? input.agent.name };
@@ -170,6 +176,7 @@ async function appendAgentMessage(db: Database, tx: Executor, input: AgentSend, 
     author: { type: 'agent', id: input.agent.id, name: input.agent.name },
     clientMsgId: input.clientMsgId,
     attachmentIds: input.attachmentIds ?? [],
+    whisperTo: input.whisperTo ?? null,
   });
   changes.messages.push(message);
   noteConversation(changes, conversation, current);

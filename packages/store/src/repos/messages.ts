@@ -19,6 +19,7 @@ export function toMessage(row: MessageRow, audience: Audience, attachments: Mess
     body: row.body,
     attachments,
     createdAt: row.created_at,
+    ...(row.whisper_to && audience === 'agent' ? { whisperTo: row.whisper_to } : {}),
   };
 }
 
