@@ -12,8 +12,12 @@ import { conversationViewers, rooms } from './rooms.js';
 
 /** Two changes on two nodes at once may publish out of order; a second pass after this settles it. */
 const SETTLE_MS = 300;
-/** How often each node checks whether the cluster shrank (a node killed without saying goodbye). */
-const CLUSTER_CHECK_MS = 5_000;
+/**
+ * How often each node checks whether the cluster shrank (a node killed without saying goodbye): one
+ * PUBSUB SHARDNUMSUB. A node that starts and dies within one interval goes unnoticed until the next
+ * change of that conversation's viewers.
+ */
+const CLUSTER_CHECK_MS = 2_000;
 
 /** One entry per agent (they may view from several tabs): typing if they type in any of them. */
 export function viewersOf(conversationId: string, sockets: Pick<AgentSocketData, 'agentId' | 'name' | 'role' | 'viewing'>[]): Viewer[] {
@@ -33,6 +37,8 @@ export function createViewerRegistry(agents: AgentNamespace, log: Logger, cluste
   const settling = new Map<string, NodeJS.Timeout>();
 
   async function publishNow(conversationId: string): Promise<void> {
+    // Keeps the cluster size current whenever lists change, so a node that dies soon after is noticed.
+    void checkCluster();
     const sockets = await agents.in(rooms.conversation(conversationId)).fetchSockets();
     const viewers = viewersOf(conversationId, sockets.map((s) => s.data));
     agents.to(conversationViewers(conversationId)).emit('conversation:viewers', { conversationId, viewers });
@@ -53,8 +59,8 @@ export function createViewerRegistry(agents: AgentNamespace, log: Logger, cluste
 
   /** A node that died left stale lists on every screen: each survivor republishes the conversations it hosts. */
   let servers = 0;
-  const watch = setInterval(() => {
-    agents.adapter
+  function checkCluster(): Promise<void> {
+    return agents.adapter
       .serverCount()
       .then((count) => {
         const shrank = count < servers;
@@ -63,7 +69,9 @@ export function createViewerRegistry(agents: AgentNamespace, log: Logger, cluste
         for (const room of agents.adapter.rooms.keys()) if (room.startsWith(rooms.conversation(''))) attempt(room.slice(rooms.conversation('').length));
       })
       .catch((err: unknown) => log.warn({ err }, 'cluster size check failed'));
-  }, clusterCheckMs);
+  }
+  void checkCluster();
+  const watch = setInterval(() => void checkCluster(), clusterCheckMs);
   watch.unref();
 
   return {
