@@ -60,6 +60,8 @@ describe('authorization: every command and route as every role', () => {
       'read:set': { payload: () => ({ conversationId, seq: 1 }), ...seen() },
       'canned:list': { payload: () => ({}), member: 'ok', outsider: 'ok', admin: 'ok' },
       'queue:snapshot': { payload: () => ({ inboxId: inbox.id }), member: 'forbidden', outsider: 'forbidden', admin: 'ok' },
+      // Admins only, to the assignee (the member): the member may see it but not whisper.
+      'conversation:whisper': { payload: () => ({ conversationId, clientMsgId: unique(), body: 'psst' }), member: 'forbidden', outsider: 'not_found', admin: 'ok' },
     };
 
     it('has a row for every command of the protocol', () => {

@@ -1,9 +1,10 @@
 import { isInView } from '@kefu/core';
 import { connectAgent, type AgentClient } from '@kefu/client';
-import type { AgentConversation, AgentProfile, AgentSession, CannedResponse, ConversationView, Message, VisitorDetails } from '@kefu/protocol';
+import type { AgentConversation, AgentProfile, AgentSession, CannedResponse, ConversationView, Message, Viewer, VisitorDetails, WhisperReceived } from '@kefu/protocol';
+import { isWatching } from './collision';
 
 /** What deserves a notification; the page words it in the agent's language. */
-export type Attention = { kind: 'created' | 'message'; name: string | null; body: string };
+export type Attention = { kind: 'created' | 'message' | 'whisper'; name: string | null; body: string };
 export type OpenConversation = { conversation: AgentConversation; visitor: VisitorDetails; messages: Message[]; hasMore: boolean };
 
 export type DeskState = {
@@ -21,6 +22,10 @@ export type DeskState = {
   canned: CannedResponse[];
   /** The highest seq the shopper of the open conversation has read. */
   shopperReadSeq: number;
+  /** Everyone with the open conversation open (me included), live across nodes: the collision guard. */
+  viewers: Viewer[];
+  /** Whispers from an admin not yet dismissed, newest last: they pop up whatever is open. */
+  whispers: WhisperReceived[];
 };
 
 const initial: DeskState = {
@@ -36,6 +41,8 @@ const initial: DeskState = {
   typing: null,
   canned: [],
   shopperReadSeq: 0,
+  viewers: [],
+  whispers: [],
 };
 
 const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
@@ -82,11 +89,16 @@ export class DeskController {
     });
     client.on('agent:updated', (profile) => profile.id === this.state.agent?.id && this.update({ agent: profile }));
     client.on('typing:changed', (event) => {
-      if (event.conversationId !== this.state.open?.conversation.id) return;
+      // A colleague's typing shows in the viewers bar (conversation:viewers), not as the shopper's.
+      if (event.conversationId !== this.state.open?.conversation.id || event.agentId) return;
       this.update({ typing: event.typing ? { name: event.name, draft: event.draft } : null });
     });
     client.on('read:changed', (event) => {
       if (event.by === 'visitor' && event.conversationId === this.state.open?.conversation.id) this.update({ shopperReadSeq: Math.max(this.state.shopperReadSeq, event.seq) });
+    });
+    client.on('conversation:viewers', ({ conversationId, viewers }) => conversationId === this.state.open?.conversation.id && this.update({ viewers }));
+    client.on('whisper:received', (whisper) => {
+      if (!this.state.whispers.some((w) => w.message.id === whisper.message.id)) this.update({ whispers: [...this.state.whispers, whisper] });
     });
     client.onMessage((message) => this.onMessage(message));
   }
@@ -136,8 +148,10 @@ export class DeskController {
     const previous = this.state.open?.conversation.id;
     if (previous === conversationId) return;
     if (previous) void client.leave(previous);
+    // Viewers of the previous conversation are stale; the server sends this one's once it is joined.
+    this.update({ viewers: [] });
     const opened = await client.open(conversationId);
-    this.update({ open: opened, typing: null, shopperReadSeq: 0 });
+    this.update({ open: opened, typing: null, shopperReadSeq: 0, whispers: this.state.whispers.filter((w) => w.conversation.id !== conversationId) });
     this.markRead();
   }
 
@@ -154,6 +168,16 @@ export class DeskController {
     const open = this.state.open;
     if (!open) return;
     await this.requireClient().send({ conversationId: open.conversation.id, body, ...(note ? { private: true } : {}) });
+  }
+
+  /** Supervision: an admin's private word to the agent holding the open conversation. */
+  async whisper(body: string): Promise<void> {
+    const open = this.state.open;
+    if (open) await this.requireClient().whisper({ conversationId: open.conversation.id, body });
+  }
+
+  dismissWhisper(messageId: string): void {
+    this.update({ whispers: this.state.whispers.filter((w) => w.message.id !== messageId) });
   }
 
   async assign(agentId: string | null): Promise<void> {
@@ -183,6 +207,8 @@ export class DeskController {
   private markRead(): void {
     const open = this.state.open;
     const last = open?.messages.at(-1);
+    // An admin watching someone else's conversation leaves its unread marks to that agent.
+    if (open && isWatching(open.conversation, this.state.agent)) return;
     if (open && last && this.client?.connected) void this.client.request('read:set', { conversationId: open.conversation.id, seq: last.seq });
   }
 
@@ -207,6 +233,7 @@ export class DeskController {
   onAttention(listener: (what: Attention) => void): () => void {
     const client = this.requireClient();
     const offCreated = client.on('conversation:created', (c) => listener({ kind: 'created', name: null, body: c.lastMessage?.body ?? `#${c.number}` }));
+    const offWhisper = client.on('whisper:received', (w) => listener({ kind: 'whisper', name: w.message.author.name, body: w.message.body }));
     const offMessage = client.on('message:created', (m) => {
       if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ kind: 'message', name: m.author.name, body: m.body });
     });
@@ -216,6 +243,7 @@ export class DeskController {
     });
     return () => {
       offCreated();
+      offWhisper();
       offMessage();
       offActivity();
     };

@@ -5,6 +5,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { AdminContext } from './admin-console';
 import { useI18n } from '../../lib/use-i18n';
 import styles from './admin.module.css';
+import { LiveConversations } from './live-conversations';
 
 function Table({ headers, rows }: { headers: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
   return (
@@ -89,6 +90,7 @@ export function QueueView({ context }: { context: AdminContext }) {
         />
         <p className={styles.note}>{t('queue.longest', { wait: minutes(data.stats.longestWaitSec + (data.queued.length ? elapsed : 0)) })}</p>
       </section>
+      <LiveConversations context={context} agents={data.agents} />
     </div>
   );
 }

@@ -15,7 +15,8 @@ export function useNotifications(controller: DeskController, ready: boolean): [b
     if (!ready || !enabled) return;
     return controller.onAttention(({ kind, name, body }) => {
       chime();
-      const title = kind === 'created' ? t('desk.notifyNew') : (name ?? t('desk.notifyShopper'));
+      const title =
+        kind === 'created' ? t('desk.notifyNew') : kind === 'whisper' ? t('supervision.from', { name: name ?? t('supervision.anAdmin') }) : (name ?? t('desk.notifyShopper'));
       if ('Notification' in window && Notification.permission === 'granted') new Notification(title, { body: body.slice(0, 140), tag: 'kefu' });
     });
   }, [controller, ready, enabled, t]);

@@ -1,8 +1,11 @@
 import type { CannedResponse, Message } from '@kefu/protocol';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { isWatching, otherViewers, repliedMeanwhile } from '../../lib/collision';
 import type { DeskController, DeskState, OpenConversation } from '../../lib/desk-controller';
 import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
+import { MeanwhileConfirm, ViewersBar } from './supervision';
+import supervision from './supervision.module.css';
 import { MessageText } from './message-text';
 import { VisitorPanel } from './visitor-panel';
 
@@ -25,11 +28,12 @@ function Attachments({ message, controller }: { message: Message; controller: De
 function Bubble({ message, controller, seen }: { message: Message; controller: DeskController; seen: boolean }) {
   const { t, time } = useI18n();
   if (message.kind === 'event') return <p className={styles.event}>{message.body}</p>;
-  const side = message.author.type === 'visitor' ? styles.theirs : message.kind === 'note' ? styles.note : styles.ours;
+  const side = message.author.type === 'visitor' ? styles.theirs : message.whisperTo ? supervision.whisper : message.kind === 'note' ? styles.note : styles.ours;
+  const label = message.whisperTo ? 'supervision.bubble' : 'bubble.note';
   return (
     <div className={`${styles.bubble} ${side}`}>
       <span className={styles.author}>
-        {message.kind === 'note' ? t('bubble.note', { name: message.author.name ?? '' }) : (message.author.name ?? t('bubble.visitor'))}
+        {message.kind === 'note' ? t(label, { name: message.author.name ?? '' }) : (message.author.name ?? t('bubble.visitor'))}
       </span>
       <div className={styles.body}>
         <MessageText text={message.body} />
@@ -42,19 +46,35 @@ function Bubble({ message, controller, seen }: { message: Message; controller: D
   );
 }
 
-function Composer({ controller, canned }: { controller: DeskController; canned: CannedResponse[] }) {
+type Mode = 'reply' | 'note' | 'whisper';
+type ComposerProps = { controller: DeskController; canned: CannedResponse[]; open: OpenConversation; me: string | undefined; watching: boolean };
+
+function Composer({ controller, canned, open, me, watching }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState('');
-  const [note, setNote] = useState(false);
+  const [chosen, setMode] = useState<Mode>('reply');
+  const mode = chosen === 'whisper' && !watching ? 'reply' : chosen;
+  const note = mode !== 'reply';
+  // Collision guard: the last message on screen when the draft began; colleagues' replies after it are "meanwhile".
+  const lastSeq = open.messages.at(-1)?.seq ?? 0;
+  const draftBase = useRef(lastSeq);
+  const [meanwhile, setMeanwhile] = useState<string[]>([]);
   // "/ship" offers the canned responses whose shortcut starts with "ship"; Tab takes the first.
   const query = /^\/([a-z0-9_-]*)$/i.exec(text)?.[1]?.toLowerCase();
   const suggestions = query === undefined ? [] : canned.filter((c) => c.shortcut.toLowerCase().startsWith(query)).slice(0, 6);
-  const send = () => {
+  const send = (confirmed = false) => {
     const body = text.trim();
     if (!body) return;
+    const others = mode === 'reply' && !confirmed ? repliedMeanwhile(open.messages, draftBase.current, me) : [];
+    if (others.length > 0) return setMeanwhile(others);
+    setMeanwhile([]);
     setText('');
-    void controller.send(body, note);
+    void (mode === 'whisper' ? controller.whisper(body) : controller.send(body, note));
     controller.setTyping(false);
+  };
+  const review = () => {
+    setMeanwhile([]);
+    draftBase.current = lastSeq;
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     const first = suggestions[0];
@@ -69,15 +89,21 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
     }
   };
   return (
-    <div className={note ? `${styles.composer} ${styles.noteMode}` : styles.composer}>
+    <div className={`${styles.composer} ${mode === 'note' ? styles.noteMode : ''} ${mode === 'whisper' ? supervision.whisperMode : ''}`}>
       <div className={styles.modes} role="group" aria-label={t('composer.mode')}>
-        <button type="button" aria-pressed={!note} onClick={() => setNote(false)}>
+        <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
           {t('composer.reply')}
         </button>
-        <button type="button" aria-pressed={note} onClick={() => setNote(true)}>
+        <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
           {t('composer.note')}
         </button>
+        {watching && (
+          <button type="button" aria-pressed={mode === 'whisper'} onClick={() => setMode('whisper')}>
+            {t('supervision.whisperMode')}
+          </button>
+        )}
       </div>
+      {meanwhile.length > 0 && <MeanwhileConfirm names={meanwhile} onSend={() => send(true)} onCancel={review} />}
       {suggestions.length > 0 && (
         <ul className={styles.canned} aria-label={t('composer.canned')}>
           {suggestions.map((c) => (
@@ -92,17 +118,18 @@ function Composer({ controller, canned }: { controller: DeskController; canned: 
       <textarea
         id="composer"
         aria-label={t('composer.message')}
-        placeholder={note ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
+        placeholder={mode === 'whisper' ? t('supervision.whisperPlaceholder') : note ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
         value={text}
         onChange={(e) => {
+          if (!text) draftBase.current = lastSeq;
           setText(e.target.value);
           if (!note) controller.setTyping(e.target.value.length > 0);
         }}
         onKeyDown={onKeyDown}
         rows={3}
       />
-      <button type="button" className={styles.send} onClick={send} disabled={!text.trim()}>
-        {note ? t('composer.addNote') : t('composer.send')}
+      <button type="button" className={styles.send} onClick={() => send()} disabled={!text.trim()}>
+        {mode === 'whisper' ? t('supervision.whisperSend') : note ? t('composer.addNote') : t('composer.send')}
       </button>
     </div>
   );
@@ -167,12 +194,14 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
   const me = state.agent?.id;
   const mine = conversation.assigneeId === me;
   const resolved = conversation.status === 'resolved';
+  const watching = isWatching(conversation, state.agent);
   return (
     <>
       <section className={styles.pane} aria-label={t('pane.label')}>
         <header className={styles.paneHeader}>
           <h2>{visitor.name ?? visitor.email ?? t('common.visitor', { number: conversation.number })}</h2>
           <span className={styles.status}>{t(`status.${conversation.status}`)}</span>
+          {watching && <span className={supervision.watching}>{t('supervision.watching')}</span>}
           <div className={styles.actions}>
             {!mine && !resolved && (
               <button type="button" onClick={() => void controller.assign(me ?? null)}>
@@ -200,6 +229,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
             )}
           </div>
         </header>
+        <ViewersBar viewers={otherViewers(state.viewers, me)} />
         <div className={styles.messages} role="log" aria-live="polite" ref={scroll.box} onScroll={scroll.onScroll}>
           {open.hasMore && (
             <div ref={scroll.top} className={styles.more}>
@@ -215,7 +245,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
             </p>
           )}
         </div>
-        <Composer controller={controller} canned={state.canned} />
+        <Composer controller={controller} canned={state.canned} open={open} me={me} watching={watching} />
       </section>
       <VisitorPanel visitor={visitor} />
     </>

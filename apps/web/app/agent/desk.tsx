@@ -10,6 +10,7 @@ import { ConversationPane } from './conversation-pane';
 import styles from './desk.module.css';
 import { Sidebar } from './sidebar';
 import { useI18n } from '../../lib/use-i18n';
+import { useOpenFromLink, WhisperToasts } from './supervision';
 
 /** The agent dashboard: signs in from the stored token, or sends the agent to /login. */
 export function Desk({ serverUrl }: { serverUrl: string }) {
@@ -48,6 +49,7 @@ function DeskView({ controller, onSignOut }: { controller: DeskController; onSig
   const [notify, setNotify] = useNotifications(controller, state.phase === 'ready');
   useUnreadTitle(state);
   useShortcuts(controller);
+  useOpenFromLink(controller, state.phase === 'ready');
 
   if (!state.agent) return <p className={styles.loading}>{t('common.connecting')}</p>;
   return (
@@ -55,6 +57,7 @@ function DeskView({ controller, onSignOut }: { controller: DeskController; onSig
       <Sidebar state={state} controller={controller} onSignOut={onSignOut} notify={notify} setNotify={setNotify} />
       <ConversationList state={state} controller={controller} />
       <ConversationPane state={state} controller={controller} />
+      <WhisperToasts whispers={state.whispers} controller={controller} />
       {state.phase === 'reconnecting' && (
         <p role="status" className={styles.banner}>
           {t('desk.reconnecting')}

@@ -1,4 +1,5 @@
 import type { Entry } from '@kefu/core';
+import { supervisionEn } from './supervision';
 
 /**
  * The dashboard and admin console in English. Whole sentences with {placeholders}; a key's prefix
@@ -161,6 +162,8 @@ export const en = {
   'canned.shortcut': 'Shortcut',
   'canned.text': 'Text',
   'canned.add': 'Add canned response',
+
+  ...supervisionEn,
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

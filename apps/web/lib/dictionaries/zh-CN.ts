@@ -1,5 +1,6 @@
 import type { Entry } from '@kefu/core';
 import type { MessageKey } from './en';
+import { supervisionZhCN } from './supervision';
 
 /** 客服工作台与管理后台的简体中文。与 en.ts 的键和占位符一一对应（有单元测试）。 */
 export const zhCN: Record<MessageKey, Entry> = {
@@ -159,4 +160,6 @@ export const zhCN: Record<MessageKey, Entry> = {
   'canned.shortcut': '快捷词',
   'canned.text': '内容',
   'canned.add': '添加快捷回复',
+
+  ...supervisionZhCN,
 };

@@ -1,0 +1,61 @@
+import type { Entry } from '@kefu/core';
+
+/**
+ * The collision guard and supervision's words (issue 7), spread into en.ts and zh-CN.ts: kept apart so
+ * the feature's strings stay together. The same keys and placeholders in both (unit-tested with them).
+ */
+export const supervisionEn = {
+  'collision.alsoHereLabel': 'Also here',
+  'collision.alsoHere': 'Also here:',
+  'collision.admin': '{name} (admin)',
+  'collision.typing': '{name} is typing…',
+  'collision.meanwhileLabel': 'Replied meanwhile',
+  'collision.meanwhile': '{names} replied meanwhile. Send yours anyway?',
+  'collision.sendAnyway': 'Send anyway',
+  'collision.review': 'Review first',
+  'supervision.watching': 'Watching',
+  'supervision.whisperMode': 'Whisper',
+  'supervision.whisperPlaceholder': 'Only the agent holding this conversation sees it; it pops up for them…',
+  'supervision.whisperSend': 'Whisper',
+  'supervision.bubble': 'Whisper · {name}',
+  'supervision.from': 'Whisper from {name}',
+  'supervision.about': 'Whisper from {name} · {about}',
+  'supervision.anAdmin': 'an admin',
+  'supervision.open': 'Open conversation',
+  'supervision.dismiss': 'Dismiss',
+  'live.heading': 'Being answered',
+  'live.shopper': 'Shopper',
+  'live.agent': 'Agent',
+  'live.status': 'Status',
+  'live.watch': 'Watch',
+  'live.watchLabel': 'Watch {name}',
+  'live.empty': 'Nobody is being answered right now.',
+} satisfies Record<string, Entry>;
+
+export const supervisionZhCN: Record<keyof typeof supervisionEn, Entry> = {
+  'collision.alsoHereLabel': '也在查看',
+  'collision.alsoHere': '也在查看：',
+  'collision.admin': '{name}（管理员）',
+  'collision.typing': '{name} 正在输入…',
+  'collision.meanwhileLabel': '同事刚刚已回复',
+  'collision.meanwhile': '{names} 刚刚已回复。仍要发送你的回复吗？',
+  'collision.sendAnyway': '仍然发送',
+  'collision.review': '先看看',
+  'supervision.watching': '监看中',
+  'supervision.whisperMode': '悄悄话',
+  'supervision.whisperPlaceholder': '只有负责此会话的客服能看到，并会立即弹出提示…',
+  'supervision.whisperSend': '发送悄悄话',
+  'supervision.bubble': '悄悄话 · {name}',
+  'supervision.from': '来自 {name} 的悄悄话',
+  'supervision.about': '来自 {name} 的悄悄话 · {about}',
+  'supervision.anAdmin': '管理员',
+  'supervision.open': '打开会话',
+  'supervision.dismiss': '关闭',
+  'live.heading': '接待中',
+  'live.shopper': '顾客',
+  'live.agent': '客服',
+  'live.status': '状态',
+  'live.watch': '监看',
+  'live.watchLabel': '监看 {name}',
+  'live.empty': '目前没有正在接待的会话。',
+};
