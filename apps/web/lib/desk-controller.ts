@@ -56,6 +56,8 @@ export class DeskController {
   state: DeskState = initial;
   private client: AgentClient | null = null;
   private listRequest = 0;
+  /** The conversation being opened: its first `conversation:viewers` comes before the open's answer. */
+  private opening: string | null = null;
   private readonly listeners = new Set<(state: DeskState) => void>();
 
   constructor(
@@ -96,7 +98,9 @@ export class DeskController {
     client.on('read:changed', (event) => {
       if (event.by === 'visitor' && event.conversationId === this.state.open?.conversation.id) this.update({ shopperReadSeq: Math.max(this.state.shopperReadSeq, event.seq) });
     });
-    client.on('conversation:viewers', ({ conversationId, viewers }) => conversationId === this.state.open?.conversation.id && this.update({ viewers }));
+    client.on('conversation:viewers', ({ conversationId, viewers }) => {
+      if (conversationId === (this.opening ?? this.state.open?.conversation.id)) this.update({ viewers });
+    });
     client.on('whisper:received', (whisper) => {
       if (!this.state.whispers.some((w) => w.message.id === whisper.message.id)) this.update({ whispers: [...this.state.whispers, whisper] });
     });
@@ -150,7 +154,10 @@ export class DeskController {
     if (previous) void client.leave(previous);
     // Viewers of the previous conversation are stale; the server sends this one's once it is joined.
     this.update({ viewers: [] });
-    const opened = await client.open(conversationId);
+    this.opening = conversationId;
+    const opened = await client.open(conversationId).finally(() => {
+      if (this.opening === conversationId) this.opening = null;
+    });
     this.update({ open: opened, typing: null, shopperReadSeq: 0, whispers: this.state.whispers.filter((w) => w.conversation.id !== conversationId) });
     this.markRead();
   }
