@@ -159,6 +159,7 @@ describe('authorization: every command and route as every role', () => {
       { method: 'DELETE', path: () => '/api/admin/canned/no-such-response', expected: adminOnly(404) },
       { method: 'GET', path: () => `/api/admin/conversations/${conversationId}/assignments`, expected: adminOnly(200) },
       { method: 'GET', path: () => '/api/admin/audit', expected: adminOnly(200) },
+      { method: 'GET', path: () => '/api/admin/reports?from=2026-03-01&to=2026-03-31', expected: adminOnly(200) },
     ];
 
     it.each(routes.map((route) => [`${route.method} ${route.path.toString().replace(/^\(\)\s*=>\s*/, '').replace(/['`]/g, '')}`, route] as const))('%s', async (_name, route) => {

@@ -9,3 +9,4 @@ export * from './views.js';
 export * from './links.js';
 export * from './access.js';
 export * from './i18n.js';
+export * from './report-range.js';

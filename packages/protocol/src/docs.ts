@@ -17,6 +17,8 @@ import {
   AgentPatchSchema,
   AuditPageSchema,
   AuditQuerySchema,
+  ReportQuerySchema,
+  ReportSchema,
   CannedCreateSchema,
   InboxCreateSchema,
   InboxPatchSchema,
@@ -292,6 +294,7 @@ const httpBodies: [string, z.ZodType | null, z.ZodType | null][] = [
   ['POST /api/admin/canned', CannedCreateSchema, null],
   ['POST /api/uploads', null, UploadOutputSchema],
   ['GET /api/admin/audit', AuditQuerySchema, AuditPageSchema],
+  ['GET /api/admin/reports', ReportQuerySchema, ReportSchema],
 ];
 
 /** The generated reference: limits, error codes, both namespaces, HTTP bodies and the shared shapes. */

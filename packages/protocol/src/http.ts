@@ -83,6 +83,72 @@ export const AuditEntrySchema = z.object({
 export const AuditPageSchema = z.object({ entries: z.array(AuditEntrySchema), nextCursor: z.string().nullable() });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
+/** The longest report: a year and a day (the database scans every conversation started in the range). */
+export const REPORT_MAX_DAYS = 367;
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+
+/**
+ * GET /api/admin/reports: the conversations started on the local days `from`..`to` (both included) in
+ * the time zone `tz` (IANA, default UTC), which also buckets them by local day and hour; optionally
+ * only one inbox's or one agent's (the conversation's assignee).
+ */
+export const ReportQuerySchema = z
+  .object({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    tz: z.string().max(64).refine(isTimeZone, 'not a time zone this server knows (an IANA name such as Asia/Shanghai)').optional(),
+    inboxId: IdSchema.optional(),
+    agentId: IdSchema.optional(),
+  })
+  .refine((q) => q.to >= q.from, { path: ['to'], message: 'to must not be before from' })
+  .refine((q) => dayNumber(q.to) - dayNumber(q.from) < REPORT_MAX_DAYS, { path: ['to'], message: `a report covers at most ${REPORT_MAX_DAYS} days` });
+
+/** Seconds between two moments of the conversations that have both: how many, their mean and median. */
+export const DurationStatsSchema = z.object({ count: z.number().int(), averageSec: z.number().nullable(), medianSec: z.number().nullable() });
+
+/** What a report says about a set of conversations. */
+export const ReportMetricsSchema = z.object({
+  conversations: z.number().int(),
+  resolved: z.number().int(),
+  /** Started → first assigned to an agent or first agent reply, whichever came first. */
+  waitTime: DurationStatsSchema,
+  /** Started → first agent reply (not a private note). */
+  firstResponse: DurationStatsSchema,
+  /** Started → resolved, for those resolved now. */
+  resolution: DurationStatsSchema,
+  /** Ratings 1–5 the shoppers gave; `satisfied`: how many gave 4 or 5. */
+  csat: z.object({ count: z.number().int(), average: z.number().nullable(), satisfied: z.number().int() }),
+});
+
+export const ReportSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  timeZone: z.string(),
+  totals: ReportMetricsSchema,
+  /** Every local day of the range, in order (days without conversations count 0). */
+  perDay: z.array(z.object({ date: z.string(), conversations: z.number().int(), resolved: z.number().int() })),
+  /** Hours of the local day 0–23 over the whole range. */
+  perHour: z.array(z.object({ hour: z.number().int(), conversations: z.number().int() })),
+  csatRatings: z.array(z.object({ rating: z.number().int(), count: z.number().int() })),
+  /** By assignee; `agentId` null: conversations nobody holds (still queued, or returned to the queue). */
+  byAgent: z.array(ReportMetricsSchema.extend({ agentId: z.string().nullable(), name: z.string().nullable() })),
+  byInbox: z.array(ReportMetricsSchema.extend({ inboxId: z.string(), name: z.string() })),
+});
+export type ReportQuery = z.infer<typeof ReportQuerySchema>;
+export type ReportMetrics = z.infer<typeof ReportMetricsSchema>;
+export type DurationStats = z.infer<typeof DurationStatsSchema>;
+export type Report = z.infer<typeof ReportSchema>;
+
 export type AgentCreate = z.infer<typeof AgentCreateSchema>;
 export type AgentPatch = z.infer<typeof AgentPatchSchema>;
 export type InboxCreate = z.infer<typeof InboxCreateSchema>;

@@ -20,3 +20,4 @@ export * from './ops/send-message.js';
 export { enforce, isConnectionLoss, isUniqueViolation } from './util.js';
 export * from './ops/mark-read.js';
 export * from './ops/visitor-details.js';
+export * from './ops/reports.js';

@@ -174,6 +174,12 @@ const up003 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
 };
 
+/** Reports read the conversations started in a date range (optionally of one inbox) without a full scan. */
+const up006 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.createIndex('conversations_created').on('conversations').columns(['created_at']).execute();
+  await db.schema.createIndex('conversations_inbox_created').on('conversations').columns(['inbox_id', 'created_at']).execute();
+};
+
 /** Supervision: a whisper is a private note that names the agent it was written for. */
 const up007 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.alterTable('messages').addColumn('whisper_to', 'text').execute();
@@ -183,6 +189,7 @@ const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
   '003_audit_log': { up: up003 },
+  '006_report_indexes': { up: up006 },
   '007_whispers': { up: up007 },
 };
 

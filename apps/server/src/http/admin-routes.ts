@@ -7,11 +7,13 @@ import {
   InboxPatchSchema,
   KefuError,
   parseOrThrow,
+  ReportQuerySchema,
   type AgentPatch,
   type AgentProfile,
 } from '@kefu/protocol';
 import {
   assignmentsOf,
+  conversationReport,
   deleteCanned,
   drainAutoInboxes,
   findAgent,
@@ -185,6 +187,14 @@ export function adminRoutes(ctx: AppContext) {
     });
 
     app.get('/api/admin/audit', async (request) => auditPage(ctx, request.query));
+
+    /** Conversation reports over local days in the admin's time zone (aggregated by the database). */
+    app.get('/api/admin/reports', async (request) => {
+      const query = parseOrThrow(ReportQuerySchema, request.query);
+      if (query.inboxId && !(await findInbox(db.db, query.inboxId))) throw new KefuError('not_found', 'no such inbox');
+      if (query.agentId && !(await findAgent(db.db, query.agentId))) throw new KefuError('not_found', 'no such agent');
+      return conversationReport(db, { from: query.from, to: query.to, timeZone: query.tz ?? 'UTC', inboxId: query.inboxId, agentId: query.agentId });
+    });
 
     /** Why did this conversation go to whom: every assignment decision with its recorded reason. */
     app.get('/api/admin/conversations/:id/assignments', async (request) => {

@@ -1,0 +1,198 @@
+import { reportRange, type OffsetSpan } from '@kefu/core';
+import type { DurationStats, Report, ReportMetrics } from '@kefu/protocol';
+import { sql, type RawBuilder } from 'kysely';
+import type { Database, Dialect, Executor } from '../database.js';
+
+/**
+ * The admin's reports: every figure is aggregated by the database (counts, means, medians, buckets),
+ * never by reading conversations into JS. The set is the conversations started on the local days
+ * `from`..`to` in `timeZone`; local days and hours come from shifting the stored UTC times by the
+ * zone's offset, which @kefu/core cuts into spans at DST transitions.
+ */
+export type ReportFilter = { from: string; to: string; timeZone: string; inboxId?: string | undefined; agentId?: string | undefined };
+
+type Expr = RawBuilder<unknown>;
+
+/** The zone's offset (minutes) at the time in `column`: the latest span that started at or before it. */
+function offsetAt(spans: OffsetSpan[], column: Expr): Expr {
+  const minutes = (span: OffsetSpan) => sql`cast(${span.offsetMin} as integer)`;
+  if (spans.length === 1) return minutes(spans[0]!);
+  const later = spans.slice(1).reverse().map((span) => sql`when ${column} >= ${span.start} then ${minutes(span)}`);
+  return sql`(case ${sql.join(later, sql` `)} else ${minutes(spans[0]!)} end)`;
+}
+
+/** The two things SQLite and PostgreSQL say differently: seconds between ISO texts, and local day/hour. */
+function dialectSql(dialect: Dialect) {
+  if (dialect === 'sqlite') {
+    return {
+      seconds: (from: Expr, to: Expr) => sql`((julianday(${to}) - julianday(${from})) * 86400.0)`,
+      localDay: (time: Expr, offset: Expr) => sql`strftime('%Y-%m-%d', ${time}, ${offset} || ' minutes')`,
+      localHour: (time: Expr, offset: Expr) => sql`cast(strftime('%H', ${time}, ${offset} || ' minutes') as integer)`,
+    };
+  }
+  const local = (time: Expr, offset: Expr) => sql`((cast(${time} as timestamptz) at time zone 'UTC') + ${offset} * interval '1 minute')`;
+  return {
+    seconds: (from: Expr, to: Expr) => sql`extract(epoch from (cast(${to} as timestamptz) - cast(${from} as timestamptz)))`,
+    localDay: (time: Expr, offset: Expr) => sql`to_char(${local(time, offset)}, 'YYYY-MM-DD')`,
+    localHour: (time: Expr, offset: Expr) => sql`cast(extract(hour from ${local(time, offset)}) as integer)`,
+  };
+}
+
+/**
+ * `facts`: one row per conversation in the report, with its local day and hour and its durations in
+ * seconds. Wait ends at the first assignment to an agent or the first agent reply, whichever came first.
+ */
+function factsCte(dialect: Dialect, filter: ReportFilter): Expr {
+  const range = reportRange(filter.from, filter.to, filter.timeZone);
+  const d = dialectSql(dialect);
+  const created = sql.ref('c.created_at');
+  const offset = offsetAt(range.spans, created);
+  const where = [sql`c.created_at >= ${range.start}`, sql`c.created_at < ${range.end}`];
+  if (filter.inboxId) where.push(sql`c.inbox_id = ${filter.inboxId}`);
+  if (filter.agentId) where.push(sql`c.assignee_id = ${filter.agentId}`);
+  const waitEnd = sql`case when c.assigned_at is null then c.first_response_at
+    when c.first_response_at is null or c.assigned_at < c.first_response_at then c.assigned_at else c.first_response_at end`;
+  return sql`with facts as (
+    select c.inbox_id, c.assignee_id as agent_id, c.csat_rating as csat,
+      ${d.localDay(created, offset)} as local_day,
+      ${d.localHour(created, offset)} as local_hour,
+      ${d.seconds(created, waitEnd)} as wait_sec,
+      ${d.seconds(created, sql.ref('c.first_response_at'))} as first_sec,
+      case when c.status = 'resolved' then ${d.seconds(created, sql.ref('c.resolved_at'))} end as resolution_sec
+    from (
+      select c.*, (select min(a.created_at) from assignments a where a.conversation_id = c.id and a.agent_id is not null) as assigned_at
+      from conversations c where ${sql.join(where, sql` and `)}
+    ) c
+  )`;
+}
+
+/** Every conversation three times: in the totals, under its assignee ('' when none), under its inbox. */
+const groupedCte = sql`grouped as (
+  select 'total' as dim, '' as k, f.* from facts f
+  union all select 'agent' as dim, coalesce(f.agent_id, '') as k, f.* from facts f
+  union all select 'inbox' as dim, f.inbox_id as k, f.* from facts f
+)`;
+
+type Num = number | string | null;
+type MetricsRow = {
+  dim: string;
+  k: string;
+  conversations: Num;
+  resolved: Num;
+  wait_avg: Num;
+  wait_n: Num;
+  first_avg: Num;
+  first_n: Num;
+  resolution_avg: Num;
+  resolution_n: Num;
+  csat_avg: Num;
+  csat_n: Num;
+  csat_good: Num;
+};
+type MedianRow = { dim: string; k: string; metric: 'wait' | 'first' | 'resolution'; median: Num };
+
+/** pg returns numeric (avg, extract) as text; durations are kept to the millisecond. */
+const num = (value: Num): number => Math.round(Number(value ?? 0) * 1000) / 1000;
+const numOrNull = (value: Num): number | null => (value === null ? null : num(value));
+
+async function metricRows(db: Executor, facts: Expr): Promise<MetricsRow[]> {
+  const result = await sql<MetricsRow>`${facts}, ${groupedCte}
+    select dim, k, count(*) as conversations,
+      sum(case when resolution_sec is not null then 1 else 0 end) as resolved,
+      avg(wait_sec) as wait_avg, count(wait_sec) as wait_n,
+      avg(first_sec) as first_avg, count(first_sec) as first_n,
+      avg(resolution_sec) as resolution_avg, count(resolution_sec) as resolution_n,
+      avg(csat) as csat_avg, count(csat) as csat_n, sum(case when csat >= 4 then 1 else 0 end) as csat_good
+    from grouped group by dim, k`.execute(db);
+  return result.rows;
+}
+
+/** Medians by window functions (both dialects): the middle row, or the mean of the middle two. */
+async function medianRows(db: Executor, facts: Expr): Promise<MedianRow[]> {
+  const result = await sql<MedianRow>`${facts}, ${groupedCte},
+    samples as (
+      select dim, k, 'wait' as metric, wait_sec as v from grouped where wait_sec is not null
+      union all select dim, k, 'first' as metric, first_sec as v from grouped where first_sec is not null
+      union all select dim, k, 'resolution' as metric, resolution_sec as v from grouped where resolution_sec is not null
+    ),
+    ranked as (
+      select dim, k, metric, v,
+        row_number() over (partition by dim, k, metric order by v) as rn,
+        count(*) over (partition by dim, k, metric) as n
+      from samples
+    )
+    select dim, k, metric, avg(v) as median from ranked where rn = (n + 1) / 2 or rn = (n + 2) / 2 group by dim, k, metric`.execute(db);
+  return result.rows;
+}
+
+function toMetrics(row: MetricsRow, medians: Map<string, number | null>): ReportMetrics {
+  const median = (metric: MedianRow['metric']) => medians.get(`${row.dim}|${row.k}|${metric}`) ?? null;
+  const duration = (count: Num, average: Num, metric: MedianRow['metric']): DurationStats => ({
+    count: num(count),
+    averageSec: numOrNull(average),
+    medianSec: median(metric),
+  });
+  return {
+    conversations: num(row.conversations),
+    resolved: num(row.resolved),
+    waitTime: duration(row.wait_n, row.wait_avg, 'wait'),
+    firstResponse: duration(row.first_n, row.first_avg, 'first'),
+    resolution: duration(row.resolution_n, row.resolution_avg, 'resolution'),
+    csat: { count: num(row.csat_n), average: numOrNull(row.csat_avg), satisfied: num(row.csat_good) },
+  };
+}
+
+const emptyMetrics = (): ReportMetrics => {
+  const none: DurationStats = { count: 0, averageSec: null, medianSec: null };
+  return { conversations: 0, resolved: 0, waitTime: none, firstResponse: none, resolution: none, csat: { count: 0, average: null, satisfied: 0 } };
+};
+
+async function seriesOf(db: Executor, facts: Expr) {
+  const days = await sql<{ day: string; conversations: Num; resolved: Num }>`${facts}
+    select local_day as day, count(*) as conversations, sum(case when resolution_sec is not null then 1 else 0 end) as resolved
+    from facts group by local_day`.execute(db);
+  const hours = await sql<{ hour: Num; conversations: Num }>`${facts}
+    select local_hour as hour, count(*) as conversations from facts group by local_hour`.execute(db);
+  const ratings = await sql<{ rating: Num; count: Num }>`${facts}
+    select csat as rating, count(*) as count from facts where csat is not null group by csat`.execute(db);
+  return { days: days.rows, hours: hours.rows, ratings: ratings.rows };
+}
+
+async function namesOf(db: Executor, table: 'agents' | 'inboxes', ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom(table).select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** The report over a range: totals, per local day and hour, CSAT ratings, per agent and per inbox. */
+export async function conversationReport(database: Database, filter: ReportFilter): Promise<Report> {
+  const db = database.db;
+  const facts = factsCte(database.dialect, filter);
+  const [rows, medianList, series] = [await metricRows(db, facts), await medianRows(db, facts), await seriesOf(db, facts)];
+  const medians = new Map(medianList.map((m) => [`${m.dim}|${m.k}|${m.metric}`, numOrNull(m.median)]));
+  const totalsRow = rows.find((r) => r.dim === 'total');
+  const agentRows = rows.filter((r) => r.dim === 'agent');
+  const inboxRows = rows.filter((r) => r.dim === 'inbox');
+  const agentNames = await namesOf(db, 'agents', agentRows.map((r) => r.k).filter(Boolean));
+  const inboxNames = await namesOf(db, 'inboxes', inboxRows.map((r) => r.k));
+  const byDay = new Map(series.days.map((d) => [d.day, d]));
+  const byHour = new Map(series.hours.map((h) => [num(h.hour), num(h.conversations)]));
+  const busiestFirst = (a: ReportMetrics, b: ReportMetrics) => b.conversations - a.conversations;
+  return {
+    from: filter.from,
+    to: filter.to,
+    timeZone: filter.timeZone,
+    totals: totalsRow ? toMetrics(totalsRow, medians) : emptyMetrics(),
+    perDay: reportRange(filter.from, filter.to, filter.timeZone).days.map((date) => ({
+      date,
+      conversations: num(byDay.get(date)?.conversations ?? 0),
+      resolved: num(byDay.get(date)?.resolved ?? 0),
+    })),
+    perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, conversations: byHour.get(hour) ?? 0 })),
+    csatRatings: [1, 2, 3, 4, 5].map((rating) => ({ rating, count: num(series.ratings.find((r) => num(r.rating) === rating)?.count ?? 0) })),
+    byAgent: agentRows
+      .map((r) => ({ agentId: r.k || null, name: r.k ? (agentNames.get(r.k) ?? null) : null, ...toMetrics(r, medians) }))
+      .sort(busiestFirst),
+    byInbox: inboxRows.map((r) => ({ inboxId: r.k, name: inboxNames.get(r.k) ?? '', ...toMetrics(r, medians) })).sort(busiestFirst),
+  };
+}
