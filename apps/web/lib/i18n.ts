@@ -54,3 +54,25 @@ export function formatters(lang: Lang, timeZone: string | undefined) {
     dateTime: (iso: string | number) => dateTime.format(new Date(iso)),
   };
 }
+
+/** A duration in words: "42 s", "3 min 20 s", "2 h 5 min", "1 d 3 h". */
+export function formatDuration(t: T, totalSec: number): string {
+  const sec = Math.round(totalSec);
+  if (sec < 60) return t('duration.seconds', { s: sec });
+  if (sec < 3600) return t('duration.minutes', { m: Math.floor(sec / 60), s: sec % 60 });
+  if (sec < 86_400) return t('duration.hours', { h: Math.floor(sec / 3600), m: Math.floor((sec % 3600) / 60) });
+  return t('duration.days', { d: Math.floor(sec / 86_400), h: Math.floor((sec % 86_400) / 3600) });
+}
+
+/** Today's date ("YYYY-MM-DD") in the zone, and the date `days` before a date. */
+export function todayIn(timeZone: string | undefined): string {
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(new Date());
+}
+export function daysBefore(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A calendar date key ("YYYY-MM-DD") as "Mar 1" / "3月1日": the key is already local, so read it as UTC. */
+export function formatDayKey(lang: Lang, date: string): string {
+  return new Intl.DateTimeFormat(lang, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+}

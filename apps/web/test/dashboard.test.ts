@@ -274,4 +274,51 @@ describe('agent dashboard in a browser', () => {
     expect(await tab.evaluate(() => document.documentElement.lang)).toBe('en');
     await zh.close();
   });
+  it('shows a resolved, rated conversation in the reports: figures, charts and the same figures as tables', async () => {
+    const inbox = await desk.createInbox({ name: 'Reports desk', routing: 'manual', csatEnabled: true });
+    // The admin answers in this inbox too (assignment takes a member).
+    const { agents } = await desk.api<{ agents: { id: string; email: string; inboxIds: string[] }[] }>('GET', '/api/admin/agents');
+    const me = agents.find((a) => a.email === ADMIN.email)!;
+    await desk.api('PATCH', `/api/admin/agents/${me.id}`, { inboxIds: [...me.inboxIds, inbox.id] });
+    const { client: agent, profile } = await desk.agent();
+    const rater = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
+    shoppers.push(rater);
+    await rater.ready();
+    const { conversation } = await rater.send({ body: 'Is the oolong in stock?' });
+    const conversationId = conversation.id;
+    await agent.call('conversation:assign', { conversationId, agentId: profile.id });
+    await agent.call('message:send', { conversationId, clientMsgId: 'report-1', body: 'Yes, plenty.' });
+    await agent.call('conversation:set-status', { conversationId, status: 'resolved' });
+    await rater.call('csat:submit', { conversationId, rating: 5 });
+
+    const admin = await desk.browser.newContext({ viewport: { width: 1280, height: 1000 }, timezoneId: 'Asia/Shanghai' });
+    const tab = await admin.newPage();
+    await signIn(tab);
+    await tab.goto(`${desk.webUrl}/admin#reports`);
+    await tab.getByText('days and hours in Asia/Shanghai').waitFor();
+    await tab.getByLabel('Inbox').selectOption({ label: 'Reports desk' });
+    const summary = tab.getByRole('definition').filter({ hasText: '5.0 / 5 (1 rating)' });
+    await summary.getByText('100% rated 4 or 5').waitFor();
+    const row = tab.getByRole('table', { name: 'By inbox' }).getByRole('row', { name: /Reports desk/ });
+    await row.getByRole('cell', { name: '5.0 / 5 (1 rating)' }).waitFor();
+    expect(await row.getByRole('cell').allTextContents()).toEqual(['1', '1', expect.stringMatching(/ s$/), expect.stringMatching(/ s$/), expect.stringMatching(/ s$/), '5.0 / 5 (1 rating)']);
+    await tab.getByRole('table', { name: 'By agent' }).getByRole('row', { name: new RegExp(profile.name) }).waitFor();
+
+    // The per-day chart drew a bar (its blue) and its table, in the agent's zone, has today with 1.
+    const today = new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'Asia/Shanghai' }).format(new Date());
+    const dayTable = tab.getByRole('table', { name: 'Conversations per day' });
+    expect(await dayTable.getByRole('row', { name: new RegExp(`^${today} `) }).getByRole('cell').allTextContents()).toEqual(['1', '1']);
+    const chart = tab.getByRole('img', { name: /Conversations per day/ });
+    const bluePixels = await chart.evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] === 37 && data[i + 1] === 99 && data[i + 2] === 235) count++;
+      return count;
+    });
+    expect(bluePixels).toBeGreaterThan(50);
+    await tab.getByRole('button', { name: 'Show as a table' }).first().click();
+    await dayTable.waitFor();
+    await tab.screenshot({ path: join(artifactsDir, 'admin-reports.png'), fullPage: true });
+    await admin.close();
+  });
 });

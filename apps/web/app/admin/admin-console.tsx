@@ -14,8 +14,9 @@ import { AgentsSettings } from './agents-settings';
 import { CannedSettings } from './canned-settings';
 import { InboxesSettings } from './inboxes-settings';
 import { QueueView } from './queue-view';
+import { ReportsView } from './reports-view';
 
-const tabs = ['queue', 'inboxes', 'agents', 'canned'] as const;
+const tabs = ['queue', 'reports', 'inboxes', 'agents', 'canned'] as const;
 type Tab = (typeof tabs)[number];
 
 export type AdminContext = { client: AgentClient; api: AdminApi; session: AgentSession; deskUrl: string };
@@ -73,6 +74,7 @@ export function AdminConsole({ serverUrl }: { serverUrl: string }) {
       </header>
       <main className={styles.main}>
         {tab === 'queue' && <QueueView context={context} />}
+        {tab === 'reports' && <ReportsView context={context} />}
         {tab === 'inboxes' && <InboxesSettings context={context} />}
         {tab === 'agents' && <AgentsSettings context={context} />}
         {tab === 'canned' && <CannedSettings context={context} />}

@@ -1,4 +1,5 @@
 import type { Entry } from '@kefu/core';
+import { reportsEn } from './reports';
 import { supervisionEn } from './supervision';
 
 /**
@@ -164,6 +165,7 @@ export const en = {
   'canned.add': 'Add canned response',
 
   ...supervisionEn,
+  ...reportsEn,
 } satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof en;

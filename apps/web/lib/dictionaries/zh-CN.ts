@@ -1,5 +1,6 @@
 import type { Entry } from '@kefu/core';
 import type { MessageKey } from './en';
+import { reportsZhCN } from './reports';
 import { supervisionZhCN } from './supervision';
 
 /** 客服工作台与管理后台的简体中文。与 en.ts 的键和占位符一一对应（有单元测试）。 */
@@ -162,4 +163,5 @@ export const zhCN: Record<MessageKey, Entry> = {
   'canned.add': '添加快捷回复',
 
   ...supervisionZhCN,
+  ...reportsZhCN,
 };
