@@ -5,11 +5,9 @@ import { useMemo } from 'react';
 import { allTimeZones, browserTimeZone, langNames } from '../lib/i18n';
 import { useI18n } from '../lib/use-i18n';
 
-/** The agent's language and time zone, kept in this browser. */
-export function Preferences({ className }: { className?: string | undefined }) {
-  const { t, lang, setLang, timeZone, zoneChoice, setZoneChoice } = useI18n();
-  // The zone list is long; it is built once the browser's zone is known (never on the server).
-  const zones = useMemo(() => (timeZone ? allTimeZones() : []), [timeZone]);
+/** The agent's language and (unless `zone` is false: the sign-in page) time zone, kept in this browser. */
+export function Preferences({ className, zone = true }: { className?: string | undefined; zone?: boolean }) {
+  const { t, lang, setLang } = useI18n();
   return (
     <div className={className}>
       <label>
@@ -22,17 +20,26 @@ export function Preferences({ className }: { className?: string | undefined }) {
           ))}
         </select>
       </label>
-      <label>
-        {t('common.timeZone')}
-        <select value={zoneChoice ?? ''} onChange={(e) => setZoneChoice(e.target.value || null)}>
-          <option value="">{t('common.timeZoneBrowser', { zone: timeZone ? browserTimeZone() : '…' })}</option>
-          {zones.map((zone) => (
-            <option key={zone} value={zone}>
-              {zone}
-            </option>
-          ))}
-        </select>
-      </label>
+      {zone && <ZoneChoice />}
     </div>
+  );
+}
+
+function ZoneChoice() {
+  const { t, timeZone, zoneChoice, setZoneChoice } = useI18n();
+  // The zone list is long; it is built once the browser's zone is known (never on the server).
+  const zones = useMemo(() => (timeZone ? allTimeZones() : []), [timeZone]);
+  return (
+    <label>
+      {t('common.timeZone')}
+      <select value={zoneChoice ?? ''} onChange={(e) => setZoneChoice(e.target.value || null)}>
+        <option value="">{t('common.timeZoneBrowser', { zone: timeZone ? browserTimeZone() : '…' })}</option>
+        {zones.map((zone) => (
+          <option key={zone} value={zone}>
+            {zone}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { login, LoginError } from '../../lib/agent-auth';
 import type { T } from '../../lib/i18n';
 import { useI18n } from '../../lib/use-i18n';
+import { Preferences } from '../preferences';
 import styles from './login.module.css';
 
 function failure(t: T, error: unknown): string {
@@ -53,6 +54,7 @@ export function LoginForm({ serverUrl }: { serverUrl: string }) {
         <button type="submit" disabled={busy}>
           {t('login.submit')}
         </button>
+        <Preferences className={styles.preferences} zone={false} />
       </form>
     </main>
   );
