@@ -81,35 +81,30 @@ type MetricsRow = {
   resolved: Num;
   wait_avg: Num;
   wait_n: Num;
+  wait_median: Num;
   first_avg: Num;
   first_n: Num;
+  first_median: Num;
   resolution_avg: Num;
   resolution_n: Num;
+  resolution_median: Num;
   csat_avg: Num;
   csat_n: Num;
   csat_good: Num;
 };
-type MedianRow = { dim: string; k: string; metric: 'wait' | 'first' | 'resolution'; median: Num };
+type SeriesRow = { kind: 'day' | 'hour' | 'csat'; k: string; conversations: Num; resolved: Num };
 
 /** pg returns numeric (avg, extract) as text; durations are kept to the millisecond. */
 const num = (value: Num): number => Math.round(Number(value ?? 0) * 1000) / 1000;
 const numOrNull = (value: Num): number | null => (value === null ? null : num(value));
 
+/**
+ * Counts and means per group, with medians by window functions (both dialects): the middle value, or
+ * the mean of the middle two. One statement, so the facts are worked out once.
+ */
 async function metricRows(db: Executor, facts: Expr): Promise<MetricsRow[]> {
-  const result = await sql<MetricsRow>`${facts}, ${groupedCte}
-    select dim, k, count(*) as conversations,
-      sum(case when resolution_sec is not null then 1 else 0 end) as resolved,
-      avg(wait_sec) as wait_avg, count(wait_sec) as wait_n,
-      avg(first_sec) as first_avg, count(first_sec) as first_n,
-      avg(resolution_sec) as resolution_avg, count(resolution_sec) as resolution_n,
-      avg(csat) as csat_avg, count(csat) as csat_n, sum(case when csat >= 4 then 1 else 0 end) as csat_good
-    from grouped group by dim, k`.execute(db);
-  return result.rows;
-}
-
-/** Medians by window functions (both dialects): the middle row, or the mean of the middle two. */
-async function medianRows(db: Executor, facts: Expr): Promise<MedianRow[]> {
-  const result = await sql<MedianRow>`${facts}, ${groupedCte},
+  const median = (metric: string) => sql`(select m.median from medians m where m.dim = t.dim and m.k = t.k and m.metric = ${metric})`;
+  const result = await sql<MetricsRow>`${facts}, ${groupedCte},
     samples as (
       select dim, k, 'wait' as metric, wait_sec as v from grouped where wait_sec is not null
       union all select dim, k, 'first' as metric, first_sec as v from grouped where first_sec is not null
@@ -120,24 +115,30 @@ async function medianRows(db: Executor, facts: Expr): Promise<MedianRow[]> {
         row_number() over (partition by dim, k, metric order by v) as rn,
         count(*) over (partition by dim, k, metric) as n
       from samples
+    ),
+    medians as (select dim, k, metric, avg(v) as median from ranked where rn = (n + 1) / 2 or rn = (n + 2) / 2 group by dim, k, metric),
+    totals as (
+      select dim, k, count(*) as conversations,
+        sum(case when resolution_sec is not null then 1 else 0 end) as resolved,
+        avg(wait_sec) as wait_avg, count(wait_sec) as wait_n,
+        avg(first_sec) as first_avg, count(first_sec) as first_n,
+        avg(resolution_sec) as resolution_avg, count(resolution_sec) as resolution_n,
+        avg(csat) as csat_avg, count(csat) as csat_n, sum(case when csat >= 4 then 1 else 0 end) as csat_good
+      from grouped group by dim, k
     )
-    select dim, k, metric, avg(v) as median from ranked where rn = (n + 1) / 2 or rn = (n + 2) / 2 group by dim, k, metric`.execute(db);
+    select t.*, ${median('wait')} as wait_median, ${median('first')} as first_median, ${median('resolution')} as resolution_median
+    from totals t`.execute(db);
   return result.rows;
 }
 
-function toMetrics(row: MetricsRow, medians: Map<string, number | null>): ReportMetrics {
-  const median = (metric: MedianRow['metric']) => medians.get(`${row.dim}|${row.k}|${metric}`) ?? null;
-  const duration = (count: Num, average: Num, metric: MedianRow['metric']): DurationStats => ({
-    count: num(count),
-    averageSec: numOrNull(average),
-    medianSec: median(metric),
-  });
+function toMetrics(row: MetricsRow): ReportMetrics {
+  const duration = (count: Num, average: Num, median: Num): DurationStats => ({ count: num(count), averageSec: numOrNull(average), medianSec: numOrNull(median) });
   return {
     conversations: num(row.conversations),
     resolved: num(row.resolved),
-    waitTime: duration(row.wait_n, row.wait_avg, 'wait'),
-    firstResponse: duration(row.first_n, row.first_avg, 'first'),
-    resolution: duration(row.resolution_n, row.resolution_avg, 'resolution'),
+    waitTime: duration(row.wait_n, row.wait_avg, row.wait_median),
+    firstResponse: duration(row.first_n, row.first_avg, row.first_median),
+    resolution: duration(row.resolution_n, row.resolution_avg, row.resolution_median),
     csat: { count: num(row.csat_n), average: numOrNull(row.csat_avg), satisfied: num(row.csat_good) },
   };
 }
@@ -147,15 +148,14 @@ const emptyMetrics = (): ReportMetrics => {
   return { conversations: 0, resolved: 0, waitTime: none, firstResponse: none, resolution: none, csat: { count: 0, average: null, satisfied: 0 } };
 };
 
-async function seriesOf(db: Executor, facts: Expr) {
-  const days = await sql<{ day: string; conversations: Num; resolved: Num }>`${facts}
-    select local_day as day, count(*) as conversations, sum(case when resolution_sec is not null then 1 else 0 end) as resolved
-    from facts group by local_day`.execute(db);
-  const hours = await sql<{ hour: Num; conversations: Num }>`${facts}
-    select local_hour as hour, count(*) as conversations from facts group by local_hour`.execute(db);
-  const ratings = await sql<{ rating: Num; count: Num }>`${facts}
-    select csat as rating, count(*) as count from facts where csat is not null group by csat`.execute(db);
-  return { days: days.rows, hours: hours.rows, ratings: ratings.rows };
+/** Conversations per local day (with how many are resolved), per local hour, and per CSAT rating: one statement. */
+async function seriesRows(db: Executor, facts: Expr): Promise<SeriesRow[]> {
+  const result = await sql<SeriesRow>`${facts}
+    select 'day' as kind, local_day as k, count(*) as conversations, sum(case when resolution_sec is not null then 1 else 0 end) as resolved
+    from facts group by local_day
+    union all select 'hour' as kind, cast(local_hour as text) as k, count(*) as conversations, 0 as resolved from facts group by local_hour
+    union all select 'csat' as kind, cast(csat as text) as k, count(*) as conversations, 0 as resolved from facts where csat is not null group by csat`.execute(db);
+  return result.rows;
 }
 
 async function namesOf(db: Executor, table: 'agents' | 'inboxes', ids: string[]): Promise<Map<string, string>> {
@@ -168,31 +168,28 @@ async function namesOf(db: Executor, table: 'agents' | 'inboxes', ids: string[])
 export async function conversationReport(database: Database, filter: ReportFilter): Promise<Report> {
   const db = database.db;
   const facts = factsCte(database.dialect, filter);
-  const [rows, medianList, series] = [await metricRows(db, facts), await medianRows(db, facts), await seriesOf(db, facts)];
-  const medians = new Map(medianList.map((m) => [`${m.dim}|${m.k}|${m.metric}`, numOrNull(m.median)]));
+  const rows = await metricRows(db, facts);
+  const series = await seriesRows(db, facts);
+  const count = (kind: SeriesRow['kind'], k: string) => series.find((r) => r.kind === kind && r.k === k);
   const totalsRow = rows.find((r) => r.dim === 'total');
   const agentRows = rows.filter((r) => r.dim === 'agent');
   const inboxRows = rows.filter((r) => r.dim === 'inbox');
   const agentNames = await namesOf(db, 'agents', agentRows.map((r) => r.k).filter(Boolean));
   const inboxNames = await namesOf(db, 'inboxes', inboxRows.map((r) => r.k));
-  const byDay = new Map(series.days.map((d) => [d.day, d]));
-  const byHour = new Map(series.hours.map((h) => [num(h.hour), num(h.conversations)]));
   const busiestFirst = (a: ReportMetrics, b: ReportMetrics) => b.conversations - a.conversations;
   return {
     from: filter.from,
     to: filter.to,
     timeZone: filter.timeZone,
-    totals: totalsRow ? toMetrics(totalsRow, medians) : emptyMetrics(),
+    totals: totalsRow ? toMetrics(totalsRow) : emptyMetrics(),
     perDay: reportRange(filter.from, filter.to, filter.timeZone).days.map((date) => ({
       date,
-      conversations: num(byDay.get(date)?.conversations ?? 0),
-      resolved: num(byDay.get(date)?.resolved ?? 0),
+      conversations: num(count('day', date)?.conversations ?? 0),
+      resolved: num(count('day', date)?.resolved ?? 0),
     })),
-    perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, conversations: byHour.get(hour) ?? 0 })),
-    csatRatings: [1, 2, 3, 4, 5].map((rating) => ({ rating, count: num(series.ratings.find((r) => num(r.rating) === rating)?.count ?? 0) })),
-    byAgent: agentRows
-      .map((r) => ({ agentId: r.k || null, name: r.k ? (agentNames.get(r.k) ?? null) : null, ...toMetrics(r, medians) }))
-      .sort(busiestFirst),
-    byInbox: inboxRows.map((r) => ({ inboxId: r.k, name: inboxNames.get(r.k) ?? '', ...toMetrics(r, medians) })).sort(busiestFirst),
+    perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, conversations: num(count('hour', String(hour))?.conversations ?? 0) })),
+    csatRatings: [1, 2, 3, 4, 5].map((rating) => ({ rating, count: num(count('csat', String(rating))?.conversations ?? 0) })),
+    byAgent: agentRows.map((r) => ({ agentId: r.k || null, name: r.k ? (agentNames.get(r.k) ?? null) : null, ...toMetrics(r) })).sort(busiestFirst),
+    byInbox: inboxRows.map((r) => ({ inboxId: r.k, name: inboxNames.get(r.k) ?? '', ...toMetrics(r) })).sort(busiestFirst),
   };
 }
