@@ -92,7 +92,9 @@ export function openDatabase(config: StoreConfig): Database {
     dialect,
     transaction: dialect === 'sqlite' ? sqliteTransaction(db) : postgresTransaction(db),
     migrate: async () => {
-      const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+      // Numbers are handed out to features ahead of time and land in any order: a database that already
+      // ran 007 still gets 006 when it arrives (each migration runs once, whatever its place).
+      const { error } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     },
     ping: async () => {
