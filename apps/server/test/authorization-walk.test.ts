@@ -62,6 +62,9 @@ describe('authorization: every command and route as every role', () => {
       'queue:snapshot': { payload: () => ({ inboxId: inbox.id }), member: 'forbidden', outsider: 'forbidden', admin: 'ok' },
       // Admins only, to the assignee (the member): the member may see it but not whisper.
       'conversation:whisper': { payload: () => ({ conversationId, clientMsgId: unique(), body: 'psst' }), member: 'forbidden', outsider: 'not_found', admin: 'ok' },
+      'inbox:agents': { payload: () => ({ inboxId: inbox.id }), ...seen() },
+      // Search is scoped, not refused: an outsider searches their own inboxes (agent-desk-tools.test.ts).
+      'conversation:search': { payload: () => ({ query: 'mine' }), member: 'ok', outsider: 'ok', admin: 'ok' },
     };
 
     it('has a row for every command of the protocol', () => {

@@ -1,7 +1,9 @@
 import { isInView } from '@kefu/core';
 import { connectAgent, type AgentClient } from '@kefu/client';
-import type { AgentConversation, AgentProfile, AgentSession, CannedResponse, ConversationView, Message, Viewer, VisitorDetails, WhisperReceived } from '@kefu/protocol';
+import type { AgentConversation, AgentOutput, AgentProfile, AgentSession, Attachment, CannedResponse, ConversationView, Message, Viewer, VisitorDetails, WhisperReceived } from '@kefu/protocol';
+import { adminApi, type AdminApi } from './admin-api';
 import { isWatching } from './collision';
+import { uploadAttachment } from './upload';
 
 /** What deserves a notification; the page words it in the agent's language. */
 export type Attention = { kind: 'created' | 'message' | 'whisper'; name: string | null; body: string };
@@ -171,10 +173,30 @@ export class DeskController {
     this.update({ open: { ...this.state.open, messages: [...page.messages, ...this.state.open.messages], hasMore: page.hasMore } });
   }
 
-  async send(body: string, note: boolean): Promise<void> {
+  async send(body: string, note: boolean, attachments: Attachment[] = []): Promise<void> {
     const open = this.state.open;
     if (!open) return;
-    await this.requireClient().send({ conversationId: open.conversation.id, body, ...(note ? { private: true } : {}) });
+    const attachmentIds = attachments.map((a) => a.id);
+    await this.requireClient().send({ conversationId: open.conversation.id, body, ...(note ? { private: true } : {}), ...(attachmentIds.length ? { attachmentIds } : {}) });
+  }
+
+  /** POST /api/uploads with this agent's token: an attachment for the next message. */
+  upload(file: File): Promise<Attachment> {
+    return uploadAttachment(this.serverUrl, this.token, file);
+  }
+
+  /** The agents of an inbox with status, load and capacity: whom the open conversation can go to. */
+  colleagues(inboxId: string): Promise<AgentProfile[]> {
+    return this.requireClient().inboxAgents(inboxId);
+  }
+
+  search(query: string, cursor?: string): Promise<AgentOutput<'conversation:search'>> {
+    return this.requireClient().search(query, cursor ? { cursor } : {});
+  }
+
+  /** The admin HTTP API with this session's token (its routes answer admins only). */
+  adminApi(): AdminApi {
+    return adminApi(this.serverUrl, this.token);
   }
 
   /** Supervision: an admin's private word to the agent holding the open conversation. */

@@ -82,6 +82,21 @@ export class AgentClient extends BaseClient<AgentSession, AgentCommands, AgentSe
     if (this.connected) await this.call('conversation:leave', { conversationId }, options);
   }
 
+  /** The active agents of an inbox, with status, load and capacity: whom a conversation can be transferred to. */
+  inboxAgents(inboxId: string, options?: RequestOptions): Promise<AgentOutput<'inbox:agents'>['agents']> {
+    return this.call('inbox:agents', { inboxId }, options).then((data) => data.agents);
+  }
+
+  /** Hands a conversation to another agent of its inbox (`conversation:assign`). */
+  transfer(conversationId: string, agentId: string, options?: RequestOptions): Promise<AgentOutput<'conversation:assign'>['conversation']> {
+    return this.call('conversation:assign', { conversationId, agentId }, options).then((data) => data.conversation);
+  }
+
+  /** Conversations by shopper name, email or message text; pass the previous page's nextCursor for more. */
+  search(query: string, page: { cursor?: string; limit?: number } = {}, options?: RequestOptions): Promise<AgentOutput<'conversation:search'>> {
+    return this.call('conversation:search', { query, ...page }, options);
+  }
+
   /** The conversations open() opened and leave() has not closed, in opening order. */
   get openConversations(): string[] {
     return [...this.opened];

@@ -4,6 +4,7 @@ import {
   assignmentAccess,
   conversationAccess,
   inboxAccess,
+  searchScope,
   statusChangeAccess,
   whisperAccess,
   type Actor,
@@ -78,5 +79,16 @@ describe('whisperAccess', () => {
     ['an admin who holds it', admin, { ...live, assigneeId: 'root' }, 'conflict'],
   ] as const)('%s', (_who, actor, conversation, expected) => {
     expect(outcome(whisperAccess(actor, conversation))).toBe(expected);
+  });
+});
+
+describe('searchScope', () => {
+  it.each([
+    ['a member agent', member, ['shop']],
+    ['an agent of another inbox', outsider, ['other']],
+    ['an admin (member of none)', admin, ['shop', 'other', 'third']],
+    ['an agent of no inbox', { ...member, inboxIds: [] }, []],
+  ])('%s searches %j', (_who, actor, expected) => {
+    expect(searchScope(actor, ['shop', 'other', 'third'])).toEqual(expected);
   });
 });

@@ -34,6 +34,14 @@ export function inboxAccess(actor: AgentActor, inboxId: string): Decision {
   return isAdmin(actor) || actor.inboxIds.includes(inboxId) ? allow : deny('not_found', 'no such inbox');
 }
 
+/**
+ * The inboxes an agent's searches cover: every one for admins, their own for agents (the same
+ * rule as canSeeConversation, over a set of inboxes).
+ */
+export function searchScope(actor: AgentActor, allInboxIds: readonly string[]): string[] {
+  return isAdmin(actor) ? [...allInboxIds] : allInboxIds.filter((id) => actor.inboxIds.includes(id));
+}
+
 /** Who acts on a conversation they can already see (conversationAccess first): the id and role suffice. */
 export type Mover = Pick<AgentActor, 'id' | 'role'>;
 

@@ -10,3 +10,4 @@ export * from './links.js';
 export * from './access.js';
 export * from './i18n.js';
 export * from './report-range.js';
+export * from './business-hours.js';

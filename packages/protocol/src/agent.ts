@@ -24,6 +24,7 @@ import {
   TypingChangedSchema,
 } from './common-commands.js';
 import { ConversationViewersSchema, WhisperReceivedSchema, whisperCommand } from './supervision.js';
+import { deskToolCommands } from './desk-tools.js';
 
 export const AgentAuthSchema = z.object({ token: z.string().min(1).max(4_096) });
 
@@ -122,6 +123,7 @@ export const agentCommands = {
   'queue:snapshot': { input: z.object({ inboxId: IdSchema.optional() }), output: QueueSnapshotSchema },
   /** Extension (supervision): admins only; a private note for the conversation's assignee. */
   'conversation:whisper': whisperCommand,
+  ...deskToolCommands,
 } as const;
 
 /** Schemas of every event the server emits to agents. */

@@ -98,6 +98,10 @@ const limitNotes: Partial<Record<keyof typeof limits, string>> = {
   greetingLength: 'Characters in an inbox greeting.',
   originsPerInbox: 'Allowed origins of one inbox.',
   viewersListed: 'Viewers named in one `conversation:viewers` event.',
+  searchQueryLength: 'Characters in a `conversation:search` query.',
+  searchDefaultLimit: 'Results of each kind in a `conversation:search` answer without `limit`.',
+  searchMaxLimit: 'Largest `limit` of `conversation:search`.',
+  searchSnippetLength: 'Characters of a matching message in a `conversation:search` result.',
 };
 
 type Json = {

@@ -1,3 +1,4 @@
+import { BusinessHoursSchema } from './business-hours.js';
 import { z } from 'zod';
 import { limits } from './limits.js';
 import {
@@ -49,6 +50,8 @@ export const InboxCreateSchema = z.object({
   widgetColor: WidgetColorSchema.optional(),
   /** Extension: the widget's language; null follows the shopper's browser. */
   language: WidgetLanguageSchema.nullable().optional(),
+  /** Extension: weekly opening hours in a time zone; null (the default) is always open. */
+  businessHours: BusinessHoursSchema.nullable().optional(),
 });
 export const InboxPatchSchema = InboxCreateSchema.partial();
 

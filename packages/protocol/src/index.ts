@@ -5,6 +5,8 @@ export * from './common-commands.js';
 export * from './visitor.js';
 export * from './agent.js';
 export * from './supervision.js';
+export * from './desk-tools.js';
+export * from './business-hours.js';
 export * from './http.js';
 export * from './parse.js';
 

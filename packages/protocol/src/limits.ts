@@ -36,4 +36,9 @@ export const limits = {
   originsPerInbox: 50,
   /** Viewers named in one `conversation:viewers` event (the rest are left out). */
   viewersListed: 50,
+  searchQueryLength: 200,
+  searchDefaultLimit: 20,
+  searchMaxLimit: 100,
+  /** Characters of a matching message's body in a search result. */
+  searchSnippetLength: 200,
 } as const;

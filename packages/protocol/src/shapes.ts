@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BusinessHoursSchema } from './business-hours.js';
 import { limits } from './limits.js';
 
 export const IdSchema = z.string().min(1).max(limits.idLength);
@@ -165,6 +166,8 @@ export const InboxSchema = z.object({
   maxMessageLength: z.number().int().positive(),
   widgetColor: WidgetColorSchema,
   language: WidgetLanguageSchema.nullable(),
+  /** Extension: weekly opening hours; null is always open. */
+  businessHours: BusinessHoursSchema.nullable(),
   createdAt: IsoTimeSchema,
 });
 export type Inbox = z.infer<typeof InboxSchema>;

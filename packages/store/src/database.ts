@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatab
 import pg from 'pg';
 import { createGroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
+import { searchText } from './search-text.js';
 import type { DB } from './schema.js';
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
@@ -35,6 +36,8 @@ function openSqlite(file: string): Kysely<DB> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // The search index (migration 004, ops/search-index.ts) calls it for every message it indexes.
+  database.function('kefu_search_text', { deterministic: true }, (body: unknown) => searchText(String(body)));
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 

@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { postgresSearchTextFunction } from './search-text.js';
 
 /** Column types both dialects accept, so one migration serves SQLite and PostgreSQL. */
 const up001 = async (db: Kysely<unknown>): Promise<void> => {
@@ -174,6 +175,27 @@ const up003 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('audit_log_at').on('audit_log').columns(['at', 'id']).execute();
 };
 
+/**
+ * Full-text search of message bodies (search-text.ts says how text is split). Events are not
+ * searched. SQLite: an FTS5 table that stores no copy of the text, only the message id, filled in
+ * batches off the send path (ops/search-index.ts; kefu_search_text is a function openSqlite
+ * registers). PostgreSQL: a GIN index on an expression, which the insert itself keeps up to date.
+ */
+const up004 = async (db: Kysely<unknown>): Promise<void> => {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) {
+    await sql`create virtual table messages_fts using fts5(body, message_id unindexed, content='', contentless_unindexed=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+    // The existing messages are indexed by the first batches (ops/search-index.ts), from rowid 0.
+    return;
+  }
+  await sql.raw(postgresSearchTextFunction).execute(db);
+  await sql`create index messages_search on messages using gin (to_tsvector('simple', kefu_search_text(body))) where kind <> 'event'`.execute(db);
+};
+
+/** Weekly business hours per inbox (JSON, see BusinessHours in @kefu/core); null is always open. */
+const up005 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.alterTable('inboxes').addColumn('business_hours', 'text').execute();
+};
+
 /** Reports read the conversations started in a date range (optionally of one inbox) without a full scan. */
 const up006 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('conversations_created').on('conversations').columns(['created_at']).execute();
@@ -189,6 +211,8 @@ const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
   '003_audit_log': { up: up003 },
+  '004_message_search': { up: up004 },
+  '005_business_hours': { up: up005 },
   '006_report_indexes': { up: up006 },
   '007_whispers': { up: up007 },
 };

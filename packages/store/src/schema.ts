@@ -33,6 +33,8 @@ export type InboxesTable = {
   max_message_length: number;
   widget_color: string;
   language: WidgetLanguage | null;
+  /** JSON BusinessHours (@kefu/core), null: always open. */
+  business_hours: string | null;
   created_at: string;
 };
 

@@ -170,6 +170,7 @@ export function adminRoutes(ctx: AppContext) {
       await updateInboxRow(db.db, id, input);
       // Switched to auto routing: its queue drains into whatever capacity is free now.
       if (input.routing === 'auto') await ctx.broadcaster.publish(await drainAutoInboxes(db, [id]));
+      if (input.businessHours !== undefined) await ctx.broadcaster.inboxPresence(id);
       const row = await findInbox(db.db, id);
       return { inbox: toInbox(row!) };
     });

@@ -23,6 +23,7 @@ import {
 import type { AppContext } from '../context.js';
 import { agentActor, visibleConversation, visibleInboxIds } from '../access.js';
 import type { CommandHandlers } from './commands.js';
+import { deskToolHandlers } from './desk-tools.handlers.js';
 import type { AgentSocket } from './namespaces.js';
 import { rooms } from './rooms.js';
 import { supervisionHandlers } from './supervision.handlers.js';
@@ -159,5 +160,6 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     },
 
     ...supervisionHandlers(ctx, socket),
+    ...deskToolHandlers(ctx, socket),
   };
 }

@@ -109,6 +109,11 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       await publishChanges(changes, options).catch((err: unknown) => log.error({ err }, 'publish failed'));
     },
 
+    /** The inbox's visitors learn whether it answers now (its business hours changed). */
+    async inboxPresence(inboxId: string): Promise<void> {
+      visitors.to(rooms.inboxVisitors(inboxId)).emit('inbox:presence', { online: await isInboxOnline(db.db, inboxId) });
+    },
+
     /** Typing goes to the other side: a visitor's to the agents viewing it, an agent's to the visitor and fellow viewers. */
     typing(row: ConversationRow, from: 'visitor' | 'agent', payload: Typing, originSocketId: string): void {
       const viewers = agents.to(rooms.conversation(row.id)).except(originSocketId);

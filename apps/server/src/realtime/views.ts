@@ -1,6 +1,9 @@
+import { isOpenAt } from '@kefu/core';
 import type { QueueInfo, VisitorConversation } from '@kefu/protocol';
 import {
+  businessHoursOf,
   findAgent,
+  findInbox,
   onlineMemberCount,
   queueInfoOf,
   toVisitorConversation,
@@ -20,5 +23,12 @@ export async function visitorConversationView(
   return toVisitorConversation(row, assignee, queue);
 }
 
-/** An inbox is online for visitors while one of its active members is online. */
-export const isInboxOnline = async (db: Executor, inboxId: string): Promise<boolean> => (await onlineMemberCount(db, inboxId)) > 0;
+/**
+ * An inbox is online for visitors within its business hours while one of its active members is
+ * online; otherwise the widget offers the away form.
+ */
+export async function isInboxOnline(db: Executor, inboxId: string, now = new Date()): Promise<boolean> {
+  const inbox = await findInbox(db, inboxId);
+  if (!inbox || !isOpenAt(businessHoursOf(inbox), now)) return false;
+  return (await onlineMemberCount(db, inboxId)) > 0;
+}

@@ -5,6 +5,7 @@ import { useCallback, useState, type FormEvent } from 'react';
 import type { AdminContext } from './admin-console';
 import { useI18n } from '../../lib/use-i18n';
 import styles from './admin.module.css';
+import { BusinessHoursFields, businessHoursFrom } from './business-hours-fields';
 import { useResource } from './use-resource';
 
 /** The one tag a shop pastes into its pages. */
@@ -31,8 +32,10 @@ function InboxForm({ inbox, context, run }: { inbox: Inbox; context: AdminContex
     const f = new FormData(event.currentTarget);
     const secret = String(f.get('identitySecret') ?? '').trim();
     const language = String(f.get('language'));
-    void run(() =>
-      context.api('PATCH', `/api/admin/inboxes/${inbox.id}`, {
+    const businessHours = businessHoursFrom(f, t);
+    void run(async () => {
+      if (typeof businessHours === 'string') throw new Error(businessHours);
+      await context.api('PATCH', `/api/admin/inboxes/${inbox.id}`, {
         name: String(f.get('name')),
         greeting: String(f.get('greeting')),
         routing: String(f.get('routing')),
@@ -44,8 +47,9 @@ function InboxForm({ inbox, context, run }: { inbox: Inbox; context: AdminContex
         maxMessageLength: Number(f.get('maxMessageLength')),
         ...(secret ? { identitySecret: secret } : {}),
         ...(f.get('removeSecret') === 'on' ? { identitySecret: null } : {}),
-      }),
-    );
+        businessHours,
+      });
+    });
   };
   return (
     <form className={styles.card} onSubmit={save} aria-label={inbox.name}>
@@ -90,6 +94,7 @@ function InboxForm({ inbox, context, run }: { inbox: Inbox; context: AdminContex
           <option value="zh-CN">简体中文</option>
         </select>
       </label>
+      <BusinessHoursFields hours={inbox.businessHours} />
       <label>
         {t('inboxes.maxLength')}
         <input type="number" name="maxMessageLength" min={1} max={20000} defaultValue={inbox.maxMessageLength} />

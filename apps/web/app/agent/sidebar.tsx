@@ -4,6 +4,7 @@ import type { DeskController, DeskState } from '../../lib/desk-controller';
 import { useI18n } from '../../lib/use-i18n';
 import { Preferences } from '../preferences';
 import styles from './desk.module.css';
+import { SearchPanel } from './search-panel';
 
 const views = ['mine', 'unassigned', 'all', 'resolved'] as const satisfies readonly ConversationView[];
 
@@ -38,6 +39,7 @@ export function Sidebar({ state, controller, onSignOut, notify, setNotify }: Sid
           </li>
         ))}
       </ul>
+      <SearchPanel controller={controller} />
       <label className={styles.filter}>
         {t('sidebar.inbox')}
         <select value={state.inboxId ?? ''} onChange={(e) => void controller.setView(state.view, e.target.value || null)}>

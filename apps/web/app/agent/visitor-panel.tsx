@@ -1,5 +1,6 @@
 import { safeHref } from '@kefu/core';
 import type { VisitorDetails } from '@kefu/protocol';
+import type { ReactNode } from 'react';
 import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
 
@@ -15,7 +16,7 @@ function PageLink({ url }: { url: string }) {
   );
 }
 
-export function VisitorPanel({ visitor }: { visitor: VisitorDetails }) {
+export function VisitorPanel({ visitor, children }: { visitor: VisitorDetails; children?: ReactNode }) {
   const { t, date } = useI18n();
   return (
     <aside className={styles.panel} aria-label={t('visitor.label')}>
@@ -50,6 +51,7 @@ export function VisitorPanel({ visitor }: { visitor: VisitorDetails }) {
           ))}
         </ul>
       )}
+      {children}
     </aside>
   );
 }

@@ -1,3 +1,4 @@
+import type { BusinessHours } from '@kefu/core';
 import { defaultWidgetColor, limits, type Inbox, type InboxRouting, type WidgetLanguage } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import type { InboxesTable } from '../schema.js';
@@ -15,7 +16,11 @@ export type InboxSettings = Partial<{
   maxMessageLength: number;
   widgetColor: string;
   language: WidgetLanguage | null;
+  businessHours: BusinessHours | null;
 }>;
+
+export const businessHoursOf = (row: Pick<InboxRow, 'business_hours'>): BusinessHours | null =>
+  row.business_hours === null ? null : (JSON.parse(row.business_hours) as BusinessHours);
 
 export const originsOf = (row: InboxRow): string[] => JSON.parse(row.allowed_origins) as string[];
 
@@ -33,6 +38,7 @@ export function toInbox(row: InboxRow): Inbox {
     maxMessageLength: row.max_message_length,
     widgetColor: row.widget_color,
     language: row.language,
+    businessHours: businessHoursOf(row),
     createdAt: row.created_at,
   };
 }
@@ -49,6 +55,7 @@ function settingsToRow(settings: InboxSettings): Partial<InboxRow> {
   if (settings.maxMessageLength !== undefined) row.max_message_length = settings.maxMessageLength;
   if (settings.widgetColor !== undefined) row.widget_color = settings.widgetColor;
   if (settings.language !== undefined) row.language = settings.language;
+  if (settings.businessHours !== undefined) row.business_hours = settings.businessHours && JSON.stringify(settings.businessHours);
   return row;
 }
 
@@ -66,6 +73,7 @@ export async function insertInbox(db: Executor, settings: InboxSettings & { name
     max_message_length: limits.defaultMaxMessageLength,
     widget_color: defaultWidgetColor,
     language: null,
+    business_hours: null,
     created_at: nowIso(),
     ...settingsToRow(settings),
   };

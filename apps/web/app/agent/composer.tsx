@@ -1,0 +1,193 @@
+import type { Attachment, CannedResponse } from '@kefu/protocol';
+import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { repliedMeanwhile } from '../../lib/collision';
+import type { DeskController, OpenConversation } from '../../lib/desk-controller';
+import { useI18n } from '../../lib/use-i18n';
+import { acceptedTypes } from '../../lib/upload';
+import styles from './desk.module.css';
+import { EmojiPicker } from './emoji-picker';
+import { MeanwhileConfirm } from './supervision';
+import supervision from './supervision.module.css';
+
+type Upload = { key: string; name: string; error: string | null; attachment: Attachment | null };
+
+/** Files picked for the next message: each uploads at once; the message waits for all of them. */
+function useUploads(controller: DeskController) {
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const patch = (key: string, change: Partial<Upload>) => setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
+  const add = (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const key = `${file.name}-${crypto.randomUUID()}`;
+      setUploads((list) => [...list, { key, name: file.name, error: null, attachment: null }]);
+      controller.upload(file).then(
+        (attachment) => patch(key, { attachment }),
+        (error: Error) => patch(key, { error: error.message }),
+      );
+    }
+  };
+  const ready = uploads.flatMap((u) => (u.attachment ? [u.attachment] : []));
+  const busy = uploads.some((u) => !u.attachment && !u.error);
+  return { uploads, ready, busy, add, remove: (key: string) => setUploads((l) => l.filter((u) => u.key !== key)), clear: () => setUploads([]) };
+}
+
+function UploadList({ uploads, remove }: { uploads: Upload[]; remove: (key: string) => void }) {
+  const { t } = useI18n();
+  if (uploads.length === 0) return null;
+  return (
+    <ul className={styles.uploads} aria-label={t('composer.attachments')}>
+      {uploads.map((u) => (
+        <li key={u.key} className={u.error ? styles.uploadError : undefined}>
+          <span>{u.error ? t('composer.uploadFailed', { name: u.name, reason: u.error }) : u.attachment ? u.name : t('composer.uploading', { name: u.name })}</span>
+          <button type="button" aria-label={t('composer.removeAttachment', { name: u.name })} onClick={() => remove(u.key)}>
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function CannedList({ suggestions, pick }: { suggestions: CannedResponse[]; pick: (body: string) => void }) {
+  const { t } = useI18n();
+  if (suggestions.length === 0) return null;
+  return (
+    <ul className={styles.canned} aria-label={t('composer.canned')}>
+      {suggestions.map((c) => (
+        <li key={c.id}>
+          <button type="button" onClick={() => pick(c.body)}>
+            <strong>/{c.shortcut}</strong> {c.body}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+type Mode = 'reply' | 'note' | 'whisper';
+type ComposerProps = { controller: DeskController; canned: CannedResponse[]; open: OpenConversation; me: string | undefined; watching: boolean };
+
+/** Reply, private note, or (an admin watching) whisper; emoji and attachment buttons beside them. */
+function ModeBar({ mode, setMode, watching, picking, setPicking, attach }: { mode: Mode; setMode: (m: Mode) => void; watching: boolean; picking: boolean; setPicking: (on: boolean) => void; attach: (files: FileList | null) => void }) {
+  const { t } = useI18n();
+  const fileInput = useRef<HTMLInputElement>(null);
+  return (
+    <div className={styles.modes} role="group" aria-label={t('composer.mode')}>
+      <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
+        {t('composer.reply')}
+      </button>
+      <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
+        {t('composer.note')}
+      </button>
+      {watching && (
+        <button type="button" aria-pressed={mode === 'whisper'} onClick={() => setMode('whisper')}>
+          {t('supervision.whisperMode')}
+        </button>
+      )}
+      <button type="button" aria-label={t('composer.emoji')} aria-expanded={picking} onClick={() => setPicking(!picking)}>
+        😊
+      </button>
+      {mode !== 'whisper' && (
+        <button type="button" aria-label={t('composer.attach')} onClick={() => fileInput.current?.click()}>
+          📎
+        </button>
+      )}
+      <input ref={fileInput} type="file" accept={acceptedTypes} multiple hidden onChange={(e) => attach(e.currentTarget.files)} />
+    </div>
+  );
+}
+
+/** Puts an emoji where the caret is and gives the field its focus back. */
+function useEmojiInsert(field: RefObject<HTMLTextAreaElement | null>, text: string, setText: (text: string) => void) {
+  return (symbol: string) => {
+    const start = field.current?.selectionStart ?? text.length;
+    const end = field.current?.selectionEnd ?? text.length;
+    setText(text.slice(0, start) + symbol + text.slice(end));
+    requestAnimationFrame(() => {
+      field.current?.focus();
+      field.current?.setSelectionRange(start + symbol.length, start + symbol.length);
+    });
+  };
+}
+
+/**
+ * The composer: canned responses by `/shortcut`, emoji, attachments, and the collision guard (a
+ * colleague's reply since the draft began asks before sending).
+ */
+export function Composer({ controller, canned, open, me, watching }: ComposerProps) {
+  const { t } = useI18n();
+  const [text, setText] = useState('');
+  const [chosen, setMode] = useState<Mode>('reply');
+  const [picking, setPicking] = useState(false);
+  const field = useRef<HTMLTextAreaElement>(null);
+  const files = useUploads(controller);
+  const mode = chosen === 'whisper' && !watching ? 'reply' : chosen;
+  const note = mode !== 'reply';
+  // Collision guard: the last message on screen when the draft began; colleagues' replies after it are "meanwhile".
+  const lastSeq = open.messages.at(-1)?.seq ?? 0;
+  const draftBase = useRef(lastSeq);
+  const [meanwhile, setMeanwhile] = useState<string[]>([]);
+  const insertEmoji = useEmojiInsert(field, text, setText);
+  // "/ship" offers the canned responses whose shortcut starts with "ship"; Tab takes the first.
+  const query = /^\/([a-z0-9_-]*)$/i.exec(text)?.[1]?.toLowerCase();
+  const suggestions = query === undefined ? [] : canned.filter((c) => c.shortcut.toLowerCase().startsWith(query)).slice(0, 6);
+  const attachments = mode === 'whisper' ? [] : files.ready;
+  const canSend = (text.trim().length > 0 || attachments.length > 0) && !files.busy;
+  const send = (confirmed = false) => {
+    if (!canSend) return;
+    const others = mode === 'reply' && !confirmed ? repliedMeanwhile(open.messages, draftBase.current, me) : [];
+    if (others.length > 0) return setMeanwhile(others);
+    setMeanwhile([]);
+    setText('');
+    void (mode === 'whisper' ? controller.whisper(text.trim()) : controller.send(text.trim(), note, attachments));
+    if (mode !== 'whisper') files.clear();
+    controller.setTyping(false);
+  };
+  const review = () => {
+    setMeanwhile([]);
+    draftBase.current = lastSeq;
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    const first = suggestions[0];
+    if (event.key === 'Tab' && first) {
+      event.preventDefault();
+      setText(first.body);
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+  return (
+    <div className={`${styles.composer} ${mode === 'note' ? styles.noteMode : ''} ${mode === 'whisper' ? supervision.whisperMode : ''}`}>
+      <ModeBar mode={mode} setMode={setMode} watching={watching} picking={picking} setPicking={setPicking} attach={files.add} />
+      {meanwhile.length > 0 && <MeanwhileConfirm names={meanwhile} onSend={() => send(true)} onCancel={review} />}
+      {picking && (
+        <EmojiPicker
+          onPick={(symbol) => {
+            insertEmoji(symbol);
+            setPicking(false);
+          }}
+          onClose={() => setPicking(false)}
+        />
+      )}
+      <CannedList suggestions={suggestions} pick={setText} />
+      {mode !== 'whisper' && <UploadList uploads={files.uploads} remove={files.remove} />}
+      <textarea
+        id="composer"
+        ref={field}
+        aria-label={t('composer.message')}
+        placeholder={mode === 'whisper' ? t('supervision.whisperPlaceholder') : note ? t('composer.notePlaceholder') : t('composer.replyPlaceholder')}
+        value={text}
+        onChange={(e) => {
+          if (!text) draftBase.current = lastSeq;
+          setText(e.target.value);
+          if (!note) controller.setTyping(e.target.value.length > 0);
+        }}
+        onKeyDown={onKeyDown}
+        rows={3}
+      />
+      <button type="button" className={styles.send} onClick={() => send()} disabled={!canSend}>
+        {mode === 'whisper' ? t('supervision.whisperSend') : note ? t('composer.addNote') : t('composer.send')}
+      </button>
+    </div>
+  );
+}
