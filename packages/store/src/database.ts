@@ -65,35 +65,52 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openPostgres(url: string, poolSize: number): Kysely<DB> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+function openPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that loses its server must not crash the process; the next query reports the error.
   pool.on('error', () => undefined);
   // Nor may a checked-out one: pg emits 'error' on it besides failing its query (found by killing a
   // backend mid-query with pg_terminate_backend), and an 'error' nobody listens to ends the process.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return pool;
 }
+
+const openPostgres = (pool: pg.Pool): Kysely<DB> => new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+
+/**
+ * Connections of their own for the transactions that take a cluster-wide lock (routing). They run one
+ * at a time anyway (the lock), and in the main pool they waited behind every queued send and read
+ * before they could even ask for the lock: under load, seconds per routing decision (bench, routing).
+ */
+const LOCKED_POOL_SIZE = 2;
 
 // SQLite has one connection, so its transactions never run at once and need no lock; they are
 // committed in groups (group-commit.ts).
 const sqliteTransaction = (db: Kysely<DB>): Database['transaction'] => createGroupCommit(db);
 
 const postgresTransaction =
-  (db: Kysely<DB>): Database['transaction'] =>
+  (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
   (fn, lock) =>
-    db.transaction().execute(async (tx) => {
-      if (lock) await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
-      return fn(tx);
-    });
+    lock
+      ? locked.transaction().execute(async (tx) => {
+          await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
+          return fn(tx);
+        })
+      : db.transaction().execute(fn);
 
 export function openDatabase(config: StoreConfig): Database {
-  const db = config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url, config.poolSize ?? 10);
-  const dialect = config.kind;
+  if (config.kind === 'sqlite') return databaseOf(openSqlite(config.file), 'sqlite', sqliteTransaction);
+  const db = openPostgres(openPool(config.url, config.poolSize ?? 10));
+  const locked = openPostgres(openPool(config.url, LOCKED_POOL_SIZE));
+  const database = databaseOf(db, 'postgres', (main) => postgresTransaction(main, locked));
+  return { ...database, close: async () => void (await Promise.all([db.destroy(), locked.destroy()])) };
+}
+
+function databaseOf(db: Kysely<DB>, dialect: Dialect, transaction: (db: Kysely<DB>) => Database['transaction']): Database {
   return {
     db,
     dialect,
-    transaction: dialect === 'sqlite' ? sqliteTransaction(db) : postgresTransaction(db),
+    transaction: transaction(db),
     migrate: async () => {
       // Numbers are handed out to features ahead of time and land in any order: a database that already
       // ran 007 still gets 006 when it arrives (each migration runs once, whatever its place).

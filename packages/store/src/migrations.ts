@@ -1,4 +1,4 @@
-import { SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { postgresSearchTextFunction } from './search-text.js';
 
 /** Column types both dialects accept, so one migration serves SQLite and PostgreSQL. */
@@ -207,6 +207,21 @@ const up007 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.alterTable('messages').addColumn('whisper_to', 'text').execute();
 };
 
+/**
+ * PostgreSQL: conversation numbers from a sequence. The counters row serialised every new
+ * conversation on every node: its row lock was held from the increment to the COMMIT, and under
+ * load new conversations queued on it until the pool ran dry (bench, routing scenario). nextval
+ * takes no lock; a rolled-back conversation leaves a gap in the numbers, which only need to be unique.
+ * SQLite (one connection) keeps the counter.
+ */
+const up008 = async (db: Kysely<unknown>): Promise<void> => {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`create sequence conversation_number_seq`.execute(db);
+  await sql`select setval('conversation_number_seq', greatest(
+    coalesce((select max(number) from conversations), 0),
+    coalesce((select value from counters where name = 'conversation_number'), 0)) + 1, false)`.execute(db);
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -215,6 +230,7 @@ const migrations: Record<string, Migration> = {
   '005_business_hours': { up: up005 },
   '006_report_indexes': { up: up006 },
   '007_whispers': { up: up007 },
+  '008_conversation_number_sequence': { up: up008 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -26,6 +26,8 @@ export const benchEnv: Record<string, string> = {
   KEFU_RATE_LIMIT_POINTS: '100000000',
   KEFU_LOGIN_ATTEMPTS_PER_MINUTE: '100000000',
   KEFU_NEW_VISITORS_PER_MINUTE: '100000000',
+  // One load generator address plays every shopper and agent: no per-address connection cap.
+  KEFU_MAX_CONNECTIONS_PER_ADDRESS: '0',
   LOG_LEVEL: 'warn',
 };
 

@@ -1,7 +1,7 @@
 import { KefuError } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { bindAttachments } from '../repos/attachments.js';
-import { updateConversationRow, type ConversationRow } from '../repos/conversations.js';
+import type { ConversationRow } from '../repos/conversations.js';
 import { insertMessageRow, markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newId, nowIso } from '../util.js';
 
@@ -16,32 +16,29 @@ export type NewMessage = {
 };
 
 /**
- * Appends a message inside the caller's transaction. The seq comes from an UPDATE of the conversation
- * row, which holds that row's lock until commit: gapless and unique per conversation on every node.
- * `set` carries the caller's other conversation changes (status, assignee) into the same write.
+ * Appends a message inside the caller's transaction. The seq comes from the conversation row under
+ * its lock, held until commit: gapless and unique per conversation on every node. `set` carries the
+ * caller's other conversation changes (status, assignee) into the same write.
+ *
+ * `locked`: the conversation as this transaction read it under its row lock (FOR UPDATE on
+ * PostgreSQL; SQLite runs one transaction at a time), or wrote it. Its seqs are current, so the
+ * message needs no separate increment: one statement fewer per message. Without it the seq comes
+ * from an UPDATE … RETURNING, which takes the lock.
  */
 export async function appendMessage(
   tx: Executor,
   conversationId: string,
   message: NewMessage,
   set: Partial<ConversationRow> = {},
+  locked?: ConversationRow,
 ): Promise<{ message: MessageRow; conversation: ConversationRow }> {
-  const bumped = await tx
-    .updateTable('conversations')
-    .set((eb) => ({
-      last_seq: eb('last_seq', '+', 1),
-      // Agents have not read what a visitor just wrote.
-      unread: message.author.type === 'visitor' ? eb('unread', '+', 1) : eb.ref('unread'),
-    }))
-    .where('id', '=', conversationId)
-    .returning(['last_seq', 'last_public_seq', 'first_response_at'])
-    .executeTakeFirstOrThrow();
+  const next = locked?.id === conversationId ? nextOfLocked(locked, message) : await bumpSeq(tx, conversationId, message);
   const now = nowIso();
   const row: MessageRow = {
     id: newId(),
     conversation_id: conversationId,
-    seq: bumped.last_seq,
-    prev_public_seq: bumped.last_public_seq,
+    seq: next.seq,
+    prev_public_seq: next.prevPublicSeq,
     client_msg_id: message.clientMsgId ?? null,
     author_type: message.author.type,
     author_id: message.author.id,
@@ -53,12 +50,40 @@ export async function appendMessage(
   };
   await insertMessageRow(tx, row);
   await bindOwnAttachments(tx, row, message.attachmentIds ?? []);
-  const conversation = await updateConversationRow(tx, conversationId, {
-    ...summaryOf(row, bumped.first_response_at),
-    ...set,
-    updated_at: now,
-  });
+  const fields = { ...next.set, ...summaryOf(row, next.firstResponseAt), ...set, updated_at: now };
+  const conversation = await tx
+    .updateTable('conversations')
+    // unread stays relative: on SQLite a read mark (outside this transaction's job) may reset it meanwhile.
+    .set((eb) => (next.unreadGrows ? { ...fields, unread: eb('unread', '+', 1) } : fields))
+    .where('id', '=', conversationId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
   return { message: row, conversation };
+}
+
+type NextSeq = { seq: number; prevPublicSeq: number; firstResponseAt: string | null; set: Partial<ConversationRow>; unreadGrows: boolean };
+
+/** Agents have not read what a visitor just wrote. */
+const unreadGrows = (message: NewMessage) => message.author.type === 'visitor';
+
+/** From the locked row: the counters move with the summary, in its one UPDATE. */
+function nextOfLocked(row: ConversationRow, message: NewMessage): NextSeq {
+  const seq = row.last_seq + 1;
+  return { seq, prevPublicSeq: row.last_public_seq, firstResponseAt: row.first_response_at, set: { last_seq: seq }, unreadGrows: unreadGrows(message) };
+}
+
+/** Takes the next seq (and the row lock) with an UPDATE of its own. */
+async function bumpSeq(tx: Executor, conversationId: string, message: NewMessage): Promise<NextSeq> {
+  const bumped = await tx
+    .updateTable('conversations')
+    .set((eb) => ({
+      last_seq: eb('last_seq', '+', 1),
+      unread: unreadGrows(message) ? eb('unread', '+', 1) : eb.ref('unread'),
+    }))
+    .where('id', '=', conversationId)
+    .returning(['last_seq', 'last_public_seq', 'first_response_at'])
+    .executeTakeFirstOrThrow();
+  return { seq: bumped.last_seq, prevPublicSeq: bumped.last_public_seq, firstResponseAt: bumped.first_response_at, set: {}, unreadGrows: false };
 }
 
 async function bindOwnAttachments(tx: Executor, row: MessageRow, ids: string[]): Promise<void> {

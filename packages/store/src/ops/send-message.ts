@@ -94,6 +94,7 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
       attachmentIds: input.attachmentIds ?? [],
     },
     set,
+    target,
   );
   changes.messages.push(message);
   noteConversation(changes, conversation, created ? undefined : target);
@@ -116,7 +117,7 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   // Locked and read again: an agent may have resolved it a moment ago.
   const current = latest && (await lockConversation(tx, db.dialect, latest.id));
   if (current && !startsNewConversation(current.status)) return { conversation: current, created: false };
-  return { conversation: await insertConversation(tx, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
+  return { conversation: await insertConversation(tx, db.dialect, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
 }
 
 const routers = new WeakMap<Database, ReturnType<typeof createRouteBatcher>>();
@@ -177,7 +178,7 @@ async function appendAgentMessage(db: Database, tx: Executor, input: AgentSend, 
     clientMsgId: input.clientMsgId,
     attachmentIds: input.attachmentIds ?? [],
     whisperTo: input.whisperTo ?? null,
-  });
+  }, {}, current);
   changes.messages.push(message);
   noteConversation(changes, conversation, current);
   return { message, conversation, created: true, createdConversation: false, changes };

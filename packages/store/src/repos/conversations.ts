@@ -1,4 +1,5 @@
 import { limits, type AgentConversation, type ConversationActivityItem, type ConversationView, type VisitorConversation } from '@kefu/protocol';
+import { sql } from 'kysely';
 import type { Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
@@ -6,11 +7,18 @@ import { newId, nowIso } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
-export async function insertConversation(db: Executor, c: { inboxId: string; visitorId: string }): Promise<ConversationRow> {
+/** PostgreSQL: a sequence (no lock held to the commit, see migration 008); SQLite: the counter. */
+async function nextConversationNumber(db: Executor, dialect: Dialect): Promise<number> {
+  if (dialect === 'sqlite') return nextCounter(db, 'conversation_number');
+  const { rows } = await sql<{ value: number }>`select nextval('conversation_number_seq') as value`.execute(db);
+  return rows[0]!.value;
+}
+
+export async function insertConversation(db: Executor, dialect: Dialect, c: { inboxId: string; visitorId: string }): Promise<ConversationRow> {
   const now = nowIso();
   const row: ConversationRow = {
     id: newId(),
-    number: await nextCounter(db, 'conversation_number'),
+    number: await nextConversationNumber(db, dialect),
     inbox_id: c.inboxId,
     visitor_id: c.visitorId,
     status: 'queued',
