@@ -12,7 +12,7 @@ import {
   type DeskChanges,
   type MessageRow,
 } from '@kefu/store';
-import type { AgentConversation, Message } from '@kefu/protocol';
+import type { AgentConversation, Message, VisitorConversation } from '@kefu/protocol';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
 import { createActivityFeed, createQueueFeed } from './activity-feed.js';
@@ -22,7 +22,14 @@ import { isInboxOnline, visitorConversationView } from './views.js';
 export type Broadcaster = ReturnType<typeof createBroadcaster>;
 /** The socket whose command produced `messageId` already has that message in its ack. */
 export type Origin = { socketId: string; messageId: string };
-export type PublishOptions = { origin?: Origin | undefined; createdConversationId?: string | undefined };
+export type PublishOptions = {
+  origin?: Origin | undefined;
+  createdConversationId?: string | undefined;
+  /** Visitors the caller has read already (the sender): their agent views need no visitors query. */
+  visitors?: AgentConversation['visitor'][] | undefined;
+};
+/** What each visitor was sent as its conversation, by conversation id: the sender's ack reuses it. */
+export type VisitorViews = Map<string, VisitorConversation>;
 type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string; agentId?: string };
 
 /**
@@ -52,15 +59,19 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     });
   }
 
-  async function publishConversations(changes: DeskChanges) {
+  async function publishConversations(changes: DeskChanges, known: PublishOptions['visitors'], sent: VisitorViews) {
     const rows = [...changes.conversations.values()];
-    const views = await toAgentConversations(db.db, rows);
+    const views = await toAgentConversations(db.db, rows, known);
     rows.forEach((row, i) => {
       if (changes.moved.has(row.id)) return toAgents(row.inbox_id).emit('conversation:updated', views[i]!);
       toFollowers(row).emit('conversation:updated', views[i]!);
       activity.add(row.inbox_id, toActivityItem(row));
     });
-    for (const row of rows) toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row));
+    for (const row of rows) {
+      const view = await visitorConversationView(db.db, row);
+      sent.set(row.id, view);
+      toVisitor(row.visitor_id).emit('conversation:updated', view);
+    }
   }
 
   async function publishAgents(changes: DeskChanges) {
@@ -88,12 +99,12 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
   }
   const queues = createQueueFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
 
-  async function publishChanges(changes: DeskChanges, options: PublishOptions) {
+  async function publishChanges(changes: DeskChanges, options: PublishOptions, sent: VisitorViews) {
     const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
-    const [view] = created ? await toAgentConversations(db.db, [created]) : [];
+    const [view] = created ? await toAgentConversations(db.db, [created], options.visitors) : [];
     if (view) toAgents(view.inboxId).emit('conversation:created', view);
     await publishMessages(changes, options.origin);
-    await publishConversations(changes);
+    await publishConversations(changes, options.visitors, sent);
     await publishAgents(changes);
     queues.add(changes.inboxIds);
   }
@@ -105,8 +116,10 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       await queues.flush();
     },
 
-    async publish(changes: DeskChanges, options: PublishOptions = {}): Promise<void> {
-      await publishChanges(changes, options).catch((err: unknown) => log.error({ err }, 'publish failed'));
+    async publish(changes: DeskChanges, options: PublishOptions = {}): Promise<VisitorViews> {
+      const sent: VisitorViews = new Map();
+      await publishChanges(changes, options, sent).catch((err: unknown) => log.error({ err }, 'publish failed'));
+      return sent;
     },
 
     /** The inbox's visitors learn whether it answers now (its business hours changed). */

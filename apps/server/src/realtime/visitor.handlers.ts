@@ -19,6 +19,7 @@ import { visibleConversation, visitorActor } from '../access.js';
 import type { AppContext } from '../context.js';
 import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
+import type { VisitorViews } from './broadcaster.js';
 import { rooms } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
@@ -49,15 +50,20 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
         conversationId: input.conversationId,
         attachmentIds: input.attachmentIds,
       });
+      let sent: VisitorViews = new Map();
       if (outcome.created) {
         ctx.metrics.messages.inc({ kind: outcome.message.kind });
-        await broadcaster.publish(outcome.changes, {
+        sent = await broadcaster.publish(outcome.changes, {
           origin: { socketId: socket.id, messageId: outcome.message.id },
           createdConversationId: outcome.createdConversation ? outcome.conversation.id : undefined,
+          visitors: visitor ? [{ id: visitor.id, name: visitor.name, email: visitor.email }] : [],
         });
       }
       const [message] = await toMessages(db.db, [outcome.message], 'visitor');
-      return { message: message!, conversation: await visitorConversationView(db.db, outcome.conversation) };
+      // The view the visitor's tabs were just sent, when it was made of this very row (not an older one).
+      const fresh = outcome.changes.conversations.get(outcome.conversation.id) === outcome.conversation;
+      const view = fresh ? sent.get(outcome.conversation.id) : undefined;
+      return { message: message!, conversation: view ?? (await visitorConversationView(db.db, outcome.conversation)) };
     },
 
     'conversation:sync': async ({ conversationId, afterSeq }) => {

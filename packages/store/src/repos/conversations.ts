@@ -138,12 +138,14 @@ export async function listConversations(db: Executor, filter: ListFilter) {
   return { rows: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
 }
 
-export async function toAgentConversations(db: Executor, rows: ConversationRow[]): Promise<AgentConversation[]> {
-  const visitorIds = [...new Set(rows.map((r) => r.visitor_id))];
+/** `known`: visitors the caller has read already (a sender), so that a message costs no visitors query. */
+export async function toAgentConversations(db: Executor, rows: ConversationRow[], known: AgentConversation['visitor'][] = []): Promise<AgentConversation[]> {
+  const byId = new Map(known.map((v) => [v.id, v]));
+  const visitorIds = [...new Set(rows.map((r) => r.visitor_id))].filter((id) => !byId.has(id));
   const visitors = visitorIds.length
     ? await db.selectFrom('visitors').select(['id', 'name', 'email']).where('id', 'in', visitorIds).execute()
     : [];
-  const byId = new Map(visitors.map((v) => [v.id, v]));
+  visitors.forEach((v) => byId.set(v.id, v));
   return rows.map((row) => toAgentConversation(row, byId.get(row.visitor_id) ?? { id: row.visitor_id, name: null, email: null }));
 }
 
