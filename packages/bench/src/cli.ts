@@ -78,9 +78,10 @@ async function main(): Promise<void> {
   const begin = Date.now();
   try {
     for (const name of chosen) {
+      const scenarioBegin = Date.now();
       const result = await scenarios[name]!(ctx);
       progress.done();
-      console.log(`\n${toMarkdown(result)}`);
+      console.log(`\n${toMarkdown(result)}\n(${name}: ${((Date.now() - scenarioBegin) / 1000).toFixed(0)} s)`);
       writeResult(values.out, result, { ...meta, loadavgAfter: loadavg() });
     }
   } finally {

@@ -13,6 +13,8 @@ export type StepResult = {
   ackP99: number;
   /** Messages per second actually offered (the sender may fall behind its schedule). */
   offered: number;
+  /** CPU time the target's server processes used per message sent (send, store, deliver, drain). */
+  cpuMsPerMessage: number;
 };
 
 type Delivered = { conversationId: string; clientMsgId: string | null };
@@ -23,7 +25,8 @@ type Delivered = { conversationId: string; clientMsgId: string | null };
  * agent socket that receives it (`message:created`). A message not received within `deadlineMs`
  * counts as not delivered. Afterwards the step waits for every ack, so the next step starts clean.
  */
-export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000): Promise<StepResult> {
+export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000, cpuMs: () => number = () => NaN): Promise<StepResult> {
+  const cpuBefore = cpuMs();
   const pending = new Map<string, number>();
   const latencies = createLatencies();
   const acks = createLatencies();
@@ -75,5 +78,6 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     await sleep(20);
   }
   desk.agents.forEach((agent) => agent.off('message:created', onMessage));
-  return { rate, sent, delivered: latencies.count(), errors: errors + unacked, latency: latencies.summary(), ackP99: acks.summary().p99, offered: Math.round(offered) };
+  const cpuMsPerMessage = Math.round((100 * (cpuMs() - cpuBefore)) / Math.max(1, sent)) / 100;
+  return { rate, sent, delivered: latencies.count(), errors: errors + unacked, latency: latencies.summary(), ackP99: acks.summary().p99, offered: Math.round(offered), cpuMsPerMessage };
 }

@@ -1,6 +1,7 @@
 import { runStep, type StepResult } from '../load/open-loop.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
+import { cpuMsOf } from '../targets/process.js';
 import { labelOf, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
@@ -18,8 +19,10 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const durationMs = ctx.quick ? 1_000 : 5_000;
   const drainMs = ctx.quick ? 5_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
+  const cpu = new Map<TargetName, () => number>();
   for (const name of spec.targets) {
     const target = await ctx.target(name);
+    cpu.set(name, () => target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0));
     desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
   }
   const results = new Map<string, StepResult[]>();
@@ -30,7 +33,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
         for (const name of spec.targets) {
           if (saturated.has(name)) continue;
           const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
-          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs);
+          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, cpu.get(name));
           if (step.delivered < step.sent * SATURATED) saturated.add(name);
           const key = `${name}@${rate}`;
           results.set(key, [...(results.get(key) ?? []), step]);
@@ -56,6 +59,7 @@ function medianStep(steps: StepResult[]) {
     ackP99: pick((s) => s.ackP99),
     errors: pick((s) => s.errors),
     offered: pick((s) => s.offered),
+    cpuMsPerMessage: pick((s) => s.cpuMsPerMessage),
   };
 }
 
@@ -67,14 +71,14 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
   return {
     scenario: spec.scenario,
     title: spec.title,
-    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors'],
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg'],
     rows,
     chart: {
       title: `${spec.title}: p99 shopper send → agent receives`,
@@ -83,7 +87,11 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       groups: spec.rates.map((r) => `${r}/s`),
       series: spec.targets.map((name) => ({ name: labelOf(name), values: spec.rates.map((rate) => value(name, rate)) })),
     },
-    notes: [`${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`, ...spec.notes],
+    notes: [
+      `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`,
+      'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
+      ...spec.notes,
+    ],
     raw,
   };
 }

@@ -34,6 +34,13 @@ export function rssOf(pid: number): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
+/** CPU time (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach((child) => child.exitCode === null && child.kill('SIGKILL')));
 // Ctrl-C (or a SIGTERM) ends the harness through 'exit', so no target outlives it.
