@@ -3,6 +3,7 @@ import { KefuError, limits, visitorCommands, type VisitorSession } from '@kefu/p
 import {
   currentConversationOf,
   findInbox,
+  findSender,
   findVisitor,
   messagesAfter,
   messagesBefore,
@@ -38,12 +39,17 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
 
   return {
     'message:send': async (input) => {
-      const body = checkBody(input.body, (await inbox()).max_message_length, (input.attachmentIds ?? []).length > 0);
+      const sender = await findSender(db.db, visitorId, inboxId);
+      if (!sender) {
+        await inbox(); // not_found: the inbox is gone
+        throw new KefuError('not_found', 'visitor not found');
+      }
+      const { visitor } = sender;
+      const body = checkBody(input.body, sender.inbox.max_message_length, (input.attachmentIds ?? []).length > 0);
       if (!body.ok) throw new KefuError(body.code, body.message);
-      const visitor = await findVisitor(db.db, visitorId);
       const outcome = await sendVisitorMessage(db, {
         visitorId,
-        visitorName: visitor?.name ?? null,
+        visitorName: visitor.name,
         inboxId,
         clientMsgId: input.clientMsgId,
         body: body.body,
@@ -56,7 +62,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
         sent = await broadcaster.publish(outcome.changes, {
           origin: { socketId: socket.id, messageId: outcome.message.id },
           createdConversationId: outcome.createdConversation ? outcome.conversation.id : undefined,
-          visitors: visitor ? [{ id: visitor.id, name: visitor.name, email: visitor.email }] : [],
+          visitors: [visitor],
         });
       }
       const [message] = await toMessages(db.db, [outcome.message], 'visitor');

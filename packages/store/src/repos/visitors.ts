@@ -1,6 +1,7 @@
 import type { VisitorInfo } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import type { VisitorsTable } from '../schema.js';
+import type { InboxRow } from './inboxes.js';
 import { newId, nowIso } from '../util.js';
 
 export type VisitorRow = VisitorsTable;
@@ -55,4 +56,24 @@ export async function updateVisitorRow(db: Executor, id: string, changes: Visito
     set.page_referrer = changes.page.referrer ?? null;
   }
   if (Object.keys(set).length > 0) await db.updateTable('visitors').set(set).where('id', '=', id).execute();
+}
+
+export type Sender = { inbox: InboxRow; visitor: Pick<VisitorRow, 'id' | 'name' | 'email'> };
+
+/**
+ * A visitor and their inbox in one query: what every visitor message needs first (the inbox's rules,
+ * the author's name). undefined when either is gone. One round trip instead of two per message.
+ */
+export async function findSender(db: Executor, visitorId: string, inboxId: string): Promise<Sender | undefined> {
+  const row = await db
+    .selectFrom('visitors')
+    .innerJoin('inboxes', 'inboxes.id', 'visitors.inbox_id')
+    .selectAll('inboxes')
+    .select(['visitors.id as visitor_id', 'visitors.name as visitor_name', 'visitors.email as visitor_email'])
+    .where('visitors.id', '=', visitorId)
+    .where('inboxes.id', '=', inboxId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { visitor_id: id, visitor_name: name, visitor_email: email, ...inbox } = row;
+  return { inbox, visitor: { id, name, email } };
 }
