@@ -1,4 +1,4 @@
-import { planDrain, sortQueue } from '@kefu/core';
+import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
 import type { Database, Executor } from '../database.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { listInboxRows } from '../repos/inboxes.js';
@@ -26,9 +26,11 @@ export async function drainQueues(tx: Executor, changes: DeskChanges, inboxIds?:
   const wanted = inboxIds ? new Set(inboxIds) : null;
   const inboxes = (await listInboxRows(tx)).filter((i) => i.routing === 'auto' && (!wanted || wanted.has(i.id)));
   for (const inbox of inboxes) {
-    const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
-    if (queue.length === 0) continue;
+    // Nobody to take one: the queue is not read at all. With every agent full, a new conversation
+    // joining a long queue used to read the whole queue (its cost grew with the queue's length).
     const candidates = await candidatesOf(tx, inbox.id);
+    if (chooseAgent(candidates).agentId === null) continue;
+    const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
     for (const plan of planDrain(queue, candidates)) {
       const conversation = queue.find((row) => row.id === plan.conversationId);
       const agent = candidates.find((c) => c.id === plan.agentId);
