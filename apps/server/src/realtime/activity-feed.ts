@@ -55,3 +55,26 @@ export function createQueueFeed(publish: (inboxIds: Set<string>) => Promise<void
     flush,
   };
 }
+
+/**
+ * Gathers agents whose load moved (assignments, resolutions) for one window and publishes them at
+ * once: a burst of routing costs three queries per window instead of three per assignment.
+ */
+export function createAgentFeed(publish: (agentIds: string[]) => Promise<void>, windowMs: number = limits.activityWindowMs) {
+  let pending = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const agentIds = [...pending];
+    pending = new Set();
+    return agentIds.length > 0 ? publish(agentIds) : Promise.resolve();
+  };
+  return {
+    add(agentId: string): void {
+      pending.add(agentId);
+      timer ??= setTimeout(() => void flush(), windowMs).unref();
+    },
+    flush,
+  };
+}

@@ -1,6 +1,9 @@
 import {
   inboxIdsOfAgent,
+  inboxIdsOfAgents,
+  listAgentRows,
   profileOf,
+  profilesOf,
   queueInfoOf,
   queueSnapshot,
   queuedConversations,
@@ -12,10 +15,10 @@ import {
   type DeskChanges,
   type MessageRow,
 } from '@kefu/store';
-import type { AgentConversation, Message, VisitorConversation } from '@kefu/protocol';
+import type { AgentConversation, AgentProfile, Message, VisitorConversation } from '@kefu/protocol';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
-import { createActivityFeed, createQueueFeed } from './activity-feed.js';
+import { createActivityFeed, createAgentFeed, createQueueFeed } from './activity-feed.js';
 import { conversationFollowers, inboxAudience, rooms, whisperAudience } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
@@ -74,18 +77,36 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     }
   }
 
+  const emitProfile = (profile: AgentProfile, memberOf: string[]) =>
+    agents.to([rooms.agent(profile.id), rooms.admins, ...memberOf.map(rooms.inbox)]).emit('agent:updated', profile);
+
+  /**
+   * An agent whose status may have moved is published at once (visitors learn whether someone
+   * answers); one whose load alone moved goes through the agent feed, once per window.
+   */
   async function publishAgents(changes: DeskChanges) {
     const inboxes = new Set<string>();
     for (const agentId of changes.agentIds) {
+      if (!changes.presenceAgentIds.has(agentId)) {
+        loads.add(agentId);
+        continue;
+      }
       const profile = await profileOf(db.db, agentId);
       if (!profile) continue;
       const memberOf = await inboxIdsOfAgent(db.db, agentId);
-      if (changes.presenceAgentIds.has(agentId)) memberOf.forEach((id) => inboxes.add(id));
-      agents.to([rooms.agent(agentId), rooms.admins, ...memberOf.map(rooms.inbox)]).emit('agent:updated', profile);
+      memberOf.forEach((id) => inboxes.add(id));
+      emitProfile(profile, memberOf);
     }
     // Whether someone answers changes only with an agent's status, not with their load.
     for (const inboxId of inboxes) visitors.to(rooms.inboxVisitors(inboxId)).emit('inbox:presence', { online: await isInboxOnline(db.db, inboxId) });
   }
+
+  async function publishLoads(agentIds: string[]) {
+    const profiles = await profilesOf(db.db, await listAgentRows(db.db, agentIds));
+    const memberships = await inboxIdsOfAgents(db.db, agentIds);
+    for (const profile of profiles) emitProfile(profile, memberships.get(profile.id) ?? []);
+  }
+  const loads = createAgentFeed((agentIds) => publishLoads(agentIds).catch((err: unknown) => log.error({ err }, 'agent publish failed')));
 
   /** Queued visitors learn their new position; admins get the new queue (once per window, see createQueueFeed). */
   async function publishQueues(inboxIds: Set<string>) {
@@ -113,6 +134,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     /** Sends the list and queue updates gathered so far (on shutdown). */
     async flush(): Promise<void> {
       activity.flush();
+      await loads.flush();
       await queues.flush();
     },
 

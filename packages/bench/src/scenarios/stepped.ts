@@ -17,7 +17,7 @@ const SATURATED = 0.5;
 export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<ScenarioResult> {
   const spec = { ...full, targets: ctx.chooseTargets(full.targets) };
   const durationMs = ctx.quick ? 1_000 : 5_000;
-  const drainMs = ctx.quick ? 5_000 : 15_000;
+  const drainMs = ctx.quick ? 3_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
   const cpu = new Map<TargetName, () => number>();
   for (const name of spec.targets) {

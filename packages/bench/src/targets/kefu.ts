@@ -127,8 +127,8 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
     if (index % 50 === 0) onProgress(`${what} ${index}/${of}`);
     return { id: ack.conversation.id, shopper };
   };
-  const conversations = await inParallel(Array.from({ length: spec.conversations }), 20, (_, i) => startShopper(i, spec.conversations, 'conversations'));
-  const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 20, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers'));
+  const conversations = await inParallel(Array.from({ length: spec.conversations }), 50, (_, i) => startShopper(i, spec.conversations, 'conversations'));
+  const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 50, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers'));
   const all = [...agents, ...conversations.map((c) => c.shopper), ...waiting.map((w) => w.shopper)];
   return { conversations, agents, waiting: waiting.map((w) => w.shopper), close: () => all.forEach((s) => s.close()) };
 }

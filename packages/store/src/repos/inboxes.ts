@@ -100,6 +100,15 @@ export async function inboxIdsOfAgent(db: Executor, agentId: string): Promise<st
   return rows.map((r) => r.inbox_id);
 }
 
+/** The inboxes of several agents in one query, by agent id (an agent of no inbox is absent). */
+export async function inboxIdsOfAgents(db: Executor, agentIds: string[]): Promise<Map<string, string[]>> {
+  const byAgent = new Map<string, string[]>();
+  if (agentIds.length === 0) return byAgent;
+  const rows = await db.selectFrom('inbox_members').select(['agent_id', 'inbox_id']).where('agent_id', 'in', agentIds).execute();
+  for (const row of rows) byAgent.set(row.agent_id, [...(byAgent.get(row.agent_id) ?? []), row.inbox_id]);
+  return byAgent;
+}
+
 export async function memberIdsOf(db: Executor, inboxId: string): Promise<string[]> {
   const rows = await db.selectFrom('inbox_members').select('agent_id').where('inbox_id', '=', inboxId).execute();
   return rows.map((r) => r.agent_id);
