@@ -61,8 +61,12 @@ export async function recovery(ctx: RunContext): Promise<ScenarioResult> {
     target.nodes[1]!.kill('SIGKILL');
     const stopAt = killedAt + (ctx.quick ? 4_000 : 8_000);
     let caughtUpMs = NaN;
-    const caughtUp = () => [...observers, ...shoppers].every((c) => c.connected) && inFlight === 0 && seen.every((s) => [...acked].every((id) => s.has(id)));
+    // Not caught up before the clients have even noticed the kill (their sockets still look connected
+    // for a moment after the SIGKILL): that read 1 ms in one quick run.
+    let noticed = false;
+    const caughtUp = () => noticed && [...observers, ...shoppers].every((c) => c.connected) && inFlight === 0 && seen.every((s) => [...acked].every((id) => s.has(id)));
     while (performance.now() < stopAt + 30_000) {
+      noticed ||= [...observers, ...shoppers].some((c) => !c.connected);
       if (performance.now() >= stopAt) sending = false;
       if (Number.isNaN(caughtUpMs) && caughtUp()) caughtUpMs = performance.now() - killedAt;
       if (!sending && inFlight === 0 && caughtUp()) break;
