@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConversationActivityItem } from '@kefu/protocol';
-import { createActivityFeed } from './activity-feed.js';
+import { createActivityFeed, createAgentFeed } from './activity-feed.js';
 
 const item = (id: string, lastSeq: number): ConversationActivityItem => ({
   id,
@@ -38,5 +38,30 @@ describe('activity feed', () => {
     feed.add('inbox-a', item('c1', 2));
     feed.flush();
     expect(sent).toEqual(['inbox-a', 'inbox-a']);
+  });
+});
+
+describe('agent feed', () => {
+  it('publishes the agents of a window once each, in one call, and nothing for an empty window', async () => {
+    const calls: string[][] = [];
+    const feed = createAgentFeed(async (ids) => void calls.push(ids), 60_000);
+    await feed.flush();
+    expect(calls).toEqual([]);
+    feed.add('a1');
+    feed.add('a2');
+    feed.add('a1');
+    expect(calls).toEqual([]);
+    await feed.flush();
+    feed.add('a2');
+    await feed.flush();
+    expect(calls).toEqual([['a1', 'a2'], ['a2']]);
+  });
+
+  it('publishes by itself when the window ends', async () => {
+    let published: (ids: string[]) => void = () => undefined;
+    const done = new Promise<string[]>((resolve) => (published = resolve));
+    const feed = createAgentFeed(async (ids) => published(ids), 10);
+    feed.add('a1');
+    await expect(done).resolves.toEqual(['a1']);
   });
 });
