@@ -32,7 +32,7 @@ async function seed(db: Database, inboxId: string, from: number, count: number):
   const started = performance.now();
   for (let c = from; c < from + count; c += PER_CONVERSATION) {
     const visitor = await insertVisitor(db.db, { inboxId, name: `Shopper ${c}`, email: `shopper${c}@example.com` });
-    const conversation = await insertConversation(db.db, { inboxId, visitorId: visitor.id });
+    const conversation = await insertConversation(db.db, db.dialect, { inboxId, visitorId: visitor.id });
     const rows: MessageRow[] = Array.from({ length: PER_CONVERSATION }, (_, k) => ({
       id: newId(), conversation_id: conversation.id, seq: k + 1, prev_public_seq: k, client_msg_id: null, author_type: 'visitor',
       author_id: visitor.id, author_name: null, kind: 'text', whisper_to: null, body: bodyOf(c + k), created_at: new Date(Date.UTC(2026, 0, 1) + (c + k) * 1000).toISOString(),
