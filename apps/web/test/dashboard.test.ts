@@ -77,6 +77,10 @@ describe('agent dashboard in a browser', () => {
     await row.waitFor();
     await row.click();
     await page.getByRole('heading', { name: 'Mei <img src=x onerror=alert(1)>' }).waitFor();
+    // Her first conversation: the open one is not listed among her past ones.
+    const panel = page.getByRole('complementary', { name: 'Shopper' });
+    await panel.getByText('None', { exact: true }).waitFor();
+    expect(await panel.getByText(/^#\d+ · /).count()).toBe(0);
     // Shopper-supplied page URLs are text; only http(s) becomes a link.
     await page.getByText(HOSTILE_PAGE).waitFor();
     expect(await page.getByRole('link', { name: 'https://search.example/?q=tea' }).getAttribute('href')).toBe('https://search.example/?q=tea');

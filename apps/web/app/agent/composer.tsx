@@ -86,9 +86,10 @@ function ModeBar({ mode, setMode, watching, picking, setPicking, attach }: { mod
       <button type="button" aria-label={t('composer.emoji')} aria-expanded={picking} onClick={() => setPicking(!picking)}>
         😊
       </button>
+      {/* In words: the paperclip emoji is missing from many systems' fonts. */}
       {mode !== 'whisper' && (
-        <button type="button" aria-label={t('composer.attach')} onClick={() => fileInput.current?.click()}>
-          📎
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          {t('composer.attach')}
         </button>
       )}
       <input ref={fileInput} type="file" accept={acceptedTypes} multiple hidden onChange={(e) => attach(e.currentTarget.files)} />

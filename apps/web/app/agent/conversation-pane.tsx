@@ -125,7 +125,7 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
         </div>
         <Composer controller={controller} canned={state.canned} open={open} me={me} watching={watching} />
       </section>
-      <VisitorPanel visitor={visitor}>
+      <VisitorPanel visitor={visitor} openConversationId={conversation.id}>
         {admin && <AssignmentHistory conversationId={conversation.id} assigneeId={conversation.assigneeId} controller={controller} />}
       </VisitorPanel>
     </>

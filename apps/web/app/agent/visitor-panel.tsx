@@ -16,8 +16,10 @@ function PageLink({ url }: { url: string }) {
   );
 }
 
-export function VisitorPanel({ visitor, children }: { visitor: VisitorDetails; children?: ReactNode }) {
+/** The shopper's details; their other conversations (the open one is on screen, with its live status). */
+export function VisitorPanel({ visitor, openConversationId, children }: { visitor: VisitorDetails; openConversationId: string; children?: ReactNode }) {
   const { t, date } = useI18n();
+  const past = visitor.pastConversations.filter((c) => c.id !== openConversationId);
   return (
     <aside className={styles.panel} aria-label={t('visitor.label')}>
       <h3>{t('visitor.label')}</h3>
@@ -40,11 +42,11 @@ export function VisitorPanel({ visitor, children }: { visitor: VisitorDetails; c
         <dd>{visitor.userAgent ?? '—'}</dd>
       </dl>
       <h3>{t('visitor.past')}</h3>
-      {visitor.pastConversations.length === 0 ? (
+      {past.length === 0 ? (
         <p>{t('visitor.pastNone')}</p>
       ) : (
         <ul>
-          {visitor.pastConversations.map((c) => (
+          {past.map((c) => (
             <li key={c.id}>
               {t('visitor.pastRow', { number: c.number, status: t(`status.${c.status}`), date: date(c.createdAt) })}
             </li>
