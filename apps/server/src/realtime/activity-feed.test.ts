@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConversationActivityItem } from '@kefu/protocol';
-import { createActivityFeed, createAgentFeed } from './activity-feed.js';
+import { createActivityFeed, createBatchFeed } from './activity-feed.js';
 
 const item = (id: string, lastSeq: number): ConversationActivityItem => ({
   id,
@@ -41,18 +41,17 @@ describe('activity feed', () => {
   });
 });
 
-describe('agent feed', () => {
+describe('batch feed (agent loads, queues)', () => {
   it('publishes the agents of a window once each, in one call, and nothing for an empty window', async () => {
     const calls: string[][] = [];
-    const feed = createAgentFeed(async (ids) => void calls.push(ids), 60_000);
+    const feed = createBatchFeed(async (ids) => void calls.push(ids), 60_000);
     await feed.flush();
     expect(calls).toEqual([]);
-    feed.add('a1');
-    feed.add('a2');
-    feed.add('a1');
+    feed.add(['a1']);
+    feed.add(new Set(['a2', 'a1']));
     expect(calls).toEqual([]);
     await feed.flush();
-    feed.add('a2');
+    feed.add(['a2']);
     await feed.flush();
     expect(calls).toEqual([['a1', 'a2'], ['a2']]);
   });
@@ -60,8 +59,30 @@ describe('agent feed', () => {
   it('publishes by itself when the window ends', async () => {
     let published: (ids: string[]) => void = () => undefined;
     const done = new Promise<string[]>((resolve) => (published = resolve));
-    const feed = createAgentFeed(async (ids) => published(ids), 10);
-    feed.add('a1');
+    const feed = createBatchFeed(async (ids) => published(ids), 10);
+    feed.add(['a1']);
     await expect(done).resolves.toEqual(['a1']);
+  });
+
+  it('flush waits for a publish already running, and publishes run one at a time', async () => {
+    const log: string[] = [];
+    let finishFirst: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (finishFirst = resolve));
+    const feed = createBatchFeed(async (ids) => {
+      log.push(`start ${ids.join()}`);
+      if (ids.includes('a1')) await first;
+      log.push(`end ${ids.join()}`);
+    }, 60_000);
+    feed.add(['a1']);
+    const running = feed.flush();
+    feed.add(['a2']);
+    let flushed = false;
+    const final = feed.flush().then(() => (flushed = true));
+    await new Promise(setImmediate); // every microtask has run: only the first publish holds it
+    expect(flushed).toBe(false);
+    finishFirst();
+    await final;
+    await running;
+    expect(log).toEqual(['start a1', 'end a1', 'start a2', 'end a2']);
   });
 });

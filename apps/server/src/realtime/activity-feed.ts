@@ -33,47 +33,28 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
 }
 
 /**
- * Gathers the inboxes whose queue moved for one window and publishes each once: the queue's cost
- * (reading and ranking it for the positions and the admins' snapshot) is paid per window, not per
- * change, so a burst of new conversations does not cost the length of the queue each.
+ * Gathers keys for one window and publishes them at once, each once: inboxes whose queue moved (the
+ * queue is read and ranked per window, not per change) and agents whose load moved (three queries per
+ * window instead of three per assignment). Publishes run one after another, and `flush` resolves only
+ * when the last one is done, so a stopping node closes its store after the final publish, not during one.
  */
-export function createQueueFeed(publish: (inboxIds: Set<string>) => Promise<void>, windowMs: number = limits.activityWindowMs) {
+export function createBatchFeed(publish: (keys: string[]) => Promise<void>, windowMs: number = limits.activityWindowMs) {
   let pending = new Set<string>();
   let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const inboxIds = pending;
+    const keys = [...pending];
     pending = new Set();
-    return inboxIds.size > 0 ? publish(inboxIds) : Promise.resolve();
+    if (keys.length > 0) running = running.then(() => publish(keys));
+    return running;
   };
   return {
-    add(inboxIds: Iterable<string>): void {
-      for (const id of inboxIds) pending.add(id);
+    add(keys: ReadonlySet<string> | readonly string[]): void {
+      for (const key of keys) pending.add(key);
+      // unref: a pending window never keeps a stopping process alive.
       if (pending.size > 0) timer ??= setTimeout(() => void flush(), windowMs).unref();
-    },
-    flush,
-  };
-}
-
-/**
- * Gathers agents whose load moved (assignments, resolutions) for one window and publishes them at
- * once: a burst of routing costs three queries per window instead of three per assignment.
- */
-export function createAgentFeed(publish: (agentIds: string[]) => Promise<void>, windowMs: number = limits.activityWindowMs) {
-  let pending = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
-  const flush = (): Promise<void> => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    const agentIds = [...pending];
-    pending = new Set();
-    return agentIds.length > 0 ? publish(agentIds) : Promise.resolve();
-  };
-  return {
-    add(agentId: string): void {
-      pending.add(agentId);
-      timer ??= setTimeout(() => void flush(), windowMs).unref();
     },
     flush,
   };

@@ -18,7 +18,7 @@ import {
 import type { AgentConversation, AgentProfile, Message, VisitorConversation } from '@kefu/protocol';
 import type { Logger } from '../logger.js';
 import type { AgentNamespace, VisitorNamespace } from './namespaces.js';
-import { createActivityFeed, createAgentFeed, createQueueFeed } from './activity-feed.js';
+import { createActivityFeed, createBatchFeed } from './activity-feed.js';
 import { conversationFollowers, inboxAudience, rooms, whisperAudience } from './rooms.js';
 import { isInboxOnline, visitorConversationView } from './views.js';
 
@@ -88,7 +88,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const inboxes = new Set<string>();
     for (const agentId of changes.agentIds) {
       if (!changes.presenceAgentIds.has(agentId)) {
-        loads.add(agentId);
+        loads.add([agentId]);
         continue;
       }
       const profile = await profileOf(db.db, agentId);
@@ -106,10 +106,10 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const memberships = await inboxIdsOfAgents(db.db, agentIds);
     for (const profile of profiles) emitProfile(profile, memberships.get(profile.id) ?? []);
   }
-  const loads = createAgentFeed((agentIds) => publishLoads(agentIds).catch((err: unknown) => log.error({ err }, 'agent publish failed')));
+  const loads = createBatchFeed((agentIds) => publishLoads(agentIds).catch((err: unknown) => log.error({ err }, 'agent publish failed')));
 
-  /** Queued visitors learn their new position; admins get the new queue (once per window, see createQueueFeed). */
-  async function publishQueues(inboxIds: Set<string>) {
+  /** Queued visitors learn their new position; admins get the new queue (once per window, see createBatchFeed). */
+  async function publishQueues(inboxIds: string[]) {
     for (const inboxId of inboxIds) {
       const info = await queueInfoOf(db.db, inboxId);
       for (const row of await queuedConversations(db.db, inboxId)) {
@@ -118,7 +118,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     }
     agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
   }
-  const queues = createQueueFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
+  const queues = createBatchFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
 
   async function publishChanges(changes: DeskChanges, options: PublishOptions, sent: VisitorViews) {
     const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
