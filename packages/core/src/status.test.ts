@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { ConversationStatus } from '@kefu/protocol';
-import { startsNewConversation, transition } from './status.js';
+import { startsNewConversation, statusesKeptBy, transition } from './status.js';
 import type { StatusAction } from './status.js';
 
 const ANA = 'agent-ana';
@@ -107,5 +107,20 @@ describe('startsNewConversation', () => {
     { status: 'resolved', expected: true },
   ] as const)('$status → $expected', ({ status, expected }) => {
     expect(startsNewConversation(status)).toBe(expected);
+  });
+});
+
+describe('statusesKeptBy', () => {
+  it('lists exactly the statuses the action accepts and keeps, with or without an assignee', () => {
+    for (const action of actions) {
+      const kept = statuses.filter((from) =>
+        [ANA, null].every((assigneeId) => {
+          const next = transition({ status: from, assigneeId }, action);
+          return next.ok && next.status === from;
+        }),
+      );
+      expect(statusesKeptBy(action)).toEqual(kept);
+    }
+    expect(statusesKeptBy('visitor_message')).toEqual(['queued', 'open']);
   });
 });

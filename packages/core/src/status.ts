@@ -63,3 +63,11 @@ export function transition(conv: TransitionInput, action: StatusAction): Transit
 export function startsNewConversation(status: ConversationStatus): boolean {
   return status === 'resolved';
 }
+
+/**
+ * The statuses `action` accepts and leaves as they are, whoever the assignee: a store may apply the
+ * action to a conversation in one of them without reading it first.
+ */
+export function statusesKeptBy(action: StatusAction): ConversationStatus[] {
+  return (Object.entries(table[action]) as [ConversationStatus, Cell][]).filter(([from, cell]) => cell === from).map(([from]) => from);
+}

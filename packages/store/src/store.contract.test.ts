@@ -100,6 +100,44 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     await Promise.all(Array.from({ length: 40 }, (_, i) => sendAsVisitor(visitor.id, `m${i}`, { conversationId: conversation.id })));
     const { rows } = await messagesAfter(db.db, conversation.id, 0, 200, 'agent');
     expect(rows.map((m) => m.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    // The summary moved with every one of them (on PostgreSQL each is one statement: lock, insert, update).
+    expect(await findConversation(db.db, conversation.id)).toMatchObject({ last_seq: 41, last_public_seq: 41, unread: 41 });
+  });
+
+  it('interleaves visitor sends and agent replies into one gapless sequence, with prevSeq per audience', async () => {
+    const agent = await newAgent(5);
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    const routed = (await findConversation(db.db, conversation.id))!;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? sendAsVisitor(visitor.id, `v${i}`, { conversationId: conversation.id })
+          : sendAgentMessage(db, { agent, conversation: routed, clientMsgId: uid('r'), body: `a${i}`, isPrivate: i % 4 === 1 }),
+      ),
+    );
+    const { rows } = await messagesAfter(db.db, conversation.id, 0, 200, 'agent');
+    expect(rows.map((m) => m.seq)).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
+    let lastPublic = 0;
+    for (const row of rows) {
+      expect(row.prev_public_seq).toBe(lastPublic);
+      if (row.kind !== 'note') lastPublic = row.seq;
+    }
+    expect(await findConversation(db.db, conversation.id)).toMatchObject({ last_seq: rows.length, last_public_seq: lastPublic });
+  });
+
+  it('answers a repeated send into a named conversation with the original, and wakes a snoozed one', async () => {
+    const agent = await newAgent(5);
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    const first = await sendAsVisitor(visitor.id, 'second', { conversationId: conversation.id, clientMsgId: 'repeat' });
+    const again = await sendAsVisitor(visitor.id, 'second', { conversationId: conversation.id, clientMsgId: 'repeat' });
+    expect(again).toMatchObject({ created: false, message: { id: first.message.id, seq: first.message.seq } });
+    expect(first.changes.moved.has(conversation.id)).toBe(false);
+    await setConversationStatus(db, conversation.id, 'snoozed', new Date(Date.now() + 60_000).toISOString());
+    const woke = await sendAsVisitor(visitor.id, 'third', { conversationId: conversation.id });
+    expect(woke.conversation).toMatchObject({ status: 'open', assignee_id: agent.id, snooze_until: null, last_seq: woke.message.seq });
+    expect(woke.changes.moved.has(conversation.id)).toBe(true);
   });
 
   it('keeps private notes from visitors and skips them in prevSeq', async () => {

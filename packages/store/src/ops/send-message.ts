@@ -11,6 +11,7 @@ import {
 } from '../repos/conversations.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
+import { appendInOneStatement } from './append-in-one-statement.js';
 import { appendMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
@@ -70,11 +71,24 @@ export type VisitorSend = {
 
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
-  return idempotent(db, author, input, () => db.transaction((tx) => appendVisitorMessage(db, tx, input))).then(async (outcome) => {
+  const send = async () => (await sendInOneStatement(db, input)) ?? db.transaction((tx) => appendVisitorMessage(db, tx, input));
+  return idempotent(db, author, input, send).then(async (outcome) => {
     // Outside idempotent(): a routing failure must fail the send, not pass for a repeat.
     if (outcome.createdConversation) await routeNewConversation(db, outcome);
     return outcome;
   });
+}
+
+/** PostgreSQL's short path for the common send (see appendInOneStatement); undefined where it does not apply. */
+async function sendInOneStatement(db: Database, input: VisitorSend): Promise<SendOutcome | undefined> {
+  if (db.dialect !== 'postgres' || !input.conversationId || (input.attachmentIds ?? []).length > 0) return undefined;
+  const appended = await appendInOneStatement(db, { ...input, conversationId: input.conversationId });
+  if (!appended) return undefined;
+  const changes = emptyChanges();
+  changes.messages.push(appended.message);
+  // Status, assignee and queue are as they were: only the summary moved.
+  noteConversation(changes, appended.conversation, appended.conversation);
+  return { ...appended, created: true, createdConversation: false, changes };
 }
 
 async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {

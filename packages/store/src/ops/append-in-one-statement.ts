@@ -1,0 +1,71 @@
+import { statusesKeptBy } from '@kefu/core';
+import { sql } from 'kysely';
+import type { Database } from '../database.js';
+import type { ConversationRow } from '../repos/conversations.js';
+import { markWithoutAttachments, type MessageRow } from '../repos/messages.js';
+import { newId, nowIso } from '../util.js';
+
+export type OneStatementSend = {
+  visitorId: string;
+  visitorName: string | null;
+  conversationId: string;
+  clientMsgId: string;
+  body: string;
+};
+
+// The statuses a visitor's message leaves alone: for those it moves only the summary.
+const KEPT = statusesKeptBy('visitor_message');
+
+/**
+ * PostgreSQL: a visitor's text message into their conversation, when it does not move the
+ * conversation's status, as one statement: lock the row, insert the message with the next seq,
+ * update the summary. One round trip instead of five (BEGIN, lock, insert, update, COMMIT), and atomic
+ * on its own: the row lock orders concurrent sends, the (conversation, seq) and (author, clientMsgId)
+ * unique keys hold as in the general path (a repeat fails here and is answered by the caller's replay).
+ *
+ * undefined when the conversation is not the visitor's or is in another status (snoozed, resolved):
+ * nothing was written, and the general path gives the right answer or error.
+ */
+export async function appendInOneStatement(db: Database, input: OneStatementSend): Promise<{ message: MessageRow; conversation: ConversationRow } | undefined> {
+  const id = newId();
+  const now = nowIso();
+  // The lock is taken in `target`; the outer UPDATE then finds the row's newest version (READ COMMITTED
+  // follows the update chain), so `unread + 1` and the seqs build on the last committed send.
+  const { rows } = await sql<ConversationRow & { message_prev_public_seq: number }>`
+    with target as (
+      select id, last_seq, last_public_seq from conversations
+      where id = ${input.conversationId} and visitor_id = ${input.visitorId} and status = any(${KEPT})
+      for update
+    ), message as (
+      insert into messages (id, conversation_id, seq, prev_public_seq, client_msg_id, author_type, author_id, author_name, kind, body, created_at, whisper_to)
+      select ${id}, target.id, target.last_seq + 1, target.last_public_seq, ${input.clientMsgId}, 'visitor', ${input.visitorId}, ${input.visitorName}, 'text', ${input.body}, ${now}, null
+      from target
+      returning seq, prev_public_seq
+    )
+    update conversations set
+      last_seq = message.seq, last_public_seq = message.seq, unread = conversations.unread + 1,
+      last_message_body = ${input.body}, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
+    from message
+    where conversations.id = ${input.conversationId}
+    returning conversations.*, message.prev_public_seq as message_prev_public_seq
+  `.execute(db.db);
+  const returned = rows[0];
+  if (!returned) return undefined;
+  const { message_prev_public_seq: prevPublicSeq, ...conversation } = returned;
+  const message: MessageRow = {
+    id,
+    conversation_id: conversation.id,
+    seq: conversation.last_seq,
+    prev_public_seq: prevPublicSeq,
+    client_msg_id: input.clientMsgId,
+    author_type: 'visitor',
+    author_id: input.visitorId,
+    author_name: input.visitorName,
+    kind: 'text',
+    body: input.body,
+    created_at: now,
+    whisper_to: null,
+  };
+  markWithoutAttachments(message);
+  return { message, conversation };
+}
