@@ -70,7 +70,8 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       toFollowers(row).emit('conversation:updated', views[i]!);
       activity.add(row.inbox_id, toActivityItem(row));
     });
-    for (const row of rows) {
+    // A message alone moves only lastSeq of the visitor's view, and their message:created carries it.
+    for (const row of rows.filter((r) => changes.moved.has(r.id))) {
       const view = await visitorConversationView(db.db, row);
       sent.set(row.id, view);
       toVisitor(row.visitor_id).emit('conversation:updated', view);
