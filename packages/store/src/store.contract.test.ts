@@ -134,6 +134,8 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const again = await sendAsVisitor(visitor.id, 'second', { conversationId: conversation.id, clientMsgId: 'repeat' });
     expect(again).toMatchObject({ created: false, message: { id: first.message.id, seq: first.message.seq } });
     expect(first.changes.moved.has(conversation.id)).toBe(false);
+    // PostgreSQL's one-statement send reads the assignee as visitors see it; SQLite leaves that to the caller.
+    expect(first.assignee).toEqual(kind === 'postgres' ? { name: agent.name } : undefined);
     await setConversationStatus(db, conversation.id, 'snoozed', new Date(Date.now() + 60_000).toISOString());
     const woke = await sendAsVisitor(visitor.id, 'third', { conversationId: conversation.id });
     expect(woke.conversation).toMatchObject({ status: 'open', assignee_id: agent.id, snooze_until: null, last_seq: woke.message.seq });

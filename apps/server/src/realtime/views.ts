@@ -11,16 +11,24 @@ import {
   type Executor,
 } from '@kefu/store';
 
-/** The visitor's view of a conversation: who answers, and while queued, position and wait. */
+/**
+ * The visitor's view of a conversation: who answers, and while queued, position and wait. `knownAssignee`:
+ * the assignee as visitors see it, when the caller has it already (no agents query).
+ */
 export async function visitorConversationView(
   db: Executor,
   row: ConversationRow,
   queueInfo?: Map<string, QueueInfo>,
+  knownAssignee?: VisitorConversation['assignee'],
 ): Promise<VisitorConversation> {
-  const agent = row.assignee_id ? await findAgent(db, row.assignee_id) : undefined;
-  const assignee = agent ? { name: agent.name, ...(agent.avatar_url ? { avatarUrl: agent.avatar_url } : {}) } : null;
+  const assignee = knownAssignee !== undefined ? knownAssignee : await assigneeOf(db, row);
   const queue = row.status === 'queued' ? ((queueInfo ?? (await queueInfoOf(db, row.inbox_id))).get(row.id) ?? null) : null;
   return toVisitorConversation(row, assignee, queue);
+}
+
+async function assigneeOf(db: Executor, row: ConversationRow): Promise<VisitorConversation['assignee']> {
+  const agent = row.assignee_id ? await findAgent(db, row.assignee_id) : undefined;
+  return agent ? { name: agent.name, ...(agent.avatar_url ? { avatarUrl: agent.avatar_url } : {}) } : null;
 }
 
 /**

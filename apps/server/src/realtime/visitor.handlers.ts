@@ -69,7 +69,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
       // The view the visitor's tabs were just sent, when it was made of this very row (not an older one).
       const fresh = outcome.changes.conversations.get(outcome.conversation.id) === outcome.conversation;
       const view = fresh ? sent.get(outcome.conversation.id) : undefined;
-      return { message: message!, conversation: view ?? (await visitorConversationView(db.db, outcome.conversation)) };
+      return { message: message!, conversation: view ?? (await visitorConversationView(db.db, outcome.conversation, undefined, outcome.assignee)) };
     },
 
     'conversation:sync': async ({ conversationId, afterSeq }) => {

@@ -1,6 +1,7 @@
 import { statusesKeptBy } from '@kefu/core';
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
+import type { VisitorConversation } from '@kefu/protocol';
 import type { ConversationRow } from '../repos/conversations.js';
 import { markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newId, nowIso } from '../util.js';
@@ -13,25 +14,28 @@ export type OneStatementSend = {
   body: string;
 };
 
+/** The stored message and conversation, and the assignee as visitors see it (read by the same statement). */
+export type OneStatementAppend = { message: MessageRow; conversation: ConversationRow; assignee: VisitorConversation['assignee'] };
+
 // The statuses a visitor's message leaves alone: for those it moves only the summary.
 const KEPT = statusesKeptBy('visitor_message');
 
 /**
  * PostgreSQL: a visitor's text message into their conversation, when it does not move the
  * conversation's status, as one statement: lock the row, insert the message with the next seq,
- * update the summary. One round trip instead of five (BEGIN, lock, insert, update, COMMIT), and atomic
+ * update the summary, and read the assignee's name for the visitor's view. One round trip instead of six (BEGIN, lock, insert, update, COMMIT, assignee), and atomic
  * on its own: the row lock orders concurrent sends, the (conversation, seq) and (author, clientMsgId)
  * unique keys hold as in the general path (a repeat fails here and is answered by the caller's replay).
  *
  * undefined when the conversation is not the visitor's or is in another status (snoozed, resolved):
  * nothing was written, and the general path gives the right answer or error.
  */
-export async function appendInOneStatement(db: Database, input: OneStatementSend): Promise<{ message: MessageRow; conversation: ConversationRow } | undefined> {
+export async function appendInOneStatement(db: Database, input: OneStatementSend): Promise<OneStatementAppend | undefined> {
   const id = newId();
   const now = nowIso();
   // The lock is taken in `target`; the outer UPDATE then finds the row's newest version (READ COMMITTED
   // follows the update chain), so `unread + 1` and the seqs build on the last committed send.
-  const { rows } = await sql<ConversationRow & { message_prev_public_seq: number }>`
+  const { rows } = await sql<ConversationRow & { message_prev_public_seq: number; assignee_name: string | null; assignee_avatar_url: string | null }>`
     with target as (
       select id, last_seq, last_public_seq from conversations
       where id = ${input.conversationId} and visitor_id = ${input.visitorId} and status = any(${KEPT})
@@ -47,11 +51,13 @@ export async function appendInOneStatement(db: Database, input: OneStatementSend
       last_message_body = ${input.body}, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
     from message
     where conversations.id = ${input.conversationId}
-    returning conversations.*, message.prev_public_seq as message_prev_public_seq
+    returning conversations.*, message.prev_public_seq as message_prev_public_seq,
+      (select name from agents where id = conversations.assignee_id) as assignee_name,
+      (select avatar_url from agents where id = conversations.assignee_id) as assignee_avatar_url
   `.execute(db.db);
   const returned = rows[0];
   if (!returned) return undefined;
-  const { message_prev_public_seq: prevPublicSeq, ...conversation } = returned;
+  const { message_prev_public_seq: prevPublicSeq, assignee_name: name, assignee_avatar_url: avatarUrl, ...conversation } = returned;
   const message: MessageRow = {
     id,
     conversation_id: conversation.id,
@@ -67,5 +73,6 @@ export async function appendInOneStatement(db: Database, input: OneStatementSend
     whisper_to: null,
   };
   markWithoutAttachments(message);
-  return { message, conversation };
+  const assignee = name === null ? null : { name, ...(avatarUrl ? { avatarUrl } : {}) };
+  return { message, conversation, assignee };
 }

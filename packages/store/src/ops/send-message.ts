@@ -1,5 +1,5 @@
 import { startsNewConversation, transition } from '@kefu/core';
-import { KefuError } from '@kefu/protocol';
+import { KefuError, type VisitorConversation } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
 import {
@@ -24,6 +24,8 @@ export type SendOutcome = {
   created: boolean;
   createdConversation: boolean;
   changes: DeskChanges;
+  /** The assignee as visitors see it, when the send read it anyway (PostgreSQL's one-statement send). */
+  assignee?: VisitorConversation['assignee'];
 };
 
 type Author = { type: 'visitor' | 'agent'; id: string };
