@@ -207,6 +207,30 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(drained).toHaveLength(1);
   });
 
+  it('drains a queue into an agent who comes online: one record, one line and the next seq per conversation', async () => {
+    const visitors = await Promise.all(Array.from({ length: 4 }, () => newVisitor()));
+    const outs = [];
+    for (const v of visitors) outs.push(await sendAsVisitor(v.id, 'anyone?'));
+    expect(outs.every((o) => o.conversation.status === 'queued')).toBe(true);
+    const agent = await newAgent(3);
+    expect((await loadsOf(db.db, [agent.id])).get(agent.id)).toBe(3);
+    const after = await Promise.all(outs.map((o) => findConversation(db.db, o.conversation.id)));
+    const taken = after.filter((c) => c?.status === 'open');
+    expect(taken.map((c) => c!.id)).toEqual(outs.slice(0, 3).map((o) => o.conversation.id));
+    for (const conversation of taken) {
+      const records = await assignmentsOf(db.db, conversation!.id);
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({ agentId: agent.id, reason: { rule: expect.stringMatching(/^auto_/) } });
+      expect(records[0]!.waitSec).not.toBeNull();
+      const { rows } = await messagesAfter(db.db, conversation!.id, 0, 10, 'agent');
+      expect(rows.map((m) => [m.seq, m.kind, m.prev_public_seq])).toEqual([[1, 'text', 0], [2, 'event', 1]]);
+      expect(conversation).toMatchObject({ assignee_id: agent.id, last_seq: 2, last_public_seq: 2, queued_at: null });
+    }
+    expect(after[3]?.status).toBe('queued');
+    const marked = await db.db.selectFrom('agents').select('last_assigned_at').where('id', '=', agent.id).executeTakeFirst();
+    expect(marked?.last_assigned_at).not.toBeNull();
+  });
+
   it('puts an offline agent’s open conversations back at the front of the queue', async () => {
     const waiting = await sendAsVisitor((await newVisitor()).id, 'already waiting');
     const agent = await newAgent(1);

@@ -1,8 +1,8 @@
-import { transition, type AgentCandidate, type AssignmentReason, type StatusAction } from '@kefu/core';
+import { transition, type AgentCandidate, type AssignmentReason } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { effectiveStatusOf, listAgentRows, loadsOf, type AgentRow } from '../repos/agents.js';
-import { recordAssignment } from '../repos/assignments.js';
+import { recordAssignments } from '../repos/assignments.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { memberIdsOf } from '../repos/inboxes.js';
 import { secondsSince, toBool } from '../util.js';
@@ -40,31 +40,49 @@ export type AssignmentChange = {
 };
 
 /**
- * Gives a conversation to an agent (or back to the queue when agent is null) inside a routing
- * transaction: status per the core machine, the recorded reason, the agent's round-robin mark,
- * and a system line in the conversation.
+ * Gives conversations to agents (or back to the queue when agent is null) inside a routing
+ * transaction: status per the core machine, the recorded reason, the agent's round-robin mark, and a
+ * system line in each conversation. A drain passes all its decisions at once: the reasons and the
+ * agents' marks are one statement each, not one per conversation, while the routing lock is held.
  */
-export async function applyAssignment(tx: Executor, change: AssignmentChange, changes: DeskChanges): Promise<ConversationRow> {
-  const { conversation: before, agent, reason } = change;
-  const action: StatusAction = agent ? 'assign' : 'requeue';
-  const next = transition({ status: before.status, assigneeId: before.assignee_id }, action);
-  if (!next.ok) throw new KefuError('conflict', next.reason);
+export async function applyAssignments(tx: Executor, list: AssignmentChange[], changes: DeskChanges): Promise<ConversationRow[]> {
   const now = new Date().toISOString();
+  // Every transition is checked before anything is written.
+  const planned = list.map((change) => ({ change, set: assignmentSet(change, now) }));
+  await recordAssignments(
+    tx,
+    planned.map(({ change: { conversation: before, agent, reason } }) => ({
+      conversationId: before.id,
+      inboxId: before.inbox_id,
+      agentId: agent?.id ?? null,
+      reason,
+      waitSec: before.status === 'queued' && before.queued_at && agent ? secondsSince(before.queued_at, Date.parse(now)) : null,
+    })),
+  );
+  const agentIds = [...new Set(list.flatMap((c) => (c.agent ? [c.agent.id] : [])))];
+  if (agentIds.length > 0) await tx.updateTable('agents').set({ last_assigned_at: now }).where('id', 'in', agentIds).execute();
+  const results: ConversationRow[] = [];
+  for (const { change, set } of planned) {
+    const after = change.line
+      ? await appendLine(tx, change.conversation.id, change.line, set, changes)
+      : await tx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', change.conversation.id).returningAll().executeTakeFirstOrThrow();
+    noteConversation(changes, after, change.conversation);
+    results.push(after);
+  }
+  return results;
+}
+
+export async function applyAssignment(tx: Executor, change: AssignmentChange, changes: DeskChanges): Promise<ConversationRow> {
+  const [after] = await applyAssignments(tx, [change], changes);
+  return after!;
+}
+
+/** The conversation columns an assignment sets; refuses what the status machine refuses. */
+function assignmentSet({ conversation: before, agent, queueKey }: AssignmentChange, now: string): Partial<ConversationRow> {
+  const next = transition({ status: before.status, assigneeId: before.assignee_id }, agent ? 'assign' : 'requeue');
+  if (!next.ok) throw new KefuError('conflict', next.reason);
   const queued = next.status === 'queued';
-  const set: Partial<ConversationRow> = {
-    status: next.status,
-    assignee_id: agent?.id ?? null,
-    queued_at: queued ? now : null,
-    queue_key: queued ? (change.queueKey ?? now) : null,
-  };
-  const waitSec = before.status === 'queued' && before.queued_at && agent ? secondsSince(before.queued_at, Date.parse(now)) : null;
-  await recordAssignment(tx, { conversationId: before.id, inboxId: before.inbox_id, agentId: agent?.id ?? null, reason, waitSec });
-  if (agent) await tx.updateTable('agents').set({ last_assigned_at: now }).where('id', '=', agent.id).execute();
-  const after = change.line
-    ? await appendLine(tx, before.id, change.line, set, changes)
-    : await tx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
-  noteConversation(changes, after, before);
-  return after;
+  return { status: next.status, assignee_id: agent?.id ?? null, queued_at: queued ? now : null, queue_key: queued ? (queueKey ?? now) : null };
 }
 
 export async function appendLine(

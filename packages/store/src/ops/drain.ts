@@ -2,7 +2,7 @@ import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
 import type { Database, Executor } from '../database.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { listInboxRows } from '../repos/inboxes.js';
-import { applyAssignment, candidatesOf } from './assignment.js';
+import { applyAssignments, candidatesOf } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
 
 /**
@@ -31,15 +31,11 @@ export async function drainQueues(tx: Executor, changes: DeskChanges, inboxIds?:
     const candidates = await candidatesOf(tx, inbox.id);
     if (chooseAgent(candidates).agentId === null) continue;
     const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
-    for (const plan of planDrain(queue, candidates)) {
+    const decisions = planDrain(queue, candidates).flatMap((plan) => {
       const conversation = queue.find((row) => row.id === plan.conversationId);
       const agent = candidates.find((c) => c.id === plan.agentId);
-      if (!conversation || !agent) continue;
-      await applyAssignment(
-        tx,
-        { conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation` },
-        changes,
-      );
-    }
+      return conversation && agent ? [{ conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation` }] : [];
+    });
+    await applyAssignments(tx, decisions, changes);
   }
 }

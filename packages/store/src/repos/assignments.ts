@@ -12,22 +12,26 @@ export type AssignmentRecord = {
   createdAt: string;
 };
 
-export async function recordAssignment(
-  db: Executor,
-  a: { conversationId: string; inboxId: string; agentId: string | null; reason: AssignmentReason; waitSec: number | null },
-): Promise<void> {
+export type NewAssignment = { conversationId: string; inboxId: string; agentId: string | null; reason: AssignmentReason; waitSec: number | null };
+
+/** Records routing decisions, all in one statement. */
+export async function recordAssignments(db: Executor, assignments: NewAssignment[]): Promise<void> {
+  if (assignments.length === 0) return;
+  const createdAt = nowIso();
   await db
     .insertInto('assignments')
-    .values({
-      id: newId(),
-      conversation_id: a.conversationId,
-      inbox_id: a.inboxId,
-      agent_id: a.agentId,
-      rule: a.reason.rule,
-      reason: JSON.stringify(a.reason),
-      wait_sec: a.waitSec,
-      created_at: nowIso(),
-    })
+    .values(
+      assignments.map((a) => ({
+        id: newId(),
+        conversation_id: a.conversationId,
+        inbox_id: a.inboxId,
+        agent_id: a.agentId,
+        rule: a.reason.rule,
+        reason: JSON.stringify(a.reason),
+        wait_sec: a.waitSec,
+        created_at: createdAt,
+      })),
+    )
     .execute();
 }
 
