@@ -75,9 +75,14 @@ describe('visitor messages', () => {
       expectFailure(await send(client, { body: '12345678901' }), 'too_large');
       // The limit applies after trimming.
       expect(sendOutput.parse(expectOk(await send(client, { body: '   1234567890   ' }))).message.body).toBe('1234567890');
+      // The same into the named conversation (on PostgreSQL the one-statement send checks it in SQL).
+      const conversationId = trimmed.conversation.id;
+      expectFailure(await send(client, { body: '12345678901', conversationId }), 'too_large');
+      expectFailure(await send(client, { body: ' \n ', conversationId }), 'bad_request');
+      expect(sendOutput.parse(expectOk(await send(client, { body: '  1234567890 ', conversationId }))).message.body).toBe('1234567890');
 
-      const sync = syncOutput.parse(expectOk(await raw(client, 'conversation:sync', { conversationId: trimmed.conversation.id, afterSeq: 0 })));
-      expect(sync.messages.map((m) => m.body)).toEqual(['Hello there', '1234567890']);
+      const sync = syncOutput.parse(expectOk(await raw(client, 'conversation:sync', { conversationId, afterSeq: 0 })));
+      expect(sync.messages.map((m) => m.body)).toEqual(['Hello there', '1234567890', '1234567890']);
     });
 
     it('answers bad_request to payloads that fail validation', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { countCharacters } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
@@ -19,6 +20,7 @@ import {
   queueInfoOf,
   sendAgentMessage,
   sendVisitorMessage,
+  sendVisitorMessageInOneStatement,
   setConversationStatus,
   setMemberships,
   toMessages,
@@ -52,8 +54,15 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     inboxId = (await insertInbox(db.db, { name: uid('Inbox') })).id;
   });
   const newVisitor = () => insertVisitor(db.db, { inboxId });
-  const sendAsVisitor = (visitorId: string, body: string, extra: { conversationId?: string; clientMsgId?: string } = {}) =>
-    sendVisitorMessage(db, { visitorId, visitorName: null, inboxId, clientMsgId: extra.clientMsgId ?? uid('c'), body, conversationId: extra.conversationId });
+  // As the server sends: into a named conversation, PostgreSQL's one-statement send first.
+  const sendAsVisitor = async (visitorId: string, body: string, extra: { conversationId?: string; clientMsgId?: string } = {}) => {
+    const clientMsgId = extra.clientMsgId ?? uid('c');
+    const { conversationId } = extra;
+    const quick = conversationId
+      ? await sendVisitorMessageInOneStatement(db, { visitorId, inboxId, conversationId, clientMsgId, body, bodyLength: countCharacters(body) })
+      : undefined;
+    return quick ?? sendVisitorMessage(db, { visitorId, visitorName: null, inboxId, clientMsgId, body, conversationId });
+  };
   async function newAgent(capacity = 2, online = true) {
     const agent = await insertAgent(db.db, { email: `${uid('a')}@x.test`, name: uid('Agent'), passwordHash: 'h', role: 'agent', capacity });
     await setMemberships(db.db, agent.id, [inboxId]);
@@ -140,6 +149,22 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const woke = await sendAsVisitor(visitor.id, 'third', { conversationId: conversation.id });
     expect(woke.conversation).toMatchObject({ status: 'open', assignee_id: agent.id, snooze_until: null, last_seq: woke.message.seq });
     expect(woke.changes.moved.has(conversation.id)).toBe(true);
+  });
+
+  it('one-statement send: writes nothing and leaves it to the general path when a check fails', async () => {
+    const visitor = await insertVisitor(db.db, { inboxId, name: 'Mei' });
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    const attempt = (extra: { inboxId?: string; visitorId?: string; bodyLength?: number }) =>
+      sendVisitorMessageInOneStatement(db, { visitorId: visitor.id, inboxId, conversationId: conversation.id, clientMsgId: uid('c'), body: 'x', bodyLength: 1, ...extra });
+    const otherInbox = (await insertInbox(db.db, { name: uid('Other') })).id;
+    const stranger = await newVisitor();
+    expect(await attempt({ bodyLength: 100_000 })).toBeUndefined();
+    expect(await attempt({ inboxId: otherInbox })).toBeUndefined();
+    expect(await attempt({ visitorId: stranger.id })).toBeUndefined();
+    expect((await findConversation(db.db, conversation.id))?.last_seq).toBe(1);
+    const sent = await attempt({});
+    if (kind === 'sqlite') return expect(sent).toBeUndefined();
+    expect(sent).toMatchObject({ created: true, message: { seq: 2, author_name: 'Mei' }, sender: { id: visitor.id, name: 'Mei', email: null } });
   });
 
   it('keeps private notes from visitors and skips them in prevSeq', async () => {

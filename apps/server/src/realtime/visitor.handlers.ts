@@ -1,5 +1,5 @@
-import { checkBody } from '@kefu/core';
-import { KefuError, limits, visitorCommands, type VisitorSession } from '@kefu/protocol';
+import { checkBody, countCharacters, normalizeBody } from '@kefu/core';
+import { KefuError, limits, visitorCommands, type VisitorParsed, type VisitorSession } from '@kefu/protocol';
 import {
   currentConversationOf,
   findInbox,
@@ -8,6 +8,7 @@ import {
   messagesAfter,
   messagesBefore,
   sendVisitorMessage,
+  sendVisitorMessageInOneStatement,
   toMessages,
   toVisitorInfo,
   markRead,
@@ -37,32 +38,48 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
   /** The visitor's own conversation; anyone else's looks exactly like one that does not exist. */
   const ownConversation = (id: string): Promise<ConversationRow> => visibleConversation(db.db, visitorActor(socket.data), id);
 
+  type Send = VisitorParsed<'message:send'>;
+  /**
+   * The common send (text into the visitor's conversation) on PostgreSQL: the store checks the sender
+   * and the inbox's length limit in the statement that stores it. undefined where it does not apply.
+   */
+  const sendInOneStatement = async (input: Send) => {
+    const body = normalizeBody(input.body);
+    if (!input.conversationId || body === '' || (input.attachmentIds ?? []).length > 0) return undefined;
+    return sendVisitorMessageInOneStatement(db, { visitorId, inboxId, conversationId: input.conversationId, clientMsgId: input.clientMsgId, body, bodyLength: countCharacters(body) });
+  };
+  /** Every other send, and every refusal: the sender and the body checked first, then the store's transaction. */
+  const sendChecked = async (input: Send) => {
+    const sender = await findSender(db.db, visitorId, inboxId);
+    if (!sender) {
+      await inbox(); // not_found: the inbox is gone
+      throw new KefuError('not_found', 'visitor not found');
+    }
+    const { visitor } = sender;
+    const body = checkBody(input.body, sender.inbox.max_message_length, (input.attachmentIds ?? []).length > 0);
+    if (!body.ok) throw new KefuError(body.code, body.message);
+    const outcome = await sendVisitorMessage(db, {
+      visitorId,
+      visitorName: visitor.name,
+      inboxId,
+      clientMsgId: input.clientMsgId,
+      body: body.body,
+      conversationId: input.conversationId,
+      attachmentIds: input.attachmentIds,
+    });
+    return { ...outcome, sender: visitor };
+  };
+
   return {
     'message:send': async (input) => {
-      const sender = await findSender(db.db, visitorId, inboxId);
-      if (!sender) {
-        await inbox(); // not_found: the inbox is gone
-        throw new KefuError('not_found', 'visitor not found');
-      }
-      const { visitor } = sender;
-      const body = checkBody(input.body, sender.inbox.max_message_length, (input.attachmentIds ?? []).length > 0);
-      if (!body.ok) throw new KefuError(body.code, body.message);
-      const outcome = await sendVisitorMessage(db, {
-        visitorId,
-        visitorName: visitor.name,
-        inboxId,
-        clientMsgId: input.clientMsgId,
-        body: body.body,
-        conversationId: input.conversationId,
-        attachmentIds: input.attachmentIds,
-      });
+      const outcome = (await sendInOneStatement(input)) ?? (await sendChecked(input));
       let sent: VisitorViews = new Map();
       if (outcome.created) {
         ctx.metrics.messages.inc({ kind: outcome.message.kind });
         sent = await broadcaster.publish(outcome.changes, {
           origin: { socketId: socket.id, messageId: outcome.message.id },
           createdConversationId: outcome.createdConversation ? outcome.conversation.id : undefined,
-          visitors: [visitor],
+          visitors: outcome.sender ? [outcome.sender] : undefined,
         });
       }
       const [message] = await toMessages(db.db, [outcome.message], 'visitor');

@@ -11,7 +11,7 @@ import {
 } from '../repos/conversations.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
-import { appendInOneStatement } from './append-in-one-statement.js';
+import { appendInOneStatement, type OneStatementSend } from './append-in-one-statement.js';
 import { appendMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
@@ -24,7 +24,8 @@ export type SendOutcome = {
   created: boolean;
   createdConversation: boolean;
   changes: DeskChanges;
-  /** The assignee as visitors see it, when the send read it anyway (PostgreSQL's one-statement send). */
+  /** What the send read anyway (PostgreSQL's one-statement send): the sender as agents see them, the assignee as visitors do. */
+  sender?: { id: string; name: string | null; email: string | null };
   assignee?: VisitorConversation['assignee'];
 };
 
@@ -51,7 +52,12 @@ async function replayOf(db: Executor, author: Author, clientMsgId: string, conve
  * (the unique violation, or an earlier rule: the conversation was resolved since, the attachments are
  * bound already), which rolls it back; then the original, if there is one, is the answer.
  */
-async function idempotent(db: Database, author: Author, key: { clientMsgId: string; conversationId?: string | undefined }, send: () => Promise<SendOutcome>) {
+async function idempotent<T extends SendOutcome | undefined>(
+  db: Database,
+  author: Author,
+  key: { clientMsgId: string; conversationId?: string | undefined },
+  send: () => Promise<T>,
+): Promise<T | SendOutcome> {
   try {
     return await send();
   } catch (error) {
@@ -73,24 +79,30 @@ export type VisitorSend = {
 
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
-  const send = async () => (await sendInOneStatement(db, input)) ?? db.transaction((tx) => appendVisitorMessage(db, tx, input));
-  return idempotent(db, author, input, send).then(async (outcome) => {
+  return idempotent(db, author, input, () => db.transaction((tx) => appendVisitorMessage(db, tx, input))).then(async (outcome) => {
     // Outside idempotent(): a routing failure must fail the send, not pass for a repeat.
     if (outcome.createdConversation) await routeNewConversation(db, outcome);
     return outcome;
   });
 }
 
-/** PostgreSQL's short path for the common send (see appendInOneStatement); undefined where it does not apply. */
-async function sendInOneStatement(db: Database, input: VisitorSend): Promise<SendOutcome | undefined> {
-  if (db.dialect !== 'postgres' || !input.conversationId || (input.attachmentIds ?? []).length > 0) return undefined;
-  const appended = await appendInOneStatement(db, { ...input, conversationId: input.conversationId });
-  if (!appended) return undefined;
-  const changes = emptyChanges();
-  changes.messages.push(appended.message);
-  // Status, assignee and queue are as they were: only the summary moved.
-  noteConversation(changes, appended.conversation, appended.conversation);
-  return { ...appended, created: true, createdConversation: false, changes };
+/**
+ * PostgreSQL's short path for the common send (see appendInOneStatement), tried before the checks and
+ * the transaction of the general path; undefined where it does not apply (SQLite, whose transactions
+ * are in-process and grouped, takes the general path).
+ */
+export async function sendVisitorMessageInOneStatement(db: Database, input: OneStatementSend): Promise<SendOutcome | undefined> {
+  if (db.dialect !== 'postgres') return undefined;
+  const author: Author = { type: 'visitor', id: input.visitorId };
+  return idempotent(db, author, input, async () => {
+    const appended = await appendInOneStatement(db, input);
+    if (!appended) return undefined;
+    const changes = emptyChanges();
+    changes.messages.push(appended.message);
+    // Status, assignee and queue are as they were: only the summary moved.
+    noteConversation(changes, appended.conversation, appended.conversation);
+    return { ...appended, created: true, createdConversation: false, changes };
+  });
 }
 
 async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {
