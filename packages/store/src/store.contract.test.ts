@@ -256,6 +256,24 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(marked?.last_assigned_at).not.toBeNull();
   });
 
+  it('keeps seqs gapless when visitors write into queued conversations while a drain assigns them', async () => {
+    const visitors = await Promise.all(Array.from({ length: 8 }, () => newVisitor()));
+    const outs = [];
+    for (const v of visitors) outs.push(await sendAsVisitor(v.id, 'first'));
+    const sends = outs.flatMap((o, i) =>
+      Array.from({ length: 5 }, (_, k) => sendAsVisitor(visitors[i]!.id, `more ${k}`, { conversationId: o.conversation.id })),
+    );
+    const [agent] = await Promise.all([newAgent(8), ...sends]);
+    expect((await loadsOf(db.db, [agent.id])).get(agent.id)).toBe(8);
+    for (const out of outs) {
+      const { rows } = await messagesAfter(db.db, out.conversation.id, 0, 50, 'agent');
+      expect(rows.map((m) => m.seq)).toEqual(Array.from({ length: 7 }, (_, i) => i + 1));
+      expect(rows.filter((m) => m.kind === 'event')).toHaveLength(1);
+      rows.forEach((m, i) => expect(m.prev_public_seq).toBe(i));
+      expect(await findConversation(db.db, out.conversation.id)).toMatchObject({ status: 'open', last_seq: 7, last_public_seq: 7 });
+    }
+  });
+
   it('puts an offline agent’s open conversations back at the front of the queue', async () => {
     const waiting = await sendAsVisitor((await newVisitor()).id, 'already waiting');
     const agent = await newAgent(1);
@@ -365,6 +383,32 @@ describe('store on postgres under contention', () => {
     expect(second.createdConversation).toBe(true);
     const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(resolved.rows.map((m) => m.body)).toEqual(['one']);
+  });
+
+  it('a drain assigns a queued conversation with the seq of a visitor message committed while it waited for the row', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Drain race', routing: 'auto' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'drain-1', body: 'one' });
+    expect(first.conversation.status).toBe('queued');
+    const agent = await insertAgent(db.db, { email: 'drain@x.test', name: 'Dee', passwordHash: 'h', role: 'agent', capacity: 1 });
+    await setMemberships(db.db, agent.id, [inbox.id]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // A visitor's message holds the row (its seq taken, not committed) while the drain reaches it.
+    const writing = db.db.transaction().execute(async (tx) => {
+      const [row] = await tx.selectFrom('conversations').selectAll().where('id', '=', first.conversation.id).forUpdate().execute();
+      await released;
+      await tx.insertInto('messages').values({ id: 'drain-race-2', conversation_id: row!.id, seq: 2, prev_public_seq: 1, client_msg_id: 'drain-2', author_type: 'visitor', author_id: visitor.id, author_name: null, kind: 'text', body: 'two', created_at: new Date().toISOString(), whisper_to: null }).execute();
+      await tx.updateTable('conversations').set({ last_seq: 2, last_public_seq: 2 }).where('id', '=', row!.id).execute();
+    });
+    const online = updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    await someoneWaitsOnALock();
+    release();
+    await writing;
+    await online;
+    const { rows } = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
+    expect(rows.map((m) => [m.seq, m.kind, m.prev_public_seq])).toEqual([[1, 'text', 0], [2, 'text', 1], [3, 'event', 2]]);
+    expect(await findConversation(db.db, first.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id, last_seq: 3, last_public_seq: 3 });
   });
 });
 

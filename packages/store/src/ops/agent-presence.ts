@@ -20,7 +20,7 @@ export function updateAgentPresence(
     const changes = emptyChanges();
     await setAgentPresence(tx, agentId, presence);
     notePresence(changes, agentId);
-    await drainQueues(tx, changes, await inboxIdsOfAgent(tx, agentId));
+    await drainQueues(tx, db.dialect, changes, await inboxIdsOfAgent(tx, agentId));
     return changes;
   }, 'routing');
 }
@@ -36,7 +36,7 @@ export function markAgentsOffline(db: Database, isExpired: (agentIds: string[]) 
     const connected = await tx.selectFrom('agents').select('id').where('connected', '=', 1).execute();
     const expired = await isExpired(connected.map((a) => a.id));
     for (const agentId of expired) await takeOffline(tx, agentId, changes);
-    if (expired.size > 0) await drainQueues(tx, changes);
+    if (expired.size > 0) await drainQueues(tx, db.dialect, changes);
     return changes;
   }, 'routing');
 }

@@ -37,6 +37,11 @@ export type AssignmentChange = {
   queueKey?: string;
   /** The system line the visitor and agents see; null for none. */
   line: string | null;
+  /**
+   * `conversation` was read under its row lock in this transaction (FOR UPDATE on PostgreSQL), so its
+   * seqs are current and the line needs no seq increment of its own: one statement fewer.
+   */
+  locked?: boolean;
 };
 
 /**
@@ -64,7 +69,7 @@ export async function applyAssignments(tx: Executor, list: AssignmentChange[], c
   const results: ConversationRow[] = [];
   for (const { change, set } of planned) {
     const after = change.line
-      ? await appendLine(tx, change.conversation.id, change.line, set, changes)
+      ? await appendLine(tx, change.conversation.id, change.line, set, changes, change.locked ? change.conversation : undefined)
       : await tx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', change.conversation.id).returningAll().executeTakeFirstOrThrow();
     noteConversation(changes, after, change.conversation);
     results.push(after);
@@ -91,12 +96,14 @@ export async function appendLine(
   body: string,
   set: Partial<ConversationRow>,
   changes: DeskChanges,
+  locked?: ConversationRow,
 ): Promise<ConversationRow> {
   const { message, conversation } = await appendMessage(
     tx,
     conversationId,
     { kind: 'event', body, author: { type: 'system', id: null, name: null } },
     set,
+    locked,
   );
   changes.messages.push(message);
   return conversation;

@@ -36,8 +36,8 @@ export function assignConversation(db: Database, actor: Actor, conversationId: s
       ? manualReason(ruleOf(actor, agentId), target, describe(actor, target.name))
       : manualReason('requeue', null, `${actor.name} returned it to the queue`);
     const line = target ? (agentId === actor.id ? `${target.name} joined the conversation` : `Transferred to ${target.name}`) : 'Returned to the queue';
-    const after = await applyAssignment(tx, { conversation: before, agent: target, reason, line }, changes);
-    await drainQueues(tx, changes, await inboxesFreedBy(tx, before));
+    const after = await applyAssignment(tx, { conversation: before, agent: target, reason, line, locked: true }, changes);
+    await drainQueues(tx, db.dialect, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');
 }
@@ -90,7 +90,7 @@ export function setConversationStatus(
     const line = statusLine(before.status, next.status);
     const after = line ? await appendLine(tx, before.id, line, set, changes) : await updateConversationRow(tx, before.id, set);
     noteConversation(changes, after, before);
-    await drainQueues(tx, changes, await inboxesFreedBy(tx, before));
+    await drainQueues(tx, db.dialect, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');
 }

@@ -1,6 +1,6 @@
 import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
-import type { Database, Executor } from '../database.js';
-import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
+import type { Database, Dialect, Executor } from '../database.js';
+import { lockConversations, queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { listInboxRows } from '../repos/inboxes.js';
 import { applyAssignments, candidatesOf } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
@@ -13,7 +13,7 @@ import { emptyChanges, type DeskChanges } from './changes.js';
 export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<DeskChanges> {
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
-    await drainQueues(tx, changes, inboxIds);
+    await drainQueues(tx, db.dialect, changes, inboxIds);
     return changes;
   }, 'routing');
 }
@@ -22,7 +22,7 @@ export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<Des
  * Assigns queued conversations of `auto` inboxes to eligible agents until nobody has capacity.
  * Runs inside a routing transaction, so loads read here cannot change under it on any node.
  */
-export async function drainQueues(tx: Executor, changes: DeskChanges, inboxIds?: Iterable<string>): Promise<void> {
+export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskChanges, inboxIds?: Iterable<string>): Promise<void> {
   const wanted = inboxIds ? new Set(inboxIds) : null;
   const inboxes = (await listInboxRows(tx)).filter((i) => i.routing === 'auto' && (!wanted || wanted.has(i.id)));
   for (const inbox of inboxes) {
@@ -31,10 +31,14 @@ export async function drainQueues(tx: Executor, changes: DeskChanges, inboxIds?:
     const candidates = await candidatesOf(tx, inbox.id);
     if (chooseAgent(candidates).agentId === null) continue;
     const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
-    const decisions = planDrain(queue, candidates).flatMap((plan) => {
-      const conversation = queue.find((row) => row.id === plan.conversationId);
+    const plans = planDrain(queue, candidates);
+    // Locked before they are written: a visitor's message may have moved their seqs since the queue was read.
+    const locked = await lockConversations(tx, dialect, plans.map((plan) => plan.conversationId));
+    const decisions = plans.flatMap((plan) => {
+      const conversation = locked.get(plan.conversationId);
       const agent = candidates.find((c) => c.id === plan.agentId);
-      return conversation && agent ? [{ conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation` }] : [];
+      if (!conversation || conversation.status !== 'queued' || !agent) return [];
+      return [{ conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation`, locked: true }];
     });
     await applyAssignments(tx, decisions, changes);
   }

@@ -22,7 +22,7 @@ export function createRouteBatcher(db: Database) {
       waiting = [];
       try {
         const changes = emptyChanges();
-        await db.transaction((tx) => drainQueues(tx, changes, new Set(batch.map((w) => w.inboxId))), 'routing');
+        await db.transaction((tx) => drainQueues(tx, db.dialect, changes, new Set(batch.map((w) => w.inboxId))), 'routing');
         splitChanges(changes, batch.map((w) => w.conversationId)).forEach((part, i) => batch[i]!.resolve(part));
       } catch (error) {
         batch.forEach((w) => w.reject(error));

@@ -59,6 +59,15 @@ export const lockConversation = (tx: Executor, dialect: Dialect, id: string): Pr
   return (dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
 };
 
+/** Several conversations read and locked at once (see lockConversation), by id. */
+export async function lockConversations(tx: Executor, dialect: Dialect, ids: string[]): Promise<Map<string, ConversationRow>> {
+  if (ids.length === 0) return new Map();
+  // In id order, so that two transactions locking overlapping sets cannot deadlock.
+  const query = tx.selectFrom('conversations').selectAll().where('id', 'in', ids).orderBy('id');
+  const rows = await (dialect === 'postgres' ? query.forUpdate() : query).execute();
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 /** A queued conversation as the queue orders it: priority, then its queue key. */
 export const queueEntryOf = (row: ConversationRow) => ({ ...row, queuedAt: row.queue_key ?? row.queued_at ?? row.created_at });
 
