@@ -274,6 +274,17 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     }
   });
 
+  it('reports a presence change once: a repeat (another tab, the sweeper marking back) is not news', async () => {
+    const agent = await newAgent(2, false);
+    const first = await updateAgentPresence(db, agent.id, { connected: true });
+    expect([...first.presenceAgentIds]).toEqual([agent.id]);
+    expect((await updateAgentPresence(db, agent.id, { connected: true })).presenceAgentIds.size).toBe(0);
+    expect((await updateAgentPresence(db, agent.id, { status: 'online' })).presenceAgentIds.size).toBe(0);
+    expect([...(await updateAgentPresence(db, agent.id, { status: 'away' })).presenceAgentIds]).toEqual([agent.id]);
+    // {} re-runs routing after another change (capacity, inboxes): always published.
+    expect([...(await updateAgentPresence(db, agent.id, {})).agentIds]).toEqual([agent.id]);
+  });
+
   it('puts an offline agent’s open conversations back at the front of the queue', async () => {
     const waiting = await sendAsVisitor((await newVisitor()).id, 'already waiting');
     const agent = await newAgent(1);

@@ -1,28 +1,36 @@
 import { frontOfQueueTime, selectOfflineRequeue, sortQueue } from '@kefu/core';
 import type { Database, Executor } from '../database.js';
-import { findAgent, setAgentPresence } from '../repos/agents.js';
+import { findAgent, setAgentPresence, type AgentRow } from '../repos/agents.js';
+import { toBool } from '../util.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, notePresence, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
+type Presence = { status?: 'online' | 'away'; connected?: boolean };
+
 /**
- * An agent connected, or chose online/away. Routing sees them at once, and their inboxes' queues
- * drain into any capacity that appeared.
+ * An agent connected, or chose online/away (or, with `{}`, something else about them changed: their
+ * capacity, their inboxes). Routing sees them at once, and their inboxes' queues drain into any
+ * capacity that appeared. A repeat is not news: a second tab connecting, or the sweeper marking back an
+ * agent whose session has just done so, publishes nothing (visitors got one `inbox:presence`, not two
+ * that could cross a later change).
  */
-export function updateAgentPresence(
-  db: Database,
-  agentId: string,
-  presence: { status?: 'online' | 'away'; connected?: boolean },
-): Promise<DeskChanges> {
+export function updateAgentPresence(db: Database, agentId: string, presence: Presence): Promise<DeskChanges> {
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
+    const before = await findAgent(tx, agentId);
     await setAgentPresence(tx, agentId, presence);
-    notePresence(changes, agentId);
+    if (!before || movesPresence(before, presence)) notePresence(changes, agentId);
     await drainQueues(tx, db.dialect, changes, await inboxIdsOfAgent(tx, agentId));
     return changes;
   }, 'routing');
+}
+
+function movesPresence(before: AgentRow, presence: Presence): boolean {
+  if (presence.status === undefined && presence.connected === undefined) return true;
+  return (presence.status !== undefined && presence.status !== before.status) || (presence.connected !== undefined && toBool(before.connected) !== presence.connected);
 }
 
 /**
