@@ -11,3 +11,4 @@ export * from './access.js';
 export * from './i18n.js';
 export * from './report-range.js';
 export * from './business-hours.js';
+export * from './emoji.js';

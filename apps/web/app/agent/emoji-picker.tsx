@@ -1,5 +1,5 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
-import { emoji } from '../../lib/emoji';
+import { emoji, gridMove } from '@kefu/core';
 import { useI18n } from '../../lib/use-i18n';
 import styles from './desk.module.css';
 
@@ -12,14 +12,13 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (symbol: string) => v
   useEffect(() => grid.current?.querySelector('button')?.focus(), []);
   const onKeyDown = (event: KeyboardEvent) => {
     const buttons = Array.from(grid.current?.querySelectorAll('button') ?? []);
-    const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
-    const step = ({ ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns } as Record<string, number>)[event.key];
+    const next = gridMove(event.key, buttons.indexOf(document.activeElement as HTMLButtonElement), buttons.length, columns);
     if (event.key === 'Escape') {
       event.stopPropagation();
       onClose();
-    } else if (step !== undefined && index >= 0) {
+    } else if (next !== undefined) {
       event.preventDefault();
-      buttons[Math.min(buttons.length - 1, Math.max(0, index + step))]?.focus();
+      buttons[next]?.focus();
     }
   };
   return (
