@@ -4,10 +4,13 @@ import { KefuError } from '@kefu/protocol';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { createTestStore, terminateConnections, type TestStore } from './testing.js';
+import { emptyChanges } from './ops/changes.js';
+import { drainQueues } from './ops/drain.js';
 import { isConnectionLoss } from './util.js';
 import {
   assignConversation,
   bootstrapStore,
+  drainAutoInboxes,
   findConversation,
   findInboxByKey,
   insertInbox,
@@ -256,6 +259,27 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(marked?.last_assigned_at).not.toBeNull();
   });
 
+  it('gives one drain’s conversations to several agents: each its own assignee, record, line and seq', async () => {
+    const outs = [];
+    for (let i = 0; i < 4; i++) outs.push(await sendAsVisitor((await newVisitor()).id, 'anyone?'));
+    const agents = [await newAgent(2, false), await newAgent(2, false)];
+    // Both come online without a drain of their own, so that one drain shares the queue between them.
+    await db.db.updateTable('agents').set({ connected: 1, status: 'online' }).where('id', 'in', agents.map((a) => a.id)).execute();
+    const changes = await drainAutoInboxes(db, [inboxId]);
+    expect(changes.messages).toHaveLength(4);
+    const loads = await loadsOf(db.db, agents.map((a) => a.id));
+    expect(agents.map((a) => loads.get(a.id))).toEqual([2, 2]);
+    for (const out of outs) {
+      const conversation = (await findConversation(db.db, out.conversation.id))!;
+      const agent = agents.find((a) => a.id === conversation.assignee_id)!;
+      expect(conversation).toMatchObject({ status: 'open', last_seq: 2, last_public_seq: 2, queued_at: null, queue_key: null });
+      expect((await assignmentsOf(db.db, conversation.id)).map((r) => r.agentId)).toEqual([agent.id]);
+      const { rows } = await messagesAfter(db.db, conversation.id, 0, 10, 'agent');
+      expect(rows.map((m) => [m.seq, m.kind, m.body])).toEqual([[1, 'text', 'anyone?'], [2, 'event', `${agent.name} joined the conversation`]]);
+      expect(changes.conversations.get(conversation.id)).toMatchObject({ assignee_id: agent.id, last_seq: 2 });
+    }
+  });
+
   it('keeps seqs gapless when visitors write into queued conversations while a drain assigns them', async () => {
     const visitors = await Promise.all(Array.from({ length: 8 }, () => newVisitor()));
     const outs = [];
@@ -420,6 +444,34 @@ describe('store on postgres under contention', () => {
     const { rows } = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(rows.map((m) => [m.seq, m.kind, m.prev_public_seq])).toEqual([[1, 'text', 0], [2, 'text', 1], [3, 'event', 2]]);
     expect(await findConversation(db.db, first.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id, last_seq: 3, last_public_seq: 3 });
+  });
+
+  it('answers and publishes a new conversation as another node’s drain left it, not as the send queued it', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Other node', routing: 'auto' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const agent = await insertAgent(db.db, { email: 'other-node@x.test', name: 'Nia', passwordHash: 'h', role: 'agent', capacity: 1 });
+    await setMemberships(db.db, agent.id, [inbox.id]);
+    await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    // The other node holds the routing lock, so this node's drain waits while the other one takes the conversation.
+    const otherNode = openDatabase(test.config);
+    let holding!: () => void;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const otherDrain = otherNode.transaction(async (tx) => {
+      holding();
+      await released;
+      await drainQueues(tx, 'postgres', emptyChanges());
+    }, 'routing');
+    await held;
+    const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'other-node-1', body: 'hello' });
+    await someoneWaitsOnALock();
+    release();
+    await otherDrain;
+    await otherNode.close();
+    const out = await sending;
+    expect(out.conversation).toMatchObject({ status: 'open', assignee_id: agent.id });
+    expect(out.changes.conversations.get(out.conversation.id)).toBe(out.conversation);
   });
 });
 

@@ -20,6 +20,7 @@ import {
   findConversation,
   findInbox,
   inboxIdsOfAgent,
+  inboxIdsOfAgents,
   insertAgent,
   insertCanned,
   insertInbox,
@@ -27,7 +28,7 @@ import {
   listAgentRows,
   listCanned,
   listInboxRows,
-  profileOf,
+  profilesOf,
   revokeSessionsOfAgent,
   setMemberships,
   toInbox,
@@ -60,10 +61,15 @@ async function unique<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 export function adminRoutes(ctx: AppContext) {
   const db = ctx.db;
+  /** Profiles with their inboxes: three queries for any number of agents (the console polls the list). */
+  const agentsWithInboxes = async (rows: AgentRow[]): Promise<(AgentProfile & { inboxIds: string[] })[]> => {
+    const [profiles, memberships] = await Promise.all([profilesOf(db.db, rows), inboxIdsOfAgents(db.db, rows.map((row) => row.id))]);
+    return profiles.map((profile) => ({ ...profile, inboxIds: memberships.get(profile.id) ?? [] }));
+  };
   const agentWithInboxes = async (id: string): Promise<AgentProfile & { inboxIds: string[] }> => {
-    const profile = await profileOf(db.db, id);
-    if (!profile) throw new KefuError('not_found', 'no such agent');
-    return { ...profile, inboxIds: await inboxIdsOfAgent(db.db, id) };
+    const row = await findAgent(db.db, id);
+    if (!row) throw new KefuError('not_found', 'no such agent');
+    return (await agentsWithInboxes([row]))[0]!;
   };
   const checkInboxes = async (ids: string[] | undefined) => {
     for (const id of ids ?? []) if (!(await findInbox(db.db, id))) throw new KefuError('bad_request', `inboxIds: no inbox ${id}`);
@@ -118,7 +124,7 @@ export function adminRoutes(ctx: AppContext) {
     });
 
     app.get('/api/admin/agents', async () => ({
-      agents: await Promise.all((await listAgentRows(db.db)).map((row) => agentWithInboxes(row.id))),
+      agents: await agentsWithInboxes(await listAgentRows(db.db)),
     }));
 
     app.post('/api/admin/agents', async (request, reply) => {

@@ -1,4 +1,5 @@
 import { KefuError } from '@kefu/protocol';
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import { bindAttachments } from '../repos/attachments.js';
 import type { ConversationRow } from '../repos/conversations.js';
@@ -59,6 +60,63 @@ export async function appendMessage(
     .returningAll()
     .executeTakeFirstOrThrow();
   return { message: row, conversation };
+}
+
+/** A system line for a conversation read under its row lock, with the caller's other changes to it. */
+export type LockedLine = { locked: ConversationRow; body: string; set: Partial<ConversationRow> };
+
+/**
+ * System lines for several locked conversations (a drain's "X joined the conversation") in two
+ * statements, whatever their number: one insert for the messages, one update for the conversations.
+ * A column whose new value differs between the conversations (the assignee) is set by a CASE on the
+ * id; the values of `set` are strings or null (status, assignee, queue columns).
+ */
+export async function appendLockedLines(tx: Executor, lines: LockedLine[]): Promise<{ messages: MessageRow[]; conversations: Map<string, ConversationRow> }> {
+  if (lines.length === 0) return { messages: [], conversations: new Map() };
+  const now = nowIso();
+  const messages = lines.map(({ locked, body }): MessageRow => ({
+    id: newId(),
+    conversation_id: locked.id,
+    seq: locked.last_seq + 1,
+    prev_public_seq: locked.last_public_seq,
+    client_msg_id: null,
+    author_type: 'system',
+    author_id: null,
+    author_name: null,
+    kind: 'event',
+    body,
+    created_at: now,
+    whisper_to: null,
+  }));
+  await tx.insertInto('messages').values(messages).execute();
+  messages.forEach(markWithoutAttachments);
+  const rows = await tx
+    .updateTable('conversations')
+    .set({
+      ...setPerConversation(lines),
+      // An event is public and moves no preview: the new seq is also the last public one.
+      last_seq: sql<number>`${sql.ref('last_seq')} + 1`,
+      last_public_seq: sql<number>`${sql.ref('last_seq')} + 1`,
+      updated_at: now,
+    })
+    .where('id', 'in', lines.map((line) => line.locked.id))
+    .returningAll()
+    .execute();
+  return { messages, conversations: new Map(rows.map((row) => [row.id, row])) };
+}
+
+/** Each column of the lines' `set`: its value when all agree, else a CASE on the conversation id. */
+function setPerConversation(lines: LockedLine[]): Record<string, unknown> {
+  const columns = new Set(lines.flatMap((line) => Object.keys(line.set))) as Set<keyof ConversationRow>;
+  const set: Record<string, unknown> = {};
+  for (const column of columns) {
+    // A line without the column keeps its current value.
+    const values = lines.map((line) => (column in line.set ? line.set[column] : sql.ref(column)));
+    set[column] = values.every((value) => value === values[0])
+      ? values[0]
+      : sql`case ${sql.ref('id')} ${sql.join(lines.map((line, i) => sql`when ${line.locked.id} then ${values[i]}`), sql` `)} end`;
+  }
+  return set;
 }
 
 type NextSeq = { seq: number; prevPublicSeq: number; firstResponseAt: string | null; set: Partial<ConversationRow>; unreadGrows: boolean };

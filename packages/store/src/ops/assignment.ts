@@ -1,19 +1,35 @@
 import { transition, type AgentCandidate, type AssignmentReason } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Executor } from '../database.js';
-import { effectiveStatusOf, listAgentRows, loadsOf, type AgentRow } from '../repos/agents.js';
+import { effectiveStatusOf, type AgentRow } from '../repos/agents.js';
 import { recordAssignments } from '../repos/assignments.js';
 import type { ConversationRow } from '../repos/conversations.js';
-import { memberIdsOf } from '../repos/inboxes.js';
 import { secondsSince, toBool } from '../util.js';
-import { appendMessage } from './append-message.js';
+import { appendLockedLines, appendMessage } from './append-message.js';
 import { noteConversation, type DeskChanges } from './changes.js';
 
-/** Every member of the inbox as routing sees them: effective status, load, capacity. */
+/**
+ * Every member of the inbox as routing sees them: effective status, load, capacity. One query, as
+ * it runs under the routing lock, which every other routing decision of the cluster waits for.
+ */
 export async function candidatesOf(tx: Executor, inboxId: string): Promise<AgentCandidate[]> {
-  const rows = await listAgentRows(tx, await memberIdsOf(tx, inboxId));
-  const loads = await loadsOf(tx, rows.map((r) => r.id));
-  return rows.map((row) => toCandidate(row, loads.get(row.id) ?? 0, true));
+  const rows = await tx
+    .selectFrom('agents')
+    .innerJoin('inbox_members', 'inbox_members.agent_id', 'agents.id')
+    .selectAll('agents')
+    .select((eb) =>
+      eb
+        .selectFrom('conversations')
+        .select(eb.fn.countAll<number>().as('n'))
+        .where('conversations.status', '=', 'open')
+        .whereRef('conversations.assignee_id', '=', 'agents.id')
+        .as('load'),
+    )
+    .where('inbox_members.inbox_id', '=', inboxId)
+    .orderBy('agents.name')
+    .orderBy('agents.id')
+    .execute();
+  return rows.map(({ load, ...row }) => toCandidate(row, Number(load ?? 0), true));
 }
 
 export function toCandidate(row: AgentRow, load: number, isMember: boolean): AgentCandidate {
@@ -39,7 +55,8 @@ export type AssignmentChange = {
   line: string | null;
   /**
    * `conversation` was read under its row lock in this transaction (FOR UPDATE on PostgreSQL), so its
-   * seqs are current and the line needs no seq increment of its own: one statement fewer.
+   * seqs are current: its line is written with the other locked ones (appendLockedLines), two
+   * statements for a whole drain.
    */
   locked?: boolean;
 };
@@ -66,11 +83,17 @@ export async function applyAssignments(tx: Executor, list: AssignmentChange[], c
   );
   const agentIds = [...new Set(list.flatMap((c) => (c.agent ? [c.agent.id] : [])))];
   if (agentIds.length > 0) await tx.updateTable('agents').set({ last_assigned_at: now }).where('id', 'in', agentIds).execute();
+  // The lines of locked conversations (every drain's) are written together: two statements for any number.
+  const together = planned.filter(({ change }) => change.line && change.locked);
+  const written = await appendLockedLines(tx, together.map(({ change, set }) => ({ locked: change.conversation, body: change.line!, set })));
+  changes.messages.push(...written.messages);
   const results: ConversationRow[] = [];
   for (const { change, set } of planned) {
-    const after = change.line
-      ? await appendLine(tx, change.conversation.id, change.line, set, changes, change.locked ? change.conversation : undefined)
-      : await tx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', change.conversation.id).returningAll().executeTakeFirstOrThrow();
+    const after =
+      written.conversations.get(change.conversation.id) ??
+      (change.line
+        ? await appendLine(tx, change.conversation.id, change.line, set, changes)
+        : await tx.updateTable('conversations').set({ ...set, updated_at: now }).where('id', '=', change.conversation.id).returningAll().executeTakeFirstOrThrow());
     noteConversation(changes, after, change.conversation);
     results.push(after);
   }
@@ -96,15 +119,8 @@ export async function appendLine(
   body: string,
   set: Partial<ConversationRow>,
   changes: DeskChanges,
-  locked?: ConversationRow,
 ): Promise<ConversationRow> {
-  const { message, conversation } = await appendMessage(
-    tx,
-    conversationId,
-    { kind: 'event', body, author: { type: 'system', id: null, name: null } },
-    set,
-    locked,
-  );
+  const { message, conversation } = await appendMessage(tx, conversationId, { kind: 'event', body, author: { type: 'system', id: null, name: null } }, set);
   changes.messages.push(message);
   return conversation;
 }

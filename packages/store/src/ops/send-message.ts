@@ -153,10 +153,13 @@ const routers = new WeakMap<Database, ReturnType<typeof createRouteBatcher>>();
 async function routeNewConversation(db: Database, outcome: SendOutcome): Promise<void> {
   let route = routers.get(db);
   if (!route) routers.set(db, (route = createRouteBatcher(db)));
+  const { id } = outcome.conversation;
   const routed = await route(outcome.conversation);
   mergeChanges(outcome.changes, routed);
-  // Another node's drain may have routed it meanwhile: then answer with what is stored now.
-  outcome.conversation = routed.conversations.get(outcome.conversation.id) ?? (await findConversation(db.db, outcome.conversation.id)) ?? outcome.conversation;
+  // Another node's drain may have routed it before ours: then what is stored now is published and
+  // answered, not the queued row of the send (its visitor would see "queued" after "joined").
+  outcome.conversation = routed.conversations.get(id) ?? (await findConversation(db.db, id)) ?? outcome.conversation;
+  outcome.changes.conversations.set(id, outcome.conversation);
 }
 
 export type AgentSend = {

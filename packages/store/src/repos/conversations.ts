@@ -1,5 +1,5 @@
 import { limits, type AgentConversation, type ConversationActivityItem, type ConversationView, type VisitorConversation } from '@kefu/protocol';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
@@ -7,18 +7,12 @@ import { newId, nowIso } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
-/** PostgreSQL: a sequence (no lock held to the commit, see migration 008); SQLite: the counter. */
-async function nextConversationNumber(db: Executor, dialect: Dialect): Promise<number> {
-  if (dialect === 'sqlite') return nextCounter(db, 'conversation_number');
-  const { rows } = await sql<{ value: number }>`select nextval('conversation_number_seq') as value`.execute(db);
-  return rows[0]!.value;
-}
-
 export async function insertConversation(db: Executor, dialect: Dialect, c: { inboxId: string; visitorId: string }): Promise<ConversationRow> {
   const now = nowIso();
-  const row: ConversationRow = {
+  const row: Omit<ConversationRow, 'number'> & { number: number | RawBuilder<number> } = {
     id: newId(),
-    number: await nextConversationNumber(db, dialect),
+    // PostgreSQL: a sequence, taken by the insert itself (no lock held to the commit, see migration 008); SQLite: the counter.
+    number: dialect === 'sqlite' ? await nextCounter(db, 'conversation_number') : sql<number>`nextval('conversation_number_seq')`,
     inbox_id: c.inboxId,
     visitor_id: c.visitorId,
     status: 'queued',
@@ -42,8 +36,7 @@ export async function insertConversation(db: Executor, dialect: Dialect, c: { in
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('conversations').values(row).execute();
-  return row;
+  return db.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export const findConversation = (db: Executor, id: string): Promise<ConversationRow | undefined> =>
@@ -80,24 +73,17 @@ export async function updateConversationRow(db: Executor, id: string, set: Parti
     .executeTakeFirstOrThrow();
 }
 
-/** The visitor's unresolved conversation, else the most recent one. */
-export async function currentConversationOf(db: Executor, visitorId: string): Promise<ConversationRow | undefined> {
-  const open = await db
+/** The visitor's unresolved conversation, else the most recent one: one query, the unresolved ones first. */
+export const currentConversationOf = (db: Executor, visitorId: string): Promise<ConversationRow | undefined> =>
+  db
     .selectFrom('conversations')
     .selectAll()
     .where('visitor_id', '=', visitorId)
-    .where('status', '!=', 'resolved')
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  if (open) return open;
-  return db
-    .selectFrom('conversations')
-    .selectAll()
-    .where('visitor_id', '=', visitorId)
+    .orderBy(sql`case when ${sql.ref('status')} = 'resolved' then 1 else 0 end`)
     .orderBy('created_at', 'desc')
     .orderBy('number', 'desc')
+    .limit(1)
     .executeTakeFirst();
-}
 
 export const conversationsOfVisitor = (db: Executor, visitorId: string): Promise<ConversationRow[]> =>
   db.selectFrom('conversations').selectAll().where('visitor_id', '=', visitorId).orderBy('created_at', 'desc').limit(50).execute();
