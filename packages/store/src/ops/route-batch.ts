@@ -1,8 +1,9 @@
 import type { Database } from '../database.js';
+import { queuedInboxesOf } from '../repos/conversations.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
-type Waiter = { conversationId: string; inboxId: string; resolve(changes: DeskChanges): void; reject(error: unknown): void };
+type Waiter = { conversationId: string; resolve(changes: DeskChanges): void; reject(error: unknown): void };
 
 /**
  * Routes new conversations in batches. Every routing decision holds the cluster-wide routing lock
@@ -10,10 +11,22 @@ type Waiter = { conversationId: string; inboxId: string; resolve(changes: DeskCh
  * latency per conversation. Conversations that arrive while a drain runs wait for the next one, which
  * drains all their inboxes at once; each caller gets the part of the changes about its conversation
  * (the first also gets whatever else moved), so nothing is published twice.
+ *
+ * Every drain takes the whole queue of its inboxes, so a drain that waited for the lock (another
+ * node's held it) often assigns conversations committed meanwhile, the next batch's. Such a batch,
+ * none of it queued any more, is answered without a drain: one read instead of a routing transaction
+ * that would hold the lock for nothing.
  */
 export function createRouteBatcher(db: Database) {
   let waiting: Waiter[] = [];
   let running = false;
+
+  async function drain(batch: Waiter[]): Promise<DeskChanges> {
+    const changes = emptyChanges();
+    const inboxIds = await queuedInboxesOf(db.db, batch.map((w) => w.conversationId));
+    if (inboxIds.size > 0) await db.transaction((tx) => drainQueues(tx, db.dialect, changes, inboxIds), 'routing');
+    return changes;
+  }
 
   async function run(): Promise<void> {
     running = true;
@@ -21,8 +34,7 @@ export function createRouteBatcher(db: Database) {
       const batch = waiting;
       waiting = [];
       try {
-        const changes = emptyChanges();
-        await db.transaction((tx) => drainQueues(tx, db.dialect, changes, new Set(batch.map((w) => w.inboxId))), 'routing');
+        const changes = await drain(batch);
         splitChanges(changes, batch.map((w) => w.conversationId)).forEach((part, i) => batch[i]!.resolve(part));
       } catch (error) {
         batch.forEach((w) => w.reject(error));
@@ -31,9 +43,9 @@ export function createRouteBatcher(db: Database) {
     running = false;
   }
 
-  return (conversation: { id: string; inbox_id: string }): Promise<DeskChanges> =>
+  return (conversation: { id: string }): Promise<DeskChanges> =>
     new Promise((resolve, reject) => {
-      waiting.push({ conversationId: conversation.id, inboxId: conversation.inbox_id, resolve, reject });
+      waiting.push({ conversationId: conversation.id, resolve, reject });
       if (!running) void run();
     });
 }
