@@ -154,11 +154,11 @@ async function routeNewConversation(db: Database, outcome: SendOutcome): Promise
   let route = routers.get(db);
   if (!route) routers.set(db, (route = createRouteBatcher(db)));
   const { id } = outcome.conversation;
-  const routed = await route(outcome.conversation);
-  mergeChanges(outcome.changes, routed);
-  // Another node's drain may have routed it before ours: then what is stored now is published and
-  // answered, not the queued row of the send (its visitor would see "queued" after "joined").
-  outcome.conversation = routed.conversations.get(id) ?? (await findConversation(db.db, id)) ?? outcome.conversation;
+  const { changes, found } = await route(outcome.conversation);
+  mergeChanges(outcome.changes, changes);
+  // Another node's drain may have routed it before ours: then it is published and answered as that
+  // drain left it, not as the send queued it (its visitor would see "queued" after "joined").
+  outcome.conversation = changes.conversations.get(id) ?? found ?? outcome.conversation;
   outcome.changes.conversations.set(id, outcome.conversation);
 }
 

@@ -39,11 +39,10 @@ export async function insertConversation(db: Executor, dialect: Dialect, c: { in
   return db.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-/** The inboxes of those of the conversations that are still queued. */
-export async function queuedInboxesOf(db: Executor, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('conversations').select('inbox_id').distinct().where('id', 'in', ids).where('status', '=', 'queued').execute();
-  return new Set(rows.map((row) => row.inbox_id));
+/** Several conversations by id, as stored now (none locked). */
+export async function findConversations(db: Executor, ids: string[]): Promise<Map<string, ConversationRow>> {
+  const rows = ids.length === 0 ? [] : await db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 export const findConversation = (db: Executor, id: string): Promise<ConversationRow | undefined> =>
