@@ -5,14 +5,13 @@ import { findAgent } from '../repos/agents.js';
 import {
   currentConversationOf,
   findConversation,
-  insertConversation,
   lockConversation,
   type ConversationRow,
 } from '../repos/conversations.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
 import { appendInOneStatement, type OneStatementSend } from './append-in-one-statement.js';
-import { appendMessage } from './append-message.js';
+import { appendMessage, startConversation, type NewMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
 import { createRouteBatcher } from './route-batch.js';
@@ -107,34 +106,35 @@ export async function sendVisitorMessageInOneStatement(db: Database, input: OneS
 
 async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {
   const changes = emptyChanges();
-  const { conversation: target, created } = await targetConversation(db, tx, input);
+  const message: NewMessage = {
+    kind: 'text',
+    body: input.body,
+    author: { type: 'visitor', id: input.visitorId, name: input.visitorName },
+    clientMsgId: input.clientMsgId,
+    attachmentIds: input.attachmentIds ?? [],
+  };
+  const target = await targetConversation(db, tx, input);
+  if (!target) {
+    const started = await startConversation(tx, db.dialect, { inboxId: input.inboxId, visitorId: input.visitorId }, message);
+    changes.messages.push(started.message);
+    noteConversation(changes, started.conversation);
+    return { ...started, created: true, createdConversation: true, changes };
+  }
   const next = transition({ status: target.status, assigneeId: target.assignee_id }, 'visitor_message');
   if (!next.ok) throw new KefuError('conflict', 'this conversation is resolved; send without conversationId to start a new one');
   const set: Partial<ConversationRow> = next.status === target.status ? {} : { status: next.status, snooze_until: null };
-  const { message, conversation } = await appendMessage(
-    tx,
-    target.id,
-    {
-      kind: 'text',
-      body: input.body,
-      author: { type: 'visitor', id: input.visitorId, name: input.visitorName },
-      clientMsgId: input.clientMsgId,
-      attachmentIds: input.attachmentIds ?? [],
-    },
-    set,
-    target,
-  );
-  changes.messages.push(message);
-  noteConversation(changes, conversation, created ? undefined : target);
-  return { message, conversation, created: true, createdConversation: created, changes };
+  const appended = await appendMessage(tx, target.id, message, set, target);
+  changes.messages.push(appended.message);
+  noteConversation(changes, appended.conversation, target);
+  return { ...appended, created: true, createdConversation: false, changes };
 }
 
-/** The named conversation (it must be the visitor's), else the unresolved one, else a new one. */
-async function targetConversation(db: Database, tx: Executor, input: VisitorSend) {
+/** The named conversation (it must be the visitor's), else the unresolved one; null: start a new one. */
+async function targetConversation(db: Database, tx: Executor, input: VisitorSend): Promise<ConversationRow | null> {
   if (input.conversationId) {
     const named = await lockConversation(tx, db.dialect, input.conversationId);
     if (!named || named.visitor_id !== input.visitorId) throw new KefuError('not_found', 'no such conversation');
-    return { conversation: named, created: false };
+    return named;
   }
   // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
   // NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY SHARE that foreign-key
@@ -144,8 +144,7 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   const latest = await currentConversationOf(tx, input.visitorId);
   // Locked and read again: an agent may have resolved it a moment ago.
   const current = latest && (await lockConversation(tx, db.dialect, latest.id));
-  if (current && !startsNewConversation(current.status)) return { conversation: current, created: false };
-  return { conversation: await insertConversation(tx, db.dialect, { inboxId: input.inboxId, visitorId: input.visitorId }), created: true };
+  return current && !startsNewConversation(current.status) ? current : null;
 }
 
 const routers = new WeakMap<Database, ReturnType<typeof createRouteBatcher>>();

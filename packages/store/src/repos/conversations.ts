@@ -7,10 +7,15 @@ import { newId, nowIso } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
-export async function insertConversation(db: Executor, dialect: Dialect, c: { inboxId: string; visitorId: string }): Promise<ConversationRow> {
+/** `summary`: the columns its first message sets (startConversation), so that no update follows. */
+export async function insertConversation(
+  db: Executor,
+  dialect: Dialect,
+  c: { id?: string; inboxId: string; visitorId: string; summary?: Partial<ConversationRow> },
+): Promise<ConversationRow> {
   const now = nowIso();
   const row: Omit<ConversationRow, 'number'> & { number: number | RawBuilder<number> } = {
-    id: newId(),
+    id: c.id ?? newId(),
     // PostgreSQL: a sequence, taken by the insert itself (no lock held to the commit, see migration 008); SQLite: the counter.
     number: dialect === 'sqlite' ? await nextCounter(db, 'conversation_number') : sql<number>`nextval('conversation_number_seq')`,
     inbox_id: c.inboxId,
@@ -35,6 +40,7 @@ export async function insertConversation(db: Executor, dialect: Dialect, c: { in
     csat_comment: null,
     created_at: now,
     updated_at: now,
+    ...c.summary,
   };
   return db.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
