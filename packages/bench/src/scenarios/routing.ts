@@ -4,6 +4,7 @@ import { inParallel, sleep } from '../progress.js';
 import type { ScenarioResult } from '../report/result.js';
 import { createLatencies } from '../stats.js';
 import type { KefuApi } from '../targets/kefu.js';
+import { cpuMsOf } from '../targets/process.js';
 import { labelOf, type Target } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
@@ -31,18 +32,19 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
     const target = (await ctx.target(name)) as Target & { api: KefuApi };
     const outcome = await measure(ctx, target);
     raw[name] = outcome;
-    rows.push([labelOf(name), outcome.started, outcome.capacity, outcome.assigned, outcome.failures, outcome.p50, outcome.p99, outcome.maxLoad, outcome.overruns, outcome.coldP99]);
+    rows.push([labelOf(name), outcome.started, outcome.capacity, outcome.assigned, outcome.failures, outcome.p50, outcome.p99, outcome.maxLoad, outcome.overruns, outcome.coldP99, outcome.cpuMsPerConversation]);
   }
   return {
     scenario: 'routing',
     title: `5. routing: ${RATE} new conversations/s, auto inbox, ${AGENTS} agents on two nodes`,
-    columns: ['target', 'conversations', 'total capacity', 'assigned', 'send failed (30 s)', 'assign p50 ms', 'assign p99 ms', 'max load seen', 'capacity overruns', 'warm-up p99 ms (cold nodes)'],
+    columns: ['target', 'conversations', 'total capacity', 'assigned', 'send failed (30 s)', 'assign p50 ms', 'assign p99 ms', 'max load seen', 'capacity overruns', 'warm-up p99 ms (cold nodes)', 'server CPU ms/conversation'],
     rows,
     notes: [
       `Agents alternate between the nodes, shoppers too; capacity for ${FILL * 100} % of the conversations, so the last ones stay queued (not counted as assigned).`,
       'Assigned: first message sent → the shopper sees status open (in its ack or the next conversation:updated).',
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
+      'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included.',
     ],
     raw,
   };
@@ -76,7 +78,10 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
       await sleep(100);
     }
   })();
+  const cpuMs = () => target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0);
+  const cpuBefore = cpuMs();
   const measured = await sendFirstMessages(ctx, target, shoppers);
+  const cpuMsPerConversation = Math.round(((cpuMs() - cpuBefore) / count) * 100) / 100;
   sampling = false;
   await sampler;
   [...warm.agents, ...desk.agents, ...warmShoppers, ...shoppers].forEach((s) => s.close());
@@ -91,6 +96,7 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
     maxLoad,
     overruns,
     coldP99: cold.latencies.summary().p99,
+    cpuMsPerConversation,
   };
 }
 
