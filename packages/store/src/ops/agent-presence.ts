@@ -1,5 +1,5 @@
 import { frontOfQueueTime, selectOfflineRequeue, sortQueue } from '@kefu/core';
-import type { Database, Executor } from '../database.js';
+import type { Database, Dialect, Executor } from '../database.js';
 import { findAgent, setAgentPresence, type AgentRow } from '../repos/agents.js';
 import { toBool } from '../util.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
@@ -43,13 +43,13 @@ export function markAgentsOffline(db: Database, isExpired: (agentIds: string[]) 
     const changes = emptyChanges();
     const connected = await tx.selectFrom('agents').select('id').where('connected', '=', 1).execute();
     const expired = await isExpired(connected.map((a) => a.id));
-    for (const agentId of expired) await takeOffline(tx, agentId, changes);
+    for (const agentId of expired) await takeOffline(tx, db.dialect, agentId, changes);
     if (expired.size > 0) await drainQueues(tx, db.dialect, changes);
     return changes;
   }, 'routing');
 }
 
-async function takeOffline(tx: Executor, agentId: string, changes: DeskChanges): Promise<void> {
+async function takeOffline(tx: Executor, dialect: Dialect, agentId: string, changes: DeskChanges): Promise<void> {
   const agent = await findAgent(tx, agentId);
   if (!agent) return;
   await setAgentPresence(tx, agentId, { connected: false });
@@ -65,6 +65,6 @@ async function takeOffline(tx: Executor, agentId: string, changes: DeskChanges):
     const queue = (await queuedConversations(tx, conversation.inbox_id)).map(queueEntryOf);
     const reason = manualReason('offline_requeue', null, `${agent.name} went offline`);
     const line = `${agent.name} went offline; the conversation is back in the queue`;
-    await applyAssignment(tx, { conversation, agent: null, reason, line, queueKey: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
+    await applyAssignment(tx, dialect, { conversation, agent: null, reason, line, queueKey: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
   }
 }

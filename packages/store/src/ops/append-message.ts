@@ -1,6 +1,7 @@
 import { KefuError } from '@kefu/protocol';
-import { sql } from 'kysely';
+import { sql, type Compilable, type QueryCreator } from 'kysely';
 import type { Dialect, Executor } from '../database.js';
+import type { DB } from '../schema.js';
 import { bindAttachments } from '../repos/attachments.js';
 import { insertConversation, type ConversationRow } from '../repos/conversations.js';
 import { insertMessageRow, markWithoutAttachments, type MessageRow } from '../repos/messages.js';
@@ -91,21 +92,34 @@ const SYSTEM: NewMessage['author'] = { type: 'system', id: null, name: null };
 /** A system line for a conversation read under its row lock, with the caller's other changes to it. */
 export type LockedLine = { locked: ConversationRow; body: string; set: Partial<ConversationRow> };
 
+/** A write that goes with the lines (an assignment's record, the agents' marks): see appendLockedLines. */
+export type AlongsideWrite = (db: QueryCreator<DB>) => Compilable & { execute(): Promise<unknown> };
+
 /**
- * System lines for several locked conversations (a drain's "X joined the conversation") in two
- * statements, whatever their number: one insert for the messages, one update for the conversations.
- * A column whose new value differs between the conversations (the assignee) is set by a CASE on the
- * id; the values of `set` are strings or null (status, assignee, queue columns).
+ * System lines for several locked conversations (a drain's "X joined the conversation"): one insert
+ * for the messages and one update for the conversations, whatever their number. A column whose new
+ * value differs between the conversations (the assignee) is set by a CASE on the id; the values of
+ * `set` are strings or null (status, assignee, queue columns). On PostgreSQL the insert and the
+ * `alongside` writes are data-modifying CTEs of the update, so all of it is one round trip while the
+ * routing lock is held; on SQLite (in-process, no round trips) they run one after the other.
  */
-export async function appendLockedLines(tx: Executor, lines: LockedLine[]): Promise<{ messages: MessageRow[]; conversations: Map<string, ConversationRow> }> {
+export async function appendLockedLines(
+  tx: Executor,
+  dialect: Dialect,
+  lines: LockedLine[],
+  alongside: AlongsideWrite[] = [],
+): Promise<{ messages: MessageRow[]; conversations: Map<string, ConversationRow> }> {
   if (lines.length === 0) return { messages: [], conversations: new Map() };
   const now = nowIso();
   const messages = lines.map(({ locked, body }) =>
     messageRowOf(locked.id, { seq: locked.last_seq + 1, prevPublicSeq: locked.last_public_seq }, { kind: 'event', body, author: SYSTEM }, now),
   );
-  await tx.insertInto('messages').values(messages).execute();
+  const writes: AlongsideWrite[] = [...alongside, (db) => db.insertInto('messages').values(messages)];
+  let creator: QueryCreator<DB> = tx;
+  if (dialect === 'postgres') writes.forEach((write, i) => (creator = creator.with(`write_${i}`, write as never) as unknown as QueryCreator<DB>));
+  else for (const write of writes) await write(tx).execute();
   messages.forEach(markWithoutAttachments);
-  const rows = await tx
+  const rows = await creator
     .updateTable('conversations')
     .set({
       ...setPerConversation(lines),

@@ -1,11 +1,11 @@
 import { transition, type AgentCandidate, type AssignmentReason } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
-import type { Executor } from '../database.js';
+import type { Dialect, Executor } from '../database.js';
 import { effectiveStatusOf, type AgentRow } from '../repos/agents.js';
-import { recordAssignments } from '../repos/assignments.js';
+import { assignmentRowsOf } from '../repos/assignments.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { secondsSince, toBool } from '../util.js';
-import { appendLockedLines, appendMessage } from './append-message.js';
+import { appendLockedLines, appendMessage, type AlongsideWrite } from './append-message.js';
 import { noteConversation, type DeskChanges } from './changes.js';
 
 /**
@@ -55,8 +55,8 @@ export type AssignmentChange = {
   line: string | null;
   /**
    * `conversation` was read under its row lock in this transaction (FOR UPDATE on PostgreSQL), so its
-   * seqs are current: its line is written with the other locked ones (appendLockedLines), two
-   * statements for a whole drain.
+   * seqs are current: its line is written with the other locked ones (appendLockedLines), one
+   * statement for a whole drain on PostgreSQL.
    */
   locked?: boolean;
 };
@@ -64,15 +64,15 @@ export type AssignmentChange = {
 /**
  * Gives conversations to agents (or back to the queue when agent is null) inside a routing
  * transaction: status per the core machine, the recorded reason, the agent's round-robin mark, and a
- * system line in each conversation. A drain passes all its decisions at once: the reasons and the
- * agents' marks are one statement each, not one per conversation, while the routing lock is held.
+ * system line in each conversation. A drain passes all its decisions at once: the reasons, the marks
+ * and the lines of the locked conversations are written together (on PostgreSQL in one statement),
+ * not one by one, while the routing lock is held.
  */
-export async function applyAssignments(tx: Executor, list: AssignmentChange[], changes: DeskChanges): Promise<ConversationRow[]> {
+export async function applyAssignments(tx: Executor, dialect: Dialect, list: AssignmentChange[], changes: DeskChanges): Promise<ConversationRow[]> {
   const now = new Date().toISOString();
   // Every transition is checked before anything is written.
   const planned = list.map((change) => ({ change, set: assignmentSet(change, now) }));
-  await recordAssignments(
-    tx,
+  const records = assignmentRowsOf(
     planned.map(({ change: { conversation: before, agent, reason } }) => ({
       conversationId: before.id,
       inboxId: before.inbox_id,
@@ -80,12 +80,19 @@ export async function applyAssignments(tx: Executor, list: AssignmentChange[], c
       reason,
       waitSec: before.status === 'queued' && before.queued_at && agent ? secondsSince(before.queued_at, Date.parse(now)) : null,
     })),
+    now,
   );
   const agentIds = [...new Set(list.flatMap((c) => (c.agent ? [c.agent.id] : [])))];
-  if (agentIds.length > 0) await tx.updateTable('agents').set({ last_assigned_at: now }).where('id', 'in', agentIds).execute();
-  // The lines of locked conversations (every drain's) are written together: two statements for any number.
+  const writes: AlongsideWrite[] = records.length > 0 ? [(db) => db.insertInto('assignments').values(records)] : [];
+  if (agentIds.length > 0) writes.push((db) => db.updateTable('agents').set({ last_assigned_at: now }).where('id', 'in', agentIds));
   const together = planned.filter(({ change }) => change.line && change.locked);
-  const written = await appendLockedLines(tx, together.map(({ change, set }) => ({ locked: change.conversation, body: change.line!, set })));
+  if (together.length === 0) for (const write of writes) await write(tx).execute();
+  const written = await appendLockedLines(
+    tx,
+    dialect,
+    together.map(({ change, set }) => ({ locked: change.conversation, body: change.line!, set })),
+    together.length > 0 ? writes : [],
+  );
   changes.messages.push(...written.messages);
   const results: ConversationRow[] = [];
   for (const { change, set } of planned) {
@@ -100,8 +107,8 @@ export async function applyAssignments(tx: Executor, list: AssignmentChange[], c
   return results;
 }
 
-export async function applyAssignment(tx: Executor, change: AssignmentChange, changes: DeskChanges): Promise<ConversationRow> {
-  const [after] = await applyAssignments(tx, [change], changes);
+export async function applyAssignment(tx: Executor, dialect: Dialect, change: AssignmentChange, changes: DeskChanges): Promise<ConversationRow> {
+  const [after] = await applyAssignments(tx, dialect, [change], changes);
   return after!;
 }
 

@@ -36,7 +36,7 @@ export function assignConversation(db: Database, actor: Actor, conversationId: s
       ? manualReason(ruleOf(actor, agentId), target, describe(actor, target.name))
       : manualReason('requeue', null, `${actor.name} returned it to the queue`);
     const line = target ? (agentId === actor.id ? `${target.name} joined the conversation` : `Transferred to ${target.name}`) : 'Returned to the queue';
-    const after = await applyAssignment(tx, { conversation: before, agent: target, reason, line, locked: true }, changes);
+    const after = await applyAssignment(tx, db.dialect, { conversation: before, agent: target, reason, line, locked: true }, changes);
     await drainQueues(tx, db.dialect, changes, await inboxesFreedBy(tx, before));
     return { conversation: changes.conversations.get(after.id) ?? after, changes };
   }, 'routing');

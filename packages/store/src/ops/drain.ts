@@ -40,6 +40,6 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
       if (!conversation || conversation.status !== 'queued' || !agent) return [];
       return [{ conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation`, locked: true }];
     });
-    await applyAssignments(tx, decisions, changes);
+    await applyAssignments(tx, dialect, decisions, changes);
   }
 }

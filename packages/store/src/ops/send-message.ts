@@ -199,7 +199,7 @@ async function appendAgentMessage(db: Database, tx: Executor, input: AgentSend, 
     const agent = await findAgent(tx, input.agent.id);
     const who = { id: input.agent.id, name: agent?.name ?? input.agent.name };
     const reason = manualReason('reply', who, `${who.name} replied to an unassigned conversation`);
-    current = await applyAssignment(tx, { conversation: current, agent: who, reason, line: `${who.name} joined the conversation`, locked: true }, changes);
+    current = await applyAssignment(tx, db.dialect, { conversation: current, agent: who, reason, line: `${who.name} joined the conversation`, locked: true }, changes);
   }
   const { message, conversation } = await appendMessage(tx, current.id, {
     kind: input.isPrivate ? 'note' : 'text',

@@ -14,26 +14,18 @@ export type AssignmentRecord = {
 
 export type NewAssignment = { conversationId: string; inboxId: string; agentId: string | null; reason: AssignmentReason; waitSec: number | null };
 
-/** Records routing decisions, all in one statement. */
-export async function recordAssignments(db: Executor, assignments: NewAssignment[]): Promise<void> {
-  if (assignments.length === 0) return;
-  const createdAt = nowIso();
-  await db
-    .insertInto('assignments')
-    .values(
-      assignments.map((a) => ({
-        id: newId(),
-        conversation_id: a.conversationId,
-        inbox_id: a.inboxId,
-        agent_id: a.agentId,
-        rule: a.reason.rule,
-        reason: JSON.stringify(a.reason),
-        wait_sec: a.waitSec,
-        created_at: createdAt,
-      })),
-    )
-    .execute();
-}
+/** The rows that record routing decisions (written with the decisions' lines: applyAssignments). */
+export const assignmentRowsOf = (assignments: NewAssignment[], createdAt = nowIso()) =>
+  assignments.map((a) => ({
+    id: newId(),
+    conversation_id: a.conversationId,
+    inbox_id: a.inboxId,
+    agent_id: a.agentId,
+    rule: a.reason.rule,
+    reason: JSON.stringify(a.reason),
+    wait_sec: a.waitSec,
+    created_at: createdAt,
+  }));
 
 export async function assignmentsOf(db: Executor, conversationId: string): Promise<AssignmentRecord[]> {
   const rows = await db
