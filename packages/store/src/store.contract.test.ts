@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { countCharacters } from '@kefu/core';
+import { countCharacters, sortQueue } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
@@ -25,6 +25,7 @@ import {
   sendVisitorMessage,
   sendVisitorMessageInOneStatement,
   setConversationStatus,
+  queueEntryOf,
   setMemberships,
   toMessages,
   updateAgentPresence,
@@ -244,7 +245,9 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect((await loadsOf(db.db, [agent.id])).get(agent.id)).toBe(3);
     const after = await Promise.all(outs.map((o) => findConversation(db.db, o.conversation.id)));
     const taken = after.filter((c) => c?.status === 'open');
-    expect(taken.map((c) => c!.id)).toEqual(outs.slice(0, 3).map((o) => o.conversation.id));
+    // In queue order: two conversations started in the same millisecond are ordered by id.
+    const queue = sortQueue(outs.map((o) => queueEntryOf(o.conversation)));
+    expect(taken.map((c) => c!.id).sort()).toEqual(queue.slice(0, 3).map((c) => c.id).sort());
     for (const conversation of taken) {
       const records = await assignmentsOf(db.db, conversation!.id);
       expect(records).toHaveLength(1);
@@ -254,7 +257,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
       expect(rows.map((m) => [m.seq, m.kind, m.prev_public_seq])).toEqual([[1, 'text', 0], [2, 'event', 1]]);
       expect(conversation).toMatchObject({ assignee_id: agent.id, last_seq: 2, last_public_seq: 2, queued_at: null });
     }
-    expect(after[3]?.status).toBe('queued');
+    expect(after.find((c) => c!.id === queue[3]!.id)?.status).toBe('queued');
     const marked = await db.db.selectFrom('agents').select('last_assigned_at').where('id', '=', agent.id).executeTakeFirst();
     expect(marked?.last_assigned_at).not.toBeNull();
   });

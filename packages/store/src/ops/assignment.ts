@@ -9,13 +9,16 @@ import { appendLockedLines, appendMessage, type AlongsideWrite } from './append-
 import { noteConversation, type DeskChanges } from './changes.js';
 
 /**
- * Every member of the inbox as routing sees them: effective status, load, capacity. One query, as
- * it runs under the routing lock, which every other routing decision of the cluster waits for.
+ * Every member of the inbox as routing sees them: effective status, load, capacity; none when the
+ * inbox does not route automatically. One query, as it runs under the routing lock, which every
+ * other routing decision of the cluster waits for.
  */
 export async function candidatesOf(tx: Executor, inboxId: string): Promise<AgentCandidate[]> {
   const rows = await tx
     .selectFrom('agents')
     .innerJoin('inbox_members', 'inbox_members.agent_id', 'agents.id')
+    .innerJoin('inboxes', 'inboxes.id', 'inbox_members.inbox_id')
+    .where('inboxes.routing', '=', 'auto')
     .selectAll('agents')
     .select((eb) =>
       eb

@@ -23,14 +23,15 @@ export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<Des
  * Runs inside a routing transaction, so loads read here cannot change under it on any node.
  */
 export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskChanges, inboxIds?: Iterable<string>): Promise<void> {
-  const wanted = inboxIds ? new Set(inboxIds) : null;
-  const inboxes = (await listInboxRows(tx)).filter((i) => i.routing === 'auto' && (!wanted || wanted.has(i.id)));
-  for (const inbox of inboxes) {
+  // Given inboxes are not looked up: a manual one has no candidates (candidatesOf), one round trip
+  // fewer under the lock.
+  const ids = inboxIds ? [...new Set(inboxIds)] : (await listInboxRows(tx)).filter((i) => i.routing === 'auto').map((i) => i.id);
+  for (const inboxId of ids) {
     // Nobody to take one: the queue is not read at all. With every agent full, a new conversation
     // joining a long queue used to read the whole queue (its cost grew with the queue's length).
-    const candidates = await candidatesOf(tx, inbox.id);
+    const candidates = await candidatesOf(tx, inboxId);
     if (chooseAgent(candidates).agentId === null) continue;
-    const queue = sortQueue((await queuedConversations(tx, inbox.id)).map(queueEntryOf));
+    const queue = sortQueue((await queuedConversations(tx, inboxId)).map(queueEntryOf));
     const plans = planDrain(queue, candidates);
     // Locked before they are written: a visitor's message may have moved their seqs since the queue was read.
     const locked = await lockConversations(tx, dialect, plans.map((plan) => plan.conversationId));
