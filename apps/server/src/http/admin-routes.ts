@@ -61,7 +61,7 @@ async function unique<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 export function adminRoutes(ctx: AppContext) {
   const db = ctx.db;
-  /** Profiles with their inboxes: three queries for any number of agents (the console polls the list). */
+  /** Profiles with their inboxes: three queries whatever the number of agents (it was three per agent). */
   const agentsWithInboxes = async (rows: AgentRow[]): Promise<(AgentProfile & { inboxIds: string[] })[]> => {
     const [profiles, memberships] = await Promise.all([profilesOf(db.db, rows), inboxIdsOfAgents(db.db, rows.map((row) => row.id))]);
     return profiles.map((profile) => ({ ...profile, inboxIds: memberships.get(profile.id) ?? [] }));

@@ -116,6 +116,7 @@ export async function appendLockedLines(
   );
   const writes: AlongsideWrite[] = [...alongside, (db) => db.insertInto('messages').values(messages)];
   let creator: QueryCreator<DB> = tx;
+  // Kysely adds each CTE's rows to the types; these are only run, never read, hence the casts.
   if (dialect === 'postgres') writes.forEach((write, i) => (creator = creator.with(`write_${i}`, write as never) as unknown as QueryCreator<DB>));
   else for (const write of writes) await write(tx).execute();
   messages.forEach(markWithoutAttachments);
