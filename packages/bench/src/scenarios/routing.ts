@@ -103,7 +103,8 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
   const cpuMsPerConversation = Math.round(((cpuMs() - cpuBefore) / count) * 100) / 100;
   sampling = false;
   await sampler;
-  [...warm.agents, ...desk.agents, ...warmShoppers, ...shoppers].forEach((s) => s.close());
+  // Left open until the harness stops the targets: agents leaving would have their conversations
+  // requeued after the presence grace, in the middle of the next run or the next target's.
   const summary = measured.latencies.summary();
   return {
     started: count,
