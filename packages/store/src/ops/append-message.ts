@@ -87,7 +87,7 @@ function messageRowOf(conversationId: string, next: { seq: number; prevPublicSeq
   };
 }
 
-const SYSTEM: NewMessage['author'] = { type: 'system', id: null, name: null };
+export const SYSTEM: NewMessage['author'] = { type: 'system', id: null, name: null };
 
 /** A system line for a conversation read under its row lock, with the caller's other changes to it. */
 export type LockedLine = { locked: ConversationRow; body: string; set: Partial<ConversationRow> };
@@ -101,7 +101,8 @@ export type AlongsideWrite = (db: QueryCreator<DB>) => Compilable & { execute():
  * value differs between the conversations (the assignee) is set by a CASE on the id; the values of
  * `set` are strings or null (status, assignee, queue columns). On PostgreSQL the insert and the
  * `alongside` writes are data-modifying CTEs of the update, so all of it is one round trip while the
- * routing lock is held; on SQLite (in-process, no round trips) they run one after the other.
+ * routing lock is held; on SQLite (in-process, no round trips) they run one after the other. Without
+ * lines, the `alongside` writes run alone.
  */
 export async function appendLockedLines(
   tx: Executor,
@@ -109,7 +110,10 @@ export async function appendLockedLines(
   lines: LockedLine[],
   alongside: AlongsideWrite[] = [],
 ): Promise<{ messages: MessageRow[]; conversations: Map<string, ConversationRow> }> {
-  if (lines.length === 0) return { messages: [], conversations: new Map() };
+  if (lines.length === 0) {
+    for (const write of alongside) await write(tx).execute();
+    return { messages: [], conversations: new Map() };
+  }
   const now = nowIso();
   const messages = lines.map(({ locked, body }) =>
     messageRowOf(locked.id, { seq: locked.last_seq + 1, prevPublicSeq: locked.last_public_seq }, { kind: 'event', body, author: SYSTEM }, now),

@@ -1,11 +1,11 @@
 import { transition, type AgentCandidate, type AssignmentReason } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import type { Dialect, Executor } from '../database.js';
-import { effectiveStatusOf, type AgentRow } from '../repos/agents.js';
+import { effectiveStatusOf, loadOfAgentRow, type AgentRow } from '../repos/agents.js';
 import { assignmentRowsOf } from '../repos/assignments.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { secondsSince, toBool } from '../util.js';
-import { appendLockedLines, appendMessage, type AlongsideWrite } from './append-message.js';
+import { appendLockedLines, appendMessage, SYSTEM, type AlongsideWrite } from './append-message.js';
 import { noteConversation, type DeskChanges } from './changes.js';
 
 /**
@@ -20,14 +20,7 @@ export async function candidatesOf(tx: Executor, inboxId: string): Promise<Agent
     .innerJoin('inboxes', 'inboxes.id', 'inbox_members.inbox_id')
     .where('inboxes.routing', '=', 'auto')
     .selectAll('agents')
-    .select((eb) =>
-      eb
-        .selectFrom('conversations')
-        .select(eb.fn.countAll<number>().as('n'))
-        .where('conversations.status', '=', 'open')
-        .whereRef('conversations.assignee_id', '=', 'agents.id')
-        .as('load'),
-    )
+    .select((eb) => loadOfAgentRow(eb).as('load'))
     .where('inbox_members.inbox_id', '=', inboxId)
     .orderBy('agents.name')
     .orderBy('agents.id')
@@ -89,12 +82,11 @@ export async function applyAssignments(tx: Executor, dialect: Dialect, list: Ass
   const writes: AlongsideWrite[] = records.length > 0 ? [(db) => db.insertInto('assignments').values(records)] : [];
   if (agentIds.length > 0) writes.push((db) => db.updateTable('agents').set({ last_assigned_at: now }).where('id', 'in', agentIds));
   const together = planned.filter(({ change }) => change.line && change.locked);
-  if (together.length === 0) for (const write of writes) await write(tx).execute();
   const written = await appendLockedLines(
     tx,
     dialect,
     together.map(({ change, set }) => ({ locked: change.conversation, body: change.line!, set })),
-    together.length > 0 ? writes : [],
+    writes,
   );
   changes.messages.push(...written.messages);
   const results: ConversationRow[] = [];
@@ -130,7 +122,7 @@ export async function appendLine(
   set: Partial<ConversationRow>,
   changes: DeskChanges,
 ): Promise<ConversationRow> {
-  const { message, conversation } = await appendMessage(tx, conversationId, { kind: 'event', body, author: { type: 'system', id: null, name: null } }, set);
+  const { message, conversation } = await appendMessage(tx, conversationId, { kind: 'event', body, author: SYSTEM }, set);
   changes.messages.push(message);
   return conversation;
 }

@@ -1,6 +1,7 @@
 import type { AgentProfile, AgentRole } from '@kefu/protocol';
+import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from '../database.js';
-import type { AgentsTable } from '../schema.js';
+import type { AgentsTable, DB } from '../schema.js';
 import { fromBool, newId, nowIso, toBool } from '../util.js';
 
 export type AgentRow = AgentsTable;
@@ -80,7 +81,17 @@ export const listAgentRows = (db: Executor, ids?: string[]): Promise<AgentRow[]>
   return query.execute();
 };
 
-/** Load = open conversations assigned to the agent (ARCHITECTURE "Domain rules"). */
+/**
+ * Load = open conversations assigned to the agent (ARCHITECTURE "Domain rules"): loadsOf for given
+ * agents, loadOfAgentRow as a subquery of a query over `agents` (routing reads it with the agents).
+ */
+export const loadOfAgentRow = (eb: ExpressionBuilder<DB, 'agents'>) =>
+  eb
+    .selectFrom('conversations')
+    .select(eb.fn.countAll<number>().as('n'))
+    .where('conversations.status', '=', 'open')
+    .whereRef('conversations.assignee_id', '=', 'agents.id');
+
 export async function loadsOf(db: Executor, ids: string[]): Promise<Map<string, number>> {
   const loads = new Map(ids.map((id) => [id, 0]));
   if (ids.length === 0) return loads;
