@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { sleep, type Progress } from '../progress.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
-import type { Desk } from '../targets/target.js';
+import { cpuPer, type CpuMs, type Desk } from '../targets/target.js';
 
 export type StepResult = {
   rate: number;
@@ -15,6 +15,8 @@ export type StepResult = {
   offered: number;
   /** CPU time the target's server processes used per message sent (send, store, deliver, drain). */
   cpuMsPerMessage: number;
+  /** CPU time PostgreSQL used per message sent (NaN for a target without it). */
+  databaseCpuMsPerMessage: number;
 };
 
 type Delivered = { conversationId: string; clientMsgId: string | null };
@@ -25,8 +27,8 @@ type Delivered = { conversationId: string; clientMsgId: string | null };
  * agent socket that receives it (`message:created`). A message not received within `deadlineMs`
  * counts as not delivered. Afterwards the step waits for every ack, so the next step starts clean.
  */
-export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000, cpuMs: () => number = () => NaN): Promise<StepResult> {
-  const cpuBefore = cpuMs();
+export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000, cpu: () => CpuMs = () => ({ server: NaN, database: NaN })): Promise<StepResult> {
+  const cpuBefore = cpu();
   const pending = new Map<string, number>();
   const latencies = createLatencies();
   const acks = createLatencies();
@@ -78,6 +80,16 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     await sleep(20);
   }
   desk.agents.forEach((agent) => agent.off('message:created', onMessage));
-  const cpuMsPerMessage = Math.round((100 * (cpuMs() - cpuBefore)) / Math.max(1, sent)) / 100;
-  return { rate, sent, delivered: latencies.count(), errors: errors + unacked, latency: latencies.summary(), ackP99: acks.summary().p99, offered: Math.round(offered), cpuMsPerMessage };
+  const perMessage = cpuPer(cpuBefore, cpu(), sent);
+  return {
+    rate,
+    sent,
+    delivered: latencies.count(),
+    errors: errors + unacked,
+    latency: latencies.summary(),
+    ackP99: acks.summary().p99,
+    offered: Math.round(offered),
+    cpuMsPerMessage: perMessage.server,
+    databaseCpuMsPerMessage: perMessage.database,
+  };
 }

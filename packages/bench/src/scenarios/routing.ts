@@ -4,8 +4,7 @@ import { inParallel, sleep } from '../progress.js';
 import type { ScenarioResult } from '../report/result.js';
 import { createLatencies, median } from '../stats.js';
 import type { KefuApi } from '../targets/kefu.js';
-import { cpuMsOf } from '../targets/process.js';
-import { labelOf, type Target } from '../targets/target.js';
+import { cpuOf, cpuPer, labelOf, orDash, type Target } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
 const AGENTS = 20;
@@ -47,13 +46,14 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       Math.max(...outcomes.map((o) => o.maxLoad)),
       sum((o) => o.overruns),
       first.coldP99,
-      mid((o) => o.cpuMsPerConversation),
+      mid((o) => o.cpu.server),
+      orDash(mid((o) => o.cpu.database)),
     ]);
   }
   return {
     scenario: 'routing',
     title: `5. routing: ${RATE} new conversations/s, auto inbox, ${AGENTS} agents on two nodes`,
-    columns: ['target', 'conversations', 'total capacity', 'assigned', 'send failed (30 s)', 'assign p50 ms', 'assign p99 ms', 'max load seen', 'capacity overruns', 'warm-up p99 ms (cold nodes)', 'server CPU ms/conversation'],
+    columns: ['target', 'conversations', 'total capacity', 'assigned', 'send failed (30 s)', 'assign p50 ms', 'assign p99 ms', 'max load seen', 'capacity overruns', 'warm-up p99 ms (cold nodes)', 'server CPU ms/conversation', 'PostgreSQL CPU ms/conversation'],
     rows,
     notes: [
       `Agents alternate between the nodes, shoppers too; capacity for ${FILL * 100} % of the conversations, so the last ones stay queued (not counted as assigned).`,
@@ -61,7 +61,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
       `Runs: ${ctx.runs}, one after the other on the same nodes, each with inboxes and agents of its own; p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
-      'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included.',
+      'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included. PostgreSQL CPU: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
     ],
     raw,
   };
@@ -97,10 +97,9 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
       await sleep(100);
     }
   })();
-  const cpuMs = () => target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0);
-  const cpuBefore = cpuMs();
+  const cpuBefore = cpuOf(target);
   const measured = await sendFirstMessages(ctx, target, shoppers);
-  const cpuMsPerConversation = Math.round(((cpuMs() - cpuBefore) / count) * 100) / 100;
+  const cpu = cpuPer(cpuBefore, cpuOf(target), count);
   sampling = false;
   await sampler;
   // Left open until the harness stops the targets: agents leaving would have their conversations
@@ -116,7 +115,7 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
     maxLoad,
     overruns,
     coldP99: cold.latencies.summary().p99,
-    cpuMsPerConversation,
+    cpu,
   };
 }
 

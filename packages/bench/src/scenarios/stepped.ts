@@ -1,8 +1,7 @@
 import { runStep, type StepResult } from '../load/open-loop.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
-import { cpuMsOf } from '../targets/process.js';
-import { labelOf, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
+import { cpuOf, labelOf, orDash, type CpuMs, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
 export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
@@ -19,10 +18,10 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const durationMs = ctx.quick ? 1_000 : 5_000;
   const drainMs = ctx.quick ? 3_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
-  const cpu = new Map<TargetName, () => number>();
+  const cpu = new Map<TargetName, () => CpuMs>();
   for (const name of spec.targets) {
     const target = await ctx.target(name);
-    cpu.set(name, () => target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0));
+    cpu.set(name, () => cpuOf(target));
     desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
   }
   const results = new Map<string, StepResult[]>();
@@ -60,6 +59,7 @@ function medianStep(steps: StepResult[]) {
     errors: pick((s) => s.errors),
     offered: pick((s) => s.offered),
     cpuMsPerMessage: pick((s) => s.cpuMsPerMessage),
+    databaseCpuMsPerMessage: pick((s) => s.databaseCpuMsPerMessage),
   };
 }
 
@@ -71,14 +71,14 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage)] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
   return {
     scenario: spec.scenario,
     title: spec.title,
-    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg'],
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg'],
     rows,
     chart: {
       title: `${spec.title}: p99 shopper send → agent receives`,
@@ -90,6 +90,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
     notes: [
       `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
+      'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       ...spec.notes,
     ],
     raw,

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import type { NodeProcess } from './process.js';
+import { cpuMsOf, postgresCpuMs, type NodeProcess } from './process.js';
 
 /** What a scenario asks for: agents with a capacity, open conversations, and shoppers left waiting in the queue. */
 export type DeskSpec = { agents: number; capacity: number; conversations: number; queued?: number; routing?: 'auto' | 'manual' };
@@ -35,3 +35,20 @@ const names: Record<string, string> = {
 export const shapeOf = (name: TargetName) => name.split('@')[0] as 'relay' | 'kefu-1' | 'kefu-2';
 export const buildOf = (name: TargetName): string | undefined => name.split('@')[1];
 export const labelOf = (name: TargetName): string => `${names[shapeOf(name)] ?? name}${buildOf(name) ? ` (${buildOf(name)})` : ''}`;
+
+/** CPU time (ms) used so far: by the target's server processes, and by PostgreSQL (NaN where there is none). */
+export type CpuMs = { server: number; database: number };
+
+export const cpuOf = (target: Target): CpuMs => ({
+  server: target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0),
+  database: shapeOf(target.name) === 'kefu-2' ? postgresCpuMs() : NaN,
+});
+
+/** CPU time per unit of work between two readings, to 0.01 ms. */
+export const cpuPer = (before: CpuMs, after: CpuMs, units: number): CpuMs => {
+  const per = (key: keyof CpuMs) => Math.round((100 * (after[key] - before[key])) / Math.max(1, units)) / 100;
+  return { server: per('server'), database: per('database') };
+};
+
+/** A figure a target does not have (NaN) as a dash in a table. */
+export const orDash = (value: number): number | string => (Number.isNaN(value) ? '-' : value);

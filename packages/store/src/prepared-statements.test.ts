@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sql } from 'kysely';
+import { openDatabase, type Database } from './database.js';
+import { createTestStore, type TestStore } from './testing.js';
+
+/** PostgreSQL: statements with parameters are prepared once per connection and reused (database.ts). */
+describe('prepared statements on postgres', () => {
+  let test: TestStore;
+  let db: Database;
+
+  beforeAll(async () => {
+    test = await createTestStore('postgres');
+    db = openDatabase(test.config);
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db.close();
+    await test.drop();
+  });
+
+  // In one transaction: one connection, so the statements prepared are this connection's.
+  const preparedIn = (run: (tx: Database['db']) => Promise<void>) =>
+    db.db.transaction().execute(async (tx) => {
+      await run(tx);
+      const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(tx);
+      return rows;
+    });
+
+  it('prepares a statement with parameters once, and runs it again by name with other values', async () => {
+    const prepared = await preparedIn(async (tx) => {
+      for (const key of ['a', 'b', 'c']) await tx.insertInto('settings').values({ key: `prepared-${key}`, value: key }).execute();
+    });
+    const inserts = prepared.filter((p) => p.statement.startsWith('insert into "settings"'));
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0]!.name).toMatch(/^kefu_\d+$/);
+    const stored = await db.db.selectFrom('settings').select('value').where('key', 'like', 'prepared-%').orderBy('key').execute();
+    expect(stored.map((r) => r.value)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps statements without parameters unnamed (begin, commit, DDL)', async () => {
+    const prepared = await preparedIn(async (tx) => {
+      await sql`select 1`.execute(tx);
+    });
+    expect(prepared.map((p) => p.statement)).not.toContain('select 1');
+  });
+
+  it('still runs texts beyond the bound, unnamed, with the right results', async () => {
+    // 1 100 distinct texts, each with a parameter: more than the names handed out.
+    const prepared = await preparedIn(async (tx) => {
+      for (let i = 0; i < 1_100; i++) {
+        const { rows } = await sql<{ n: number }>`select ${sql.raw(String(i))} + ${1}::int as n`.execute(tx);
+        expect(rows).toEqual([{ n: i + 1 }]);
+      }
+    });
+    expect(prepared.length).toBeLessThanOrEqual(1_000);
+  });
+});
