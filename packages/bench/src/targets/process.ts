@@ -35,23 +35,26 @@ export function rssOf(pid: number): number {
 }
 
 /** CPU time (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
-export function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number, withEndedChildren = false): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-  // After "pid (comm) ", utime and stime are the 12th and 13th fields.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  // After "pid (comm) ", utime and stime are the 12th and 13th fields; cutime and cstime, the time of
+  // the children it has reaped, the 14th and 15th.
+  const ticks = Number(fields[11]) + Number(fields[12]) + (withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
+  return ticks * 10;
 }
 
 /**
  * CPU time (user + system) the machine's PostgreSQL has used so far: all its processes (backends,
- * WAL writer, checkpointer…), from /proc (Linux). A backend that ends takes its time with it; the
- * pools keep theirs open, so over a step the difference is what the target made PostgreSQL do.
+ * WAL writer, checkpointer…) from /proc (Linux), and the backends that have ended, whose time the
+ * postmaster collected when it reaped them (a pool closing idle connections must not make the
+ * difference over a step negative).
  */
 export function postgresCpuMs(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) total += cpuMsOf(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) total += cpuMsOf(Number(entry), true);
     } catch {
       // The process ended between the listing and the read.
     }

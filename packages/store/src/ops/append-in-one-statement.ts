@@ -25,6 +25,7 @@ export type OneStatementAppend = {
 };
 
 type Returned = ConversationRow & {
+  message_id: string;
   message_prev_public_seq: number;
   sender_name: string | null;
   sender_email: string | null;
@@ -36,66 +37,92 @@ type Returned = ConversationRow & {
 const KEPT = statusesKeptBy('visitor_message');
 
 /**
- * PostgreSQL: a visitor's text message into their conversation, when it does not move the
- * conversation's status, as one statement: check the sender (the visitor of this inbox, the body within
- * the inbox's length limit), lock the row, insert the message with the next seq, update the summary,
- * and read what the views need (the sender, the assignee's name). One round trip instead of seven
- * (sender, BEGIN, lock, insert, update, COMMIT, assignee), and atomic on its own: the row lock orders
- * concurrent sends, the (conversation, seq) and (author, clientMsgId) unique keys hold as in the
- * general path (a repeat fails here and is answered by the caller's replay).
+ * PostgreSQL: visitors' text messages, each into its own conversation (at most one per conversation),
+ * when they do not move the conversation's status, as one statement: check each sender (the visitor
+ * of this inbox, the body within the inbox's length limit), lock the rows (in id order, as a drain
+ * does), insert each message with its conversation's next seq, update the summaries, and read what
+ * the views need (the sender, the assignee's name). One round trip and one commit for all of them
+ * instead of seven round trips each (sender, BEGIN, lock, insert, update, COMMIT, assignee); atomic:
+ * the row locks order concurrent sends, the (conversation, seq) and (author, clientMsgId) unique keys
+ * hold as in the general path (a repeat fails the statement, and the caller runs its sends alone:
+ * see send-batch.ts).
  *
- * undefined when any check fails (not this inbox's visitor, body too long, not their conversation,
- * another status: snoozed, resolved): nothing was written, and the general path gives the right answer
- * or error.
+ * For each send, in order: what was stored, or undefined when one of its checks failed (not this
+ * inbox's visitor, body too long, not their conversation, another status: snoozed, resolved): nothing
+ * was written for it, and the general path gives the right answer or error.
  */
-export async function appendInOneStatement(db: Database, input: OneStatementSend): Promise<OneStatementAppend | undefined> {
-  const id = newId();
+export async function appendInOneStatement(db: Database, sends: OneStatementSend[]): Promise<(OneStatementAppend | undefined)[]> {
+  const ids = sends.map(() => newId());
   const now = nowIso();
-  // The lock is taken in `target`; the outer UPDATE then finds the row's newest version (READ COMMITTED
-  // follows the update chain), so `unread + 1` and the seqs build on the last committed send.
+  const column = <T>(pick: (send: OneStatementSend) => T) => sends.map(pick);
+  // The locks are taken in `target`; the outer UPDATE then finds each row's newest version (READ
+  // COMMITTED follows the update chain), so `unread + 1` and the seqs build on the last committed send.
   const { rows } = await sql<Returned>`
-    with sender as (
-      select visitors.name, visitors.email from visitors join inboxes on inboxes.id = visitors.inbox_id
-      where visitors.id = ${input.visitorId} and inboxes.id = ${input.inboxId} and ${input.bodyLength}::int <= inboxes.max_message_length
+    with input as (
+      select * from unnest(
+        ${column((s) => s.visitorId)}::text[], ${column((s) => s.inboxId)}::text[], ${column((s) => s.conversationId)}::text[],
+        ${column((s) => s.bodyLength)}::int[], ${ids}::text[], ${column((s) => s.clientMsgId)}::text[], ${column((s) => s.body)}::text[]
+      ) as input(visitor_id, inbox_id, conversation_id, body_length, message_id, client_msg_id, body)
+    ), sender as (
+      select input.conversation_id, visitors.name, visitors.email from input
+      join visitors on visitors.id = input.visitor_id
+      join inboxes on inboxes.id = visitors.inbox_id and inboxes.id = input.inbox_id
+      where input.body_length <= inboxes.max_message_length
     ), target as (
-      select id, last_seq, last_public_seq from conversations
-      where id = ${input.conversationId} and visitor_id = ${input.visitorId} and status = any(${KEPT}) and exists (select 1 from sender)
-      for update
+      select conversations.id, conversations.last_seq, conversations.last_public_seq from conversations
+      join input on input.conversation_id = conversations.id and input.visitor_id = conversations.visitor_id
+      where conversations.status = any(${KEPT}) and exists (select 1 from sender where sender.conversation_id = conversations.id)
+      order by conversations.id
+      for update of conversations
     ), message as (
       insert into messages (id, conversation_id, seq, prev_public_seq, client_msg_id, author_type, author_id, author_name, kind, body, created_at, whisper_to)
-      select ${id}, target.id, target.last_seq + 1, target.last_public_seq, ${input.clientMsgId}, 'visitor', ${input.visitorId}, sender.name, 'text', ${input.body}, ${now}, null
-      from target, sender
-      returning seq, prev_public_seq
+      select input.message_id, target.id, target.last_seq + 1, target.last_public_seq, input.client_msg_id, 'visitor', input.visitor_id, sender.name, 'text', input.body, ${now}, null
+      from target join input on input.conversation_id = target.id join sender on sender.conversation_id = target.id
+      returning id, conversation_id, seq, prev_public_seq, body
     )
     update conversations set
       last_seq = message.seq, last_public_seq = message.seq, unread = conversations.unread + 1,
-      last_message_body = ${input.body}, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
+      last_message_body = message.body, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
     from message
-    where conversations.id = ${input.conversationId}
-    returning conversations.*, message.prev_public_seq as message_prev_public_seq,
-      (select name from sender) as sender_name, (select email from sender) as sender_email,
+    where conversations.id = message.conversation_id
+    returning conversations.*, message.id as message_id, message.prev_public_seq as message_prev_public_seq,
+      (select name from sender where sender.conversation_id = conversations.id) as sender_name,
+      (select email from sender where sender.conversation_id = conversations.id) as sender_email,
       (select name from agents where id = conversations.assignee_id) as assignee_name,
       (select avatar_url from agents where id = conversations.assignee_id) as assignee_avatar_url
   `.execute(db.db);
-  const returned = rows[0];
-  if (!returned) return undefined;
-  const { message_prev_public_seq: prevPublicSeq, sender_name: senderName, sender_email: email, assignee_name: name, assignee_avatar_url: avatarUrl, ...conversation } =
-    returned;
+  const byMessage = new Map(rows.map((row) => [row.message_id, row]));
+  return sends.map((send, i) => {
+    const returned = byMessage.get(ids[i]!);
+    return returned && appended(send, returned, now);
+  });
+}
+
+function appended(send: OneStatementSend, returned: Returned, now: string): OneStatementAppend {
+  const {
+    message_id: id,
+    message_prev_public_seq: prevPublicSeq,
+    sender_name: senderName,
+    sender_email: email,
+    assignee_name: name,
+    assignee_avatar_url: avatarUrl,
+    ...conversation
+  } = returned;
   const message: MessageRow = {
     id,
     conversation_id: conversation.id,
     seq: conversation.last_seq,
     prev_public_seq: prevPublicSeq,
-    client_msg_id: input.clientMsgId,
+    client_msg_id: send.clientMsgId,
     author_type: 'visitor',
-    author_id: input.visitorId,
+    author_id: send.visitorId,
     author_name: senderName,
     kind: 'text',
-    body: input.body,
+    body: send.body,
     created_at: now,
     whisper_to: null,
   };
   markWithoutAttachments(message);
   const assignee = name === null ? null : { name, ...(avatarUrl ? { avatarUrl } : {}) };
-  return { message, conversation, sender: { id: input.visitorId, name: senderName, email }, assignee };
+  return { message, conversation, sender: { id: send.visitorId, name: senderName, email }, assignee };
 }

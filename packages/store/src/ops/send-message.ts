@@ -10,11 +10,12 @@ import {
 } from '../repos/conversations.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
-import { appendInOneStatement, type OneStatementSend } from './append-in-one-statement.js';
+import type { OneStatementSend } from './append-in-one-statement.js';
 import { appendMessage, startConversation, type NewMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
 import { createRouteBatcher } from './route-batch.js';
+import { createSendBatcher } from './send-batch.js';
 
 export type SendOutcome = {
   message: MessageRow;
@@ -85,8 +86,16 @@ export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<Se
   });
 }
 
+/** One group-committing sender per database (send-batch.ts). */
+const oneStatementSenders = new WeakMap<Database, ReturnType<typeof createSendBatcher>>();
+const oneStatementSender = (db: Database) => {
+  let send = oneStatementSenders.get(db);
+  if (!send) oneStatementSenders.set(db, (send = createSendBatcher(db)));
+  return send;
+};
+
 /**
- * PostgreSQL's short path for the common send (see appendInOneStatement), tried before the checks and
+ * PostgreSQL's short path for the common send (see appendInOneStatement; sends that arrive together are stored together, send-batch.ts), tried before the checks and
  * the transaction of the general path; undefined where it does not apply (SQLite, whose transactions
  * are in-process and grouped, takes the general path).
  */
@@ -94,7 +103,7 @@ export async function sendVisitorMessageInOneStatement(db: Database, input: OneS
   if (db.dialect !== 'postgres') return undefined;
   const author: Author = { type: 'visitor', id: input.visitorId };
   return idempotent(db, author, input, async () => {
-    const appended = await appendInOneStatement(db, input);
+    const appended = await oneStatementSender(db)(input);
     if (!appended) return undefined;
     const changes = emptyChanges();
     changes.messages.push(appended.message);

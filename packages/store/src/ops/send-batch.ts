@@ -1,0 +1,82 @@
+import type { Database } from '../database.js';
+import { appendInOneStatement, type OneStatementAppend, type OneStatementSend } from './append-in-one-statement.js';
+
+type Waiter = { send: OneStatementSend; resolve(appended: OneStatementAppend | undefined): void; reject(error: unknown): void };
+
+/** Statements in flight at once: the others' sends gather meanwhile. The pool keeps room for the rest. */
+const IN_FLIGHT = 2;
+/** Enough to amortise a statement; small enough that one never holds its row locks for long. */
+const MAX_BATCH = 64;
+
+/**
+ * Group commit for PostgreSQL's one-statement sends. On its own each send is a statement and a commit
+ * of its own, and PostgreSQL spends more CPU on a statement's start and commit than on the rows: the
+ * sends that arrive while statements are in flight go together into the next one (appendInOneStatement
+ * takes many), and each caller is answered only after that statement has committed. A send waits at
+ * most for the statements in flight; when none is, it runs at once.
+ *
+ * A conversation has at most one send in flight: the next waits for the one before it, so a visitor's
+ * messages are stored in the order they arrived (and one statement never holds one conversation twice).
+ * When a statement fails (a repeated clientMsgId hits its unique key, a connection is lost), its sends
+ * run again one by one, so each caller sees only its own error.
+ */
+export function createSendBatcher(db: Database) {
+  let waiting: Waiter[] = [];
+  let inFlight = 0;
+  const busy = new Set<string>();
+
+  /** The first waiter of each conversation not in flight, up to MAX_BATCH; the rest keep their turn. */
+  function takeBatch(): Waiter[] {
+    const batch: Waiter[] = [];
+    const rest: Waiter[] = [];
+    const taken = new Set<string>();
+    for (const waiter of waiting) {
+      const id = waiter.send.conversationId;
+      if (batch.length < MAX_BATCH && !busy.has(id) && !taken.has(id)) {
+        taken.add(id);
+        batch.push(waiter);
+      } else rest.push(waiter);
+    }
+    waiting = rest;
+    return batch;
+  }
+
+  async function run(batch: Waiter[]): Promise<void> {
+    try {
+      const appended = await appendInOneStatement(db, batch.map((w) => w.send));
+      batch.forEach((waiter, i) => waiter.resolve(appended[i]));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      await Promise.all(batch.map((waiter) => runAlone(waiter)));
+    }
+  }
+
+  async function runAlone(waiter: Waiter): Promise<void> {
+    try {
+      const [appended] = await appendInOneStatement(db, [waiter.send]);
+      waiter.resolve(appended);
+    } catch (error) {
+      waiter.reject(error);
+    }
+  }
+
+  function next(): void {
+    while (inFlight < IN_FLIGHT && waiting.length > 0) {
+      const batch = takeBatch();
+      if (batch.length === 0) return;
+      inFlight++;
+      batch.forEach((w) => busy.add(w.send.conversationId));
+      void run(batch).finally(() => {
+        inFlight--;
+        batch.forEach((w) => busy.delete(w.send.conversationId));
+        next();
+      });
+    }
+  }
+
+  return (send: OneStatementSend): Promise<OneStatementAppend | undefined> =>
+    new Promise((resolve, reject) => {
+      waiting.push({ send, resolve, reject });
+      next();
+    });
+}
