@@ -8,7 +8,7 @@ import {
   messagesAfter,
   messagesBefore,
   sendVisitorMessage,
-  sendVisitorMessageInOneStatement,
+  sendPlainVisitorMessage,
   toMessages,
   toVisitorInfo,
   markRead,
@@ -40,13 +40,13 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
 
   type Send = VisitorParsed<'message:send'>;
   /**
-   * The common send (text into the visitor's conversation) on PostgreSQL: the store checks the sender
-   * and the inbox's length limit in the statement that stores it. undefined where it does not apply.
+   * The common send (text into the visitor's conversation): the store checks the sender and the
+   * inbox's length limit in the statements that store it. undefined where it does not apply.
    */
-  const sendInOneStatement = async (input: Send) => {
+  const sendPlain = async (input: Send) => {
     const body = normalizeBody(input.body);
     if (!input.conversationId || body === '' || (input.attachmentIds ?? []).length > 0) return undefined;
-    return sendVisitorMessageInOneStatement(db, { visitorId, inboxId, conversationId: input.conversationId, clientMsgId: input.clientMsgId, body, bodyLength: countCharacters(body) });
+    return sendPlainVisitorMessage(db, { visitorId, inboxId, conversationId: input.conversationId, clientMsgId: input.clientMsgId, body, bodyLength: countCharacters(body) });
   };
   /** Every other send, and every refusal: the sender and the body checked first, then the store's transaction. */
   const sendChecked = async (input: Send) => {
@@ -72,7 +72,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
 
   return {
     'message:send': async (input) => {
-      const outcome = (await sendInOneStatement(input)) ?? (await sendChecked(input));
+      const outcome = (await sendPlain(input)) ?? (await sendChecked(input));
       let sent: VisitorViews = new Map();
       if (outcome.created) {
         ctx.metrics.messages.inc({ kind: outcome.message.kind });

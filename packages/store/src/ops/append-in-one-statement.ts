@@ -24,7 +24,8 @@ export type OneStatementAppend = {
   assignee: VisitorConversation['assignee'];
 };
 
-type Returned = ConversationRow & {
+/** A conversation as the short path returns it: with its new message's id and what the views need. */
+export type Returned = ConversationRow & {
   message_id: string;
   message_prev_public_seq: number;
   sender_name: string | null;
@@ -34,7 +35,7 @@ type Returned = ConversationRow & {
 };
 
 // The statuses a visitor's message leaves alone: for those it moves only the summary.
-const KEPT = statusesKeptBy('visitor_message');
+export const KEPT = statusesKeptBy('visitor_message');
 
 /**
  * PostgreSQL: visitors' text messages, each into its own conversation (at most one per conversation),
@@ -98,7 +99,8 @@ export async function appendInOneStatement(db: Database, sends: OneStatementSend
   });
 }
 
-function appended(send: OneStatementSend, returned: Returned, now: string): OneStatementAppend {
+/** The stored message and the views' parts, from what the statement returned. */
+export function appended(send: OneStatementSend, returned: Returned, now: string): OneStatementAppend {
   const {
     message_id: id,
     message_prev_public_seq: prevPublicSeq,

@@ -5,7 +5,7 @@ import { insertInbox } from '../repos/inboxes.js';
 import { messagesAfter } from '../repos/messages.js';
 import { insertVisitor } from '../repos/visitors.js';
 import { createTestStore, type TestStore } from '../testing.js';
-import { sendVisitorMessage, sendVisitorMessageInOneStatement } from './send-message.js';
+import { sendVisitorMessage, sendPlainVisitorMessage } from './send-message.js';
 
 /** PostgreSQL: one-statement sends that arrive together are stored together (send-batch.ts). */
 describe('grouped one-statement sends on postgres', () => {
@@ -33,7 +33,7 @@ describe('grouped one-statement sends on postgres', () => {
     return { visitorId: visitor.id, conversationId: first.conversation.id };
   }
   const send = (to: { visitorId: string; conversationId: string }, body: string, clientMsgId = uid('c')) =>
-    sendVisitorMessageInOneStatement(db, { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
+    sendPlainVisitorMessage(db, { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
   const bodiesOf = async (conversationId: string) => (await messagesAfter(db.db, conversationId, 0, 100, 'agent')).rows.map((m) => [m.seq, m.body]);
 
   it('stores sends made at once in few statements, each conversation in the order its sends arrived', async () => {

@@ -11,6 +11,7 @@ import {
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
 import type { OneStatementSend } from './append-in-one-statement.js';
+import { appendInTwoStatements } from './append-in-two-statements.js';
 import { appendMessage, startConversation, type NewMessage } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
@@ -24,7 +25,7 @@ export type SendOutcome = {
   created: boolean;
   createdConversation: boolean;
   changes: DeskChanges;
-  /** What the send read anyway (PostgreSQL's one-statement send): the sender as agents see them, the assignee as visitors do. */
+  /** What the send read anyway (the short path, sendPlainVisitorMessage): the sender as agents see them, the assignee as visitors do. */
   sender?: { id: string; name: string | null; email: string | null };
   assignee?: VisitorConversation['assignee'];
 };
@@ -95,15 +96,16 @@ const oneStatementSender = (db: Database) => {
 };
 
 /**
- * PostgreSQL's short path for the common send (see appendInOneStatement; sends that arrive together are stored together, send-batch.ts), tried before the checks and
- * the transaction of the general path; undefined where it does not apply (SQLite, whose transactions
- * are in-process and grouped, takes the general path).
+ * The short path for the common send: text into the visitor's conversation that leaves its status as
+ * it is. On PostgreSQL one statement (appendInOneStatement; sends that arrive together are stored
+ * together, send-batch.ts), on SQLite two in one transaction (appendInTwoStatements); the sender and
+ * the body's length are checked in SQL. undefined where it does not apply or a check fails: the
+ * general path (sendVisitorMessage) then gives the right answer or error.
  */
-export async function sendVisitorMessageInOneStatement(db: Database, input: OneStatementSend): Promise<SendOutcome | undefined> {
-  if (db.dialect !== 'postgres') return undefined;
+export async function sendPlainVisitorMessage(db: Database, input: OneStatementSend): Promise<SendOutcome | undefined> {
   const author: Author = { type: 'visitor', id: input.visitorId };
   return idempotent(db, author, input, async () => {
-    const appended = await oneStatementSender(db)(input);
+    const appended = db.dialect === 'postgres' ? await oneStatementSender(db)(input) : await db.transaction((tx) => appendInTwoStatements(tx, input));
     if (!appended) return undefined;
     const changes = emptyChanges();
     changes.messages.push(appended.message);
