@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createGroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type { DB } from './schema.js';
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
@@ -29,7 +30,7 @@ export type Database = {
 // int8 (count(*)) arrives as a string from pg; our counts are small, so numbers are right.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
-function openSqlite(file: string): Kysely<DB> {
+function openSqlite(file: string): { db: Kysely<DB>; checkpointer: WalCheckpointer | null } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
@@ -38,7 +39,10 @@ function openSqlite(file: string): Kysely<DB> {
   database.pragma('busy_timeout = 5000');
   // The search index (migration 004, ops/search-index.ts) calls it for every message it indexes.
   database.function('kefu_search_text', { deterministic: true }, (body: unknown) => searchText(String(body)));
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  // Checkpoints run off the event loop (wal-checkpointer.ts); the automatic one only if that stops.
+  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(file);
+  if (checkpointer) database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+  return { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), checkpointer };
 }
 
 /** Enough for every query kefu builds, `in (…)` lists of various lengths included. */
@@ -136,7 +140,16 @@ const postgresTransaction =
       : db.transaction().execute(fn);
 
 export function openDatabase(config: StoreConfig): Database {
-  if (config.kind === 'sqlite') return databaseOf(openSqlite(config.file), 'sqlite', sqliteTransaction);
+  if (config.kind === 'sqlite') {
+    const { db, checkpointer } = openSqlite(config.file);
+    const database = databaseOf(db, 'sqlite', sqliteTransaction);
+    // The checkpointer's connection first: the last one to close folds the log into the file and removes it.
+    const close = async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    };
+    return { ...database, close };
+  }
   const db = openPostgres(openPool(config.url, config.poolSize ?? 10));
   const locked = openPostgres(openPool(config.url, LOCKED_POOL_SIZE));
   const database = databaseOf(db, 'postgres', (main) => postgresTransaction(main, locked));

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
+import { openDatabase } from './database.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
+
+describe('WAL checkpoints off the event loop (SQLite)', () => {
+  const dirs: string[] = [];
+  const fileInNewDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kefu-wal-'));
+    dirs.push(dir);
+    return join(dir, 'kefu.db');
+  };
+  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('copies what the writer committed into the database file, while the writer checkpoints nothing itself', async () => {
+    const file = fileInNewDir();
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    writer.exec('create table notes (body text)');
+    const checkpointer = startWalCheckpointer(file);
+    try {
+      const before = statSync(file).size;
+      const insert = writer.prepare('insert into notes (body) values (?)');
+      // About 2 MB: 500 pages, far below the writer's own automatic checkpoint.
+      writer.transaction(() => Array.from({ length: 500 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))))();
+      let result = await checkpointer.next();
+      while (result.checkpointed < result.log) result = await checkpointer.next();
+      expect(result.log).toBeGreaterThanOrEqual(500);
+      expect(statSync(file).size - before).toBeGreaterThan(2_000_000);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+    }
+  });
+
+  it('is what a SQLite store uses: its own automatic checkpoint is only the fallback', async () => {
+    const db = openDatabase({ kind: 'sqlite', file: fileInNewDir() });
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(db.db);
+    expect(rows[0]!.wal_autocheckpoint).toBe(FALLBACK_AUTOCHECKPOINT_PAGES);
+    await db.close();
+  });
+});
