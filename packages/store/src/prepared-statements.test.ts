@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from './database.js';
-import { createTestStore, type TestStore } from './testing.js';
+import type { Database } from './database.js';
+import { migratedStore } from './test-store.js';
 
 /** PostgreSQL: statements with parameters are prepared once per connection and reused (database.ts). */
 describe('prepared statements on postgres', () => {
-  let test: TestStore;
-  let db: Database;
-
-  beforeAll(async () => {
-    test = await createTestStore('postgres');
-    db = openDatabase(test.config);
-    await db.migrate();
-  });
-  afterAll(async () => {
-    await db.close();
-    await test.drop();
-  });
+  const store = migratedStore('postgres');
 
   // In one transaction: one connection, so the statements prepared are this connection's.
   const preparedIn = (run: (tx: Database['db']) => Promise<void>) =>
-    db.db.transaction().execute(async (tx) => {
+    store.db.db.transaction().execute(async (tx) => {
       await run(tx);
       const { rows } = await sql<{ name: string; statement: string }>`select name, statement from pg_prepared_statements`.execute(tx);
       return rows;
@@ -33,7 +22,7 @@ describe('prepared statements on postgres', () => {
     const inserts = prepared.filter((p) => p.statement.startsWith('insert into "settings"'));
     expect(inserts).toHaveLength(1);
     expect(inserts[0]!.name).toMatch(/^kefu_\d+$/);
-    const stored = await db.db.selectFrom('settings').select('value').where('key', 'like', 'prepared-%').orderBy('key').execute();
+    const stored = await store.db.db.selectFrom('settings').select('value').where('key', 'like', 'prepared-%').orderBy('key').execute();
     expect(stored.map((r) => r.value)).toEqual(['a', 'b', 'c']);
   });
 

@@ -1,40 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../database.js';
 import { insertInbox } from '../repos/inboxes.js';
 import { messagesAfter } from '../repos/messages.js';
 import { insertVisitor } from '../repos/visitors.js';
-import { createTestStore, type TestStore } from '../testing.js';
+import { migratedStore } from '../test-store.js';
 import { sendVisitorMessage, sendPlainVisitorMessage } from './send-message.js';
 
 /** PostgreSQL: one-statement sends that arrive together are stored together (send-batch.ts). */
 describe('grouped one-statement sends on postgres', () => {
-  let test: TestStore;
-  let db: Database;
+  const store = migratedStore('postgres');
   let inboxId: string;
   let counter = 0;
   const uid = (prefix: string) => `${prefix}-${++counter}`;
 
   beforeAll(async () => {
-    test = await createTestStore('postgres');
-    db = openDatabase(test.config);
-    await db.migrate();
-    inboxId = (await insertInbox(db.db, { name: 'Batch' })).id;
-  });
-  afterAll(async () => {
-    await db.close();
-    await test.drop();
+    inboxId = (await insertInbox(store.db.db, { name: 'Batch' })).id;
   });
 
   /** A visitor with a conversation (its first message, seq 1). */
   async function conversationOfNewVisitor() {
-    const visitor = await insertVisitor(db.db, { inboxId });
-    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'first' });
+    const visitor = await insertVisitor(store.db.db, { inboxId });
+    const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'first' });
     return { visitorId: visitor.id, conversationId: first.conversation.id };
   }
   const send = (to: { visitorId: string; conversationId: string }, body: string, clientMsgId = uid('c')) =>
-    sendPlainVisitorMessage(db, { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
-  const bodiesOf = async (conversationId: string) => (await messagesAfter(db.db, conversationId, 0, 100, 'agent')).rows.map((m) => [m.seq, m.body]);
+    sendPlainVisitorMessage(store.db, { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
+  const bodiesOf = async (conversationId: string) => (await messagesAfter(store.db.db, conversationId, 0, 100, 'agent')).rows.map((m) => [m.seq, m.body]);
 
   it('stores sends made at once in few statements, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 8 }, conversationOfNewVisitor));
@@ -47,7 +38,7 @@ describe('grouped one-statement sends on postgres', () => {
     }
     // Each statement is a transaction of its own (xmin): 40 sends took far fewer than 40.
     const ids = outcomes.map((o) => o!.message.id);
-    const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(db.db);
+    const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
     expect(rows[0]!.statements).toBeLessThan(20);
   });
 
@@ -70,7 +61,7 @@ describe('grouped one-statement sends on postgres', () => {
 
   it('leaves a send whose checks fail to the general path, and stores the rest of its group', async () => {
     const conversations = await Promise.all(Array.from({ length: 4 }, conversationOfNewVisitor));
-    const stranger = await insertVisitor(db.db, { inboxId });
+    const stranger = await insertVisitor(store.db.db, { inboxId });
     const outcomes = await Promise.all([
       ...conversations.map((to, c) => send(to, `c${c}`)),
       send({ visitorId: stranger.id, conversationId: conversations[3]!.conversationId }, 'not mine'),
