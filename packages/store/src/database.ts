@@ -84,8 +84,8 @@ const PREPARED_STATEMENTS = 1000;
 
 /**
  * PostgreSQL parses and plans every unnamed statement again, and for kefu's statements that costs more
- * than running them: a visitor's message (one CTE) took about 1.1 ms of the server's CPU unnamed and
- * 0.65 ms prepared (bench notes, docs/benchmarks.md). Each SQL text with parameters gets a name of its
+ * than running them: a visitor's message (one CTE) cost PostgreSQL about 1.1 ms of CPU unnamed and
+ * 0.65 ms prepared (docs/benchmarks.md, fifth round). Each SQL text with parameters gets a name of its
  * own, and pg prepares it once per connection and then only binds and executes it. Names are never
  * reused for another text, so a connection can never hold a name with a different statement; the
  * number of names is bounded, and texts beyond it run unnamed as before. Statements without parameters
