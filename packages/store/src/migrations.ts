@@ -222,6 +222,11 @@ const up008 = async (db: Kysely<unknown>): Promise<void> => {
     coalesce((select value from counters where name = 'conversation_number'), 0)) + 1, false)`.execute(db);
 };
 
+/** A message's attachments keep the order the sender listed them in (repos/attachments.ts). */
+const up009 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.alterTable('attachments').addColumn('position', 'integer').execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -231,6 +236,7 @@ const migrations: Record<string, Migration> = {
   '006_report_indexes': { up: up006 },
   '007_whispers': { up: up007 },
   '008_conversation_number_sequence': { up: up008 },
+  '009_attachment_order': { up: up009 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -110,6 +110,8 @@ export type AttachmentsTable = {
   width: number | null;
   height: number | null;
   created_at: string;
+  /** Its place among its message's attachments, as the sender listed them (null before migration 009). */
+  position: number | null;
 };
 
 export type SessionsTable = { id: string; agent_id: string; created_at: string; expires_at: string; revoked_at: string | null };

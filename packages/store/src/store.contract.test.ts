@@ -373,6 +373,20 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const [message] = await toMessages(db.db, [sent.message], 'visitor');
     expect(message?.attachments).toEqual([expect.objectContaining({ id: upload.id, mime: 'image/png', url: `/api/uploads/${upload.id}` })]);
   });
+
+  it('keeps a message’s attachments in the order the sender listed them, not the order they were uploaded', async () => {
+    const visitor = await newVisitor();
+    const upload = (name: string) => insertAttachment(db.db, { owner_type: 'visitor', owner_id: visitor.id, name, mime: 'image/png', size: 3, width: 1, height: 1 });
+    const [first, second, third] = [await upload('first.png'), await upload('second.png'), await upload('third.png')];
+    // Uploads made at once finish in any order: here the last one listed finished first.
+    for (const [row, at] of [[first, '2026-01-01T00:00:02.000Z'], [second, '2026-01-01T00:00:03.000Z'], [third, '2026-01-01T00:00:01.000Z']] as const) {
+      await db.db.updateTable('attachments').set({ created_at: at }).where('id', '=', row.id).execute();
+    }
+    const listed = [second.id, third.id, first.id];
+    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: listed });
+    const [message] = await toMessages(db.db, [sent.message], 'agent');
+    expect(message?.attachments.map((a) => a.id)).toEqual(listed);
+  });
 });
 
 describe('store on postgres under contention', () => {

@@ -1,10 +1,11 @@
 import type { Attachment } from '@kefu/protocol';
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import type { AttachmentsTable } from '../schema.js';
 import { nowIso, randomKey } from '../util.js';
 
 export type AttachmentRow = AttachmentsTable;
-export type NewAttachment = Omit<AttachmentRow, 'id' | 'message_id' | 'created_at'>;
+export type NewAttachment = Omit<AttachmentRow, 'id' | 'message_id' | 'created_at' | 'position'>;
 
 /** Uploads are served from /api/uploads/:id; the id is random, long and unguessable. */
 export const attachmentUrl = (id: string): string => `/api/uploads/${id}`;
@@ -21,7 +22,7 @@ export const newAttachmentId = (): string => randomKey(18);
 
 export async function insertAttachment(db: Executor, attachment: NewAttachment & { id?: string }): Promise<AttachmentRow> {
   const { id = newAttachmentId(), ...fields } = attachment;
-  const row: AttachmentRow = { ...fields, id, message_id: null, created_at: nowIso() };
+  const row: AttachmentRow = { ...fields, id, message_id: null, created_at: nowIso(), position: null };
   await db.insertInto('attachments').values(row).execute();
   return row;
 }
@@ -30,8 +31,9 @@ export const findAttachment = (db: Executor, id: string): Promise<AttachmentRow 
   db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
 
 /**
- * Binds the sender's own, still unbound uploads to a message. Returns false when any id is unknown,
- * someone else's, or already used, so the caller can refuse the whole message.
+ * Binds the sender's own, still unbound uploads to a message, in the order the sender listed them
+ * (uploads made at once finish in any order). Returns false when any id is unknown, someone else's,
+ * or already used, so the caller can refuse the whole message.
  */
 export async function bindAttachments(
   db: Executor,
@@ -43,7 +45,13 @@ export async function bindAttachments(
   const unique = [...new Set(ids)];
   const result = await db
     .updateTable('attachments')
-    .set({ message_id: messageId })
+    .set({
+      message_id: messageId,
+      position: sql<number>`case ${sql.ref('id')} ${sql.join(
+        unique.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
+        sql` `,
+      )} end`,
+    })
     .where('id', 'in', unique)
     .where('owner_type', '=', owner.type)
     .where('owner_id', '=', owner.id)
@@ -69,6 +77,7 @@ export async function attachmentsByMessage(db: Executor, messageIds: string[]): 
     .selectFrom('attachments')
     .selectAll()
     .where('message_id', 'in', messageIds)
+    .orderBy('position')
     .orderBy('created_at')
     .orderBy('id')
     .execute();
