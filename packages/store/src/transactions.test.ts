@@ -1,28 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openDatabase, type Database } from './database.js';
-import { createTestStore, type TestStore } from './testing.js';
+import { describe, expect, it } from '@jest/globals';
+import { migratedStore } from './test-store.js';
 
 /** Transactions that run at once (on SQLite: committed as one group) stay independent of each other. */
 describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (kind) => {
-  let test: TestStore;
-  let db: Database;
-
-  beforeAll(async () => {
-    test = await createTestStore(kind);
-    db = openDatabase(test.config);
-    await db.migrate();
-  });
-  afterAll(async () => {
-    await db.close();
-    await test.drop();
-  });
+  const store = migratedStore(kind);
 
   const keys = async (prefix: string) =>
-    (await db.db.selectFrom('settings').select('key').where('key', 'like', `${prefix}%`).orderBy('key').execute()).map((r) => r.key);
+    (await store.db.db.selectFrom('settings').select('key').where('key', 'like', `${prefix}%`).orderBy('key').execute()).map((r) => r.key);
 
   it('rolls back only the one that failed; the others commit and see each other', async () => {
     const write = (i: number) =>
-      db.transaction(async (tx) => {
+      store.db.transaction(async (tx) => {
         await tx.insertInto('settings').values({ key: `group-${String(i).padStart(2, '0')}`, value: 'v' }).execute();
         if (i === 7) throw new Error('seven fails after writing');
         return i;
@@ -40,22 +28,22 @@ describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (kind) => {
   it('resolves a transaction only once its writes are visible to every reader', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        db.transaction((tx) => tx.insertInto('settings').values({ key: `visible-${i}`, value: 'v' }).execute()).then(() => db.db.selectFrom('settings').select('key').where('key', '=', `visible-${i}`).executeTakeFirst()),
+        store.db.transaction((tx) => tx.insertInto('settings').values({ key: `visible-${i}`, value: 'v' }).execute()).then(() => store.db.db.selectFrom('settings').select('key').where('key', '=', `visible-${i}`).executeTakeFirst()),
       ),
     );
     expect(results.every((row) => row !== undefined)).toBe(true);
   });
 
   it('a unique violation in one transaction leaves the rest of its group committed', async () => {
-    await db.transaction((tx) => tx.insertInto('settings').values({ key: 'taken', value: 'first' }).execute());
+    await store.db.transaction((tx) => tx.insertInto('settings').values({ key: 'taken', value: 'first' }).execute());
     const outcomes = await Promise.allSettled([
-      db.transaction((tx) => tx.insertInto('settings').values({ key: 'before-taken', value: 'v' }).execute()),
-      db.transaction((tx) => tx.insertInto('settings').values({ key: 'taken', value: 'second' }).execute()),
-      db.transaction((tx) => tx.insertInto('settings').values({ key: 'after-taken', value: 'v' }).execute()),
+      store.db.transaction((tx) => tx.insertInto('settings').values({ key: 'before-taken', value: 'v' }).execute()),
+      store.db.transaction((tx) => tx.insertInto('settings').values({ key: 'taken', value: 'second' }).execute()),
+      store.db.transaction((tx) => tx.insertInto('settings').values({ key: 'after-taken', value: 'v' }).execute()),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(await keys('')).toEqual(expect.arrayContaining(['before-taken', 'after-taken', 'taken']));
-    const taken = await db.db.selectFrom('settings').select('value').where('key', '=', 'taken').executeTakeFirst();
+    const taken = await store.db.db.selectFrom('settings').select('value').where('key', '=', 'taken').executeTakeFirst();
     expect(taken?.value).toBe('first');
   });
 });

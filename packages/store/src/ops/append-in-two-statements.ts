@@ -8,8 +8,9 @@ import { appended, KEPT, type OneStatementAppend, type OneStatementSend, type Re
  * (SQLite has no data-modifying CTEs). The insert reads the conversation, checks the sender (the
  * visitor of this inbox, the body within the inbox's length limit) and the status, and takes the next
  * seq; the update moves the summary and returns what the views need (the sender's email, the assignee
- * as visitors see them). Seven statements before: sender, lock, insert, update, assignee, and the job's
- * savepoint pair. SQLite runs one transaction at a time, so nothing comes between the two.
+ * as visitors see them). Five statements before (sender, lock, insert, update, and the assignee for
+ * the ack's view), inside the same savepoint pair of the group commit. SQLite runs one transaction at
+ * a time, so nothing comes between the two.
  *
  * undefined when a check fails: nothing was written, and the general path gives the right answer or error.
  */

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database, Executor } from '../database.js';
-import type { ConversationRow } from '../repos/conversations.js';
+import { findConversations, type ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
 import { catchUpSearchIndex } from './search-index.js';
 import { ftsMatchOf, matchesPhrases, searchGroups, snippetOf, tsQueryOf } from '../search-text.js';
@@ -39,7 +39,7 @@ export async function searchConversations(db: Pick<Database, 'db' | 'dialect' | 
   await catchUpSearchIndex(db);
   const people = after === undefined ? await visitorMatches(db, input) : [];
   const page = await messageMatches(db, input, groups, after);
-  const conversations = await conversationsById(db.db, [...people.map((p) => p.conversation_id), ...page.rows.map((m) => m.conversation_id)]);
+  const conversations = await findConversations(db.db, [...people.map((p) => p.conversation_id), ...page.rows.map((m) => m.conversation_id)]);
   const rows: SearchRow[] = [];
   for (const p of people) {
     const conversation = conversations.get(p.conversation_id);
@@ -154,9 +154,3 @@ async function postgresMessageMatches(db: Executor, input: SearchInput, groups: 
 /** Candidate batches one PostgreSQL page reads at most before it answers with what it has. */
 const MAX_ROUNDS = 5;
 
-async function conversationsById(db: Executor, ids: string[]): Promise<Map<string, ConversationRow>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = await db.selectFrom('conversations').selectAll().where('id', 'in', unique).execute();
-  return new Map(rows.map((r) => [r.id, r]));
-}

@@ -87,13 +87,18 @@ export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<Se
   });
 }
 
-/** One group-committing sender per database (send-batch.ts). */
-const oneStatementSenders = new WeakMap<Database, ReturnType<typeof createSendBatcher>>();
-const oneStatementSender = (db: Database) => {
-  let send = oneStatementSenders.get(db);
-  if (!send) oneStatementSenders.set(db, (send = createSendBatcher(db)));
-  return send;
-};
+/** One instance per database, made on first use: a batcher's queue is shared by all the database's callers. */
+function perDatabase<T>(create: (db: Database) => T): (db: Database) => T {
+  const made = new WeakMap<Database, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) made.set(db, (value = create(db)));
+    return value;
+  };
+}
+
+/** Group-commits PostgreSQL's one-statement sends (send-batch.ts). */
+const oneStatementSender = perDatabase(createSendBatcher);
 
 /**
  * The short path for the common send: text into the visitor's conversation that leaves its status as
@@ -158,13 +163,11 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   return current && !startsNewConversation(current.status) ? current : null;
 }
 
-const routers = new WeakMap<Database, ReturnType<typeof createRouteBatcher>>();
+const router = perDatabase(createRouteBatcher);
 
 async function routeNewConversation(db: Database, outcome: SendOutcome): Promise<void> {
-  let route = routers.get(db);
-  if (!route) routers.set(db, (route = createRouteBatcher(db)));
   const { id } = outcome.conversation;
-  const { changes, found } = await route(outcome.conversation);
+  const { changes, found } = await router(db)(outcome.conversation);
   mergeChanges(outcome.changes, changes);
   // Another node's drain may have routed it before ours: then it is published and answered as that
   // drain left it, not as the send queued it (its visitor would see "queued" after "joined").

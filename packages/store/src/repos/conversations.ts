@@ -45,9 +45,10 @@ export async function insertConversation(
   return db.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Several conversations by id, as stored now (none locked). */
+/** Several conversations by id (repeats allowed), as stored now (none locked). */
 export async function findConversations(db: Executor, ids: string[]): Promise<Map<string, ConversationRow>> {
-  const rows = ids.length === 0 ? [] : await db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+  const unique = [...new Set(ids)];
+  const rows = unique.length === 0 ? [] : await db.selectFrom('conversations').selectAll().where('id', 'in', unique).execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
