@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from './harness.js';
 
 /**
  * Fan-out (docs/protocol.md, "Who receives what"): the followers of a conversation (assignee, agents
- * and admins holding it open) get its messages; the other agents of the inbox get coalesced
+ * and admins holding it open) get its messages; every agent of the inbox (followers too) gets coalesced
  * `conversation:activity` rows, and full updates only when the conversation moves.
  */
 describe('fan-out: followers get messages, the rest of the inbox gets list rows', () => {
@@ -15,7 +15,7 @@ describe('fan-out: followers get messages, the rest of the inbox gets list rows'
   });
   afterAll(() => server.stop());
 
-  it('a message reaches the assignee and an agent holding it open, and only an activity row reaches the others', async () => {
+  it('a message reaches the assignee and an agent holding it open, and only an activity row reaches the others (and their list)', async () => {
     const inbox = await createInbox(server, { routing: 'manual' });
     const assignee = await onlineAgent(server, [inbox.id], { name: 'Assignee' });
     const watcher = await onlineAgent(server, [inbox.id], { name: 'Watcher' });
@@ -41,11 +41,15 @@ describe('fan-out: followers get messages, the rest of the inbox gets list rows'
     expect(item).toMatchObject({ status: 'open', assigneeId: assignee.id, lastSeq: shopper.conversation.lastSeq + 2, unread: expect.any(Number) });
     expect(item.lastMessage?.body).toBe(long.slice(0, limits.activityPreviewLength));
     await admin.log.wait('conversation:activity', row, { from: from.admin });
-    await barrier(bystander.client);
-    await barrier(admin.client);
+    // The followers' list rows come the same way: a message does not move the conversation.
+    await assignee.log.wait('conversation:activity', row, { from: from.assignee });
+    await watcher.log.wait('conversation:activity', row, { from: from.watcher });
+    for (const agent of [bystander, admin, assignee, watcher]) await barrier(agent.client);
     expect(bystander.log.all('message:created', from.bystander)).toEqual([]);
     expect(admin.log.all('message:created', from.admin)).toEqual([]);
-    expect(bystander.log.all('conversation:updated', from.bystander)).toEqual([]);
+    for (const [agent, mark] of [[bystander, from.bystander], [assignee, from.assignee], [watcher, from.watcher]] as const) {
+      expect(agent.log.all('conversation:updated', mark)).toEqual([]);
+    }
   });
 
   it('a move (claim, resolve) still reaches every agent of the inbox in full', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AgentConversationSchema, MessageSchema, agentCommands } from '@kefu/protocol';
+import { AgentConversationSchema, ConversationActivitySchema, MessageSchema, agentCommands, type ConversationActivity } from '@kefu/protocol';
 import { adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
@@ -191,7 +191,7 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     }
   });
 
-  it('read:set brings unread to 0 in conversation:updated and tells the visitor with read:changed', async () => {
+  it('read:set brings unread to 0 in the list rows (conversation:activity) and tells the visitor with read:changed', async () => {
     const inbox = await createInbox(server, { routing: 'manual' });
     const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });
     const bo = await onlineAgent(server, [inbox.id], { name: 'Bo' });
@@ -205,12 +205,13 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     const listed = await ana.client.call('conversation:list', { view: 'unassigned' });
     expect(listed.conversations.find((c) => c.id === conversationId)?.unread).toBe(2);
 
-    const boSeesRead = nextEvent(bo.client, 'conversation:updated', (c) => c.id === conversationId && c.unread === 0);
-    const anaSeesRead = nextEvent(ana.client, 'conversation:updated', (c) => c.id === conversationId && c.unread === 0);
+    const readRow = (a: ConversationActivity) => a.conversations.some((c) => c.id === conversationId && c.unread === 0);
+    const boSeesRead = nextEvent(bo.client, 'conversation:activity', readRow);
+    const anaSeesRead = nextEvent(ana.client, 'conversation:activity', readRow);
     const visitorSeesRead = nextEvent(shopper.client, 'read:changed', (r) => r.conversationId === conversationId);
     const boSeesReceipt = nextEvent(bo.client, 'read:changed', (r) => r.conversationId === conversationId && r.by === 'agent');
     expect(await ana.client.call('read:set', { conversationId, seq: second.message.seq })).toEqual({});
-    expect(AgentConversationSchema.parse(await boSeesRead)).toMatchObject({ id: conversationId, unread: 0 });
+    expect(ConversationActivitySchema.parse(await boSeesRead).inboxId).toBe(inbox.id);
     await anaSeesRead;
     expect(await visitorSeesRead).toMatchObject({ conversationId, seq: second.message.seq });
 
@@ -221,7 +222,7 @@ describe('agent commands: messages, notes, sync, typing, read receipts, canned r
     expect(await anaSeesVisitorRead).toEqual({ conversationId, seq: second.message.seq, by: 'visitor' });
 
     // A newer visitor message is unread again.
-    const unreadAgain = nextEvent(ana.client, 'conversation:updated', (c) => c.id === conversationId && c.unread === 1);
+    const unreadAgain = nextEvent(ana.client, 'conversation:activity', (a) => a.conversations.some((c) => c.id === conversationId && c.unread === 1));
     await shopper.client.send({ body: 'third' });
     await unreadAgain;
 

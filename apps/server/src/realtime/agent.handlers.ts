@@ -148,7 +148,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'read:set': async ({ conversationId, seq }) => {
       await visible(conversationId);
       const mark = await markRead(db.db, conversationId, 'agent', seq);
-      if (mark) await broadcaster.read(mark.conversation, 'agent', mark.seq, socket.id);
+      if (mark) broadcaster.read(mark.conversation, 'agent', mark.seq, socket.id);
       return {};
     },
 

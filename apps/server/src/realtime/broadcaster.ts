@@ -62,16 +62,18 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     });
   }
 
+  /**
+   * A conversation that moved goes in full to its inbox; one whose summary alone changed (a message)
+   * goes to it as an activity row, followers included: their message:created carries the message itself.
+   */
   async function publishConversations(changes: DeskChanges, known: PublishOptions['visitors'], sent: VisitorViews) {
-    const rows = [...changes.conversations.values()];
-    const views = await toAgentConversations(db.db, rows, known);
-    rows.forEach((row, i) => {
-      if (changes.moved.has(row.id)) return toAgents(row.inbox_id).emit('conversation:updated', views[i]!);
-      toFollowers(row).emit('conversation:updated', views[i]!);
-      activity.add(row.inbox_id, toActivityItem(row));
-    });
+    const all = [...changes.conversations.values()];
+    for (const row of all) if (!changes.moved.has(row.id)) activity.add(row.inbox_id, toActivityItem(row));
+    const moved = all.filter((row) => changes.moved.has(row.id));
+    const views = await toAgentConversations(db.db, moved, known);
+    moved.forEach((row, i) => toAgents(row.inbox_id).emit('conversation:updated', views[i]!));
     // A message alone moves only lastSeq of the visitor's view, and their message:created carries it.
-    for (const row of rows.filter((r) => changes.moved.has(r.id))) {
+    for (const row of moved) {
       const view = await visitorConversationView(db.db, row);
       sent.set(row.id, view);
       toVisitor(row.visitor_id).emit('conversation:updated', view);
@@ -162,15 +164,14 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       if (view.assigneeId) agents.to(whisperAudience(view.assigneeId)).emit('whisper:received', { conversation: view, message });
     },
 
-    /** A read mark: the conversation's followers; the visitor (their other tabs, when they read) up to what they can see. */
-    async read(row: ConversationRow, by: 'visitor' | 'agent', seq: number, originSocketId: string): Promise<void> {
+    /**
+     * A read mark: the conversation's followers; the visitor (their other tabs, when they read) up to
+     * what they can see; an agent's read resets unread, which the inbox's list rows show.
+     */
+    read(row: ConversationRow, by: 'visitor' | 'agent', seq: number, originSocketId: string): void {
       toFollowers(row).except(originSocketId).emit('read:changed', { conversationId: row.id, seq, by });
       toVisitor(row.visitor_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq: Math.min(seq, row.last_public_seq), by });
-      if (by === 'agent') {
-        const [view] = await toAgentConversations(db.db, [row]);
-        if (view) toFollowers(row).emit('conversation:updated', view);
-        activity.add(row.inbox_id, toActivityItem(row));
-      }
+      if (by === 'agent') activity.add(row.inbox_id, toActivityItem(row));
     },
   };
 }

@@ -112,7 +112,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
     'read:set': async ({ conversationId, seq }) => {
       await ownConversation(conversationId);
       const mark = await markRead(db.db, conversationId, 'visitor', seq);
-      if (mark) await broadcaster.read(mark.conversation, 'visitor', mark.seq, socket.id);
+      if (mark) broadcaster.read(mark.conversation, 'visitor', mark.seq, socket.id);
       return {};
     },
 
