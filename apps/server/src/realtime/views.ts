@@ -9,6 +9,7 @@ import {
   toVisitorConversation,
   type ConversationRow,
   type Executor,
+  type InboxRow,
 } from '@kefu/store';
 
 /**
@@ -37,6 +38,10 @@ async function assigneeOf(db: Executor, row: ConversationRow): Promise<VisitorCo
  */
 export async function isInboxOnline(db: Executor, inboxId: string, now = new Date()): Promise<boolean> {
   const inbox = await findInbox(db, inboxId);
-  if (!inbox || !isOpenAt(businessHoursOf(inbox), now)) return false;
-  return (await onlineMemberCount(db, inboxId)) > 0;
+  return inbox ? isInboxRowOnline(db, inbox, now) : false;
+}
+
+/** isInboxOnline for an inbox the caller has read already. */
+export async function isInboxRowOnline(db: Executor, inbox: InboxRow, now = new Date()): Promise<boolean> {
+  return isOpenAt(businessHoursOf(inbox), now) && (await onlineMemberCount(db, inbox.id)) > 0;
 }

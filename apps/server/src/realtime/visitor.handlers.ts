@@ -23,7 +23,7 @@ import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
 import type { VisitorViews } from './broadcaster.js';
 import { rooms } from './rooms.js';
-import { isInboxOnline, visitorConversationView } from './views.js';
+import { isInboxRowOnline, visitorConversationView } from './views.js';
 
 /** Thin handlers: parse (done by bindCommands) → authorize → store → broadcast → ack. */
 export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): CommandHandlers<typeof visitorCommands> {
@@ -159,7 +159,7 @@ async function visitorSession(ctx: AppContext, visitorId: string, inboxId: strin
       id: inbox.id,
       name: inbox.name,
       greeting: inbox.greeting,
-      online: await isInboxOnline(db, inbox.id),
+      online: await isInboxRowOnline(db, inbox),
       maxMessageLength: inbox.max_message_length,
       csatEnabled: inbox.csat_enabled === 1,
       livePreview: inbox.live_preview === 1,

@@ -1,15 +1,15 @@
 import { estimateWaitSec, queuePositions, sortQueue, type QueueEntry } from '@kefu/core';
 import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
 import type { Executor } from '../database.js';
-import { effectiveStatusOf, listAgentRows, profilesOf } from '../repos/agents.js';
+import { effectiveStatusOf, listAgentRows, memberRowsOf, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
 import { queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
-import { listInboxRows, memberIdsOf } from '../repos/inboxes.js';
+import { listInboxRows } from '../repos/inboxes.js';
 import { secondsSince } from '../util.js';
 
 /** Members of the inbox who are online now: who answers visitors, and what wait estimates divide by. */
 export async function onlineMemberCount(db: Executor, inboxId: string): Promise<number> {
-  const rows = await listAgentRows(db, await memberIdsOf(db, inboxId));
+  const rows = await memberRowsOf(db, inboxId);
   return rows.filter((row) => effectiveStatusOf(row) === 'online').length;
 }
 
@@ -52,8 +52,7 @@ export async function queueSnapshot(db: Executor, inboxId?: string): Promise<Que
     }
     perInbox.push({ inboxId: inbox.id, name: inbox.name, queued: rows.length, open: await countStatus(db, 'open', inbox.id) });
   }
-  const memberIds = inboxId ? await memberIdsOf(db, inboxId) : undefined;
-  const agents = await profilesOf(db, await listAgentRows(db, memberIds));
+  const agents = await profilesOf(db, await (inboxId ? memberRowsOf(db, inboxId) : listAgentRows(db)));
   return {
     queued,
     agents,

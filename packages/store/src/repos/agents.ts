@@ -72,6 +72,17 @@ export const findAgent = (db: Executor, id: string): Promise<AgentRow | undefine
 export const findAgentByEmail = (db: Executor, email: string): Promise<AgentRow | undefined> =>
   db.selectFrom('agents').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
 
+/** The agents of an inbox, in one read (not its member ids, then their rows). */
+export const memberRowsOf = (db: Executor, inboxId: string): Promise<AgentRow[]> =>
+  db
+    .selectFrom('agents')
+    .innerJoin('inbox_members', 'inbox_members.agent_id', 'agents.id')
+    .selectAll('agents')
+    .where('inbox_members.inbox_id', '=', inboxId)
+    .orderBy('agents.name')
+    .orderBy('agents.id')
+    .execute();
+
 export const listAgentRows = (db: Executor, ids?: string[]): Promise<AgentRow[]> => {
   let query = db.selectFrom('agents').selectAll().orderBy('name').orderBy('id');
   if (ids) {
