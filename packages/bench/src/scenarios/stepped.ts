@@ -1,4 +1,5 @@
 import { runStep, type StepResult } from '../load/open-loop.js';
+import { settle } from '../load/settle.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
 import { cpuOf, labelOf, orDash, type CpuMs, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
@@ -25,6 +26,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
   }
   const results = new Map<string, StepResult[]>();
+  const waits: number[] = [];
   try {
     for (let run = 0; run < ctx.runs; run++) {
       const saturated = new Set<TargetName>();
@@ -32,6 +34,8 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
         for (const name of spec.targets) {
           if (saturated.has(name)) continue;
           const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
+          ctx.progress.update(`${label}: waiting for a quiet machine`);
+          waits.push(await settle());
           const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, cpu.get(name));
           if (step.delivered < step.sent * SATURATED) saturated.add(name);
           const key = `${name}@${rate}`;
@@ -43,7 +47,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     desks.forEach((desk) => desk.close());
   }
   ctx.progress.done();
-  return toResult(spec, results, durationMs, ctx.runs);
+  return toResult(spec, results, durationMs, ctx.runs, waits);
 }
 
 function medianStep(steps: StepResult[]) {
@@ -63,7 +67,7 @@ function medianStep(steps: StepResult[]) {
   };
 }
 
-function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, durationMs: number, runs: number): ScenarioResult {
+function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, durationMs: number, runs: number, waits: number[]): ScenarioResult {
   const rows = [];
   const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
   for (const rate of spec.rates) {
@@ -89,6 +93,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
     },
     notes: [
       `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`,
+      `Each step starts once the machine is quiet (under 25 % of its cores busy for 250 ms, at most 5 s), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       ...spec.notes,

@@ -1,0 +1,37 @@
+import { cpus } from 'node:os';
+import { sleep } from '../progress.js';
+
+type Times = { busy: number; total: number };
+
+function machineTimes(): Times {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.idle + times.irq;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+/** Below this share of the machine's cores busy, the machine counts as quiet. */
+const QUIET = 0.25;
+const WINDOW_MS = 250;
+const MAX_MS = 5_000;
+
+/**
+ * Waits until the machine is quiet (under a quarter of its cores busy over 250 ms), at most 5 s.
+ * Targets take turns on one machine, and what one leaves behind (a node's GC, PostgreSQL's
+ * autovacuum and checkpoints, a SQLite checkpoint) would otherwise run in the next target's step:
+ * one node's p99 moved by 2–3× with what ran before it. Returns the milliseconds waited.
+ */
+export async function settle(): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const before = machineTimes();
+    await sleep(WINDOW_MS);
+    const after = machineTimes();
+    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy < QUIET || Date.now() - start >= MAX_MS) return Date.now() - start;
+  }
+}
