@@ -8,10 +8,25 @@ import {
   originsOf,
   updateVisitorRow,
   type InboxRow,
+  type VisitorRow,
 } from '@kefu/store';
 import { verifyIdentityHash } from '../auth/identity.js';
 import type { AppContext } from '../context.js';
 import type { VisitorSocket } from './namespaces.js';
+
+/**
+ * What a socket's handshake read, for the session it opens: the inbox, and the visitor when the
+ * handshake created them (who then has no conversation yet). Three reads fewer per shopper connect.
+ */
+export type HandshakeRows = { inbox: InboxRow; createdVisitor?: VisitorRow };
+const handshakeRows = new WeakMap<VisitorSocket, HandshakeRows>();
+
+/** The rows the socket's handshake read; given once, so a later session reads afresh. */
+export function takeHandshakeRows(socket: VisitorSocket): HandshakeRows | undefined {
+  const rows = handshakeRows.get(socket);
+  handshakeRows.delete(socket);
+  return rows;
+}
 
 /**
  * Authenticates a visitor socket: inbox key, allowed origin, then a verified identity, a valid
@@ -41,7 +56,9 @@ async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
   checkOrigin(inbox, embeddingOrigin(ctx, socket.handshake.headers.origin, auth.hostOrigin));
-  const visitorId = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
+  const visitor = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
+  const visitorId = typeof visitor === 'string' ? visitor : visitor.id;
+  handshakeRows.set(socket, typeof visitor === 'string' ? { inbox } : { inbox, createdVisitor: visitor });
   const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
   return { visitorId, inboxId: inbox.id, visitorToken };
 }
@@ -60,7 +77,8 @@ function checkOrigin(inbox: InboxRow, origin: string | undefined): void {
   if (allowed.length > 0 && (!origin || !allowed.includes(origin))) throw new KefuError('forbidden', 'origin not allowed');
 }
 
-async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null, clientIp: string): Promise<string> {
+/** The visitor's id, or the row of a visitor created just now. */
+async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null, clientIp: string): Promise<string | VisitorRow> {
   if (auth.identity) return identifiedVisitor(ctx, inbox, auth.identity, userAgent);
   const claims = auth.visitorToken ? await ctx.tokens.verifyVisitor(auth.visitorToken) : null;
   if (claims && claims.inboxId === inbox.id) {
@@ -70,7 +88,7 @@ async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAut
   }
   // Each anonymous handshake would otherwise create a row: cap new ones per client address.
   if (!(await ctx.newVisitorLimiter.consume(clientIp))) throw new KefuError('rate_limited', 'too many new visitors from this address');
-  return (await insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null })).id;
+  return insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null });
 }
 
 async function identifiedVisitor(ctx: AppContext, inbox: InboxRow, identity: NonNullable<VisitorAuth['identity']>, userAgent: string | null) {

@@ -23,6 +23,7 @@ import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
 import type { VisitorViews } from './broadcaster.js';
 import { rooms } from './rooms.js';
+import { takeHandshakeRows, type HandshakeRows } from './visitor-handshake.js';
 import { isInboxRowOnline, visitorConversationView } from './views.js';
 
 /** Thin handlers: parse (done by bindCommands) → authorize → store → broadcast → ack. */
@@ -145,12 +146,17 @@ export async function startVisitorSession(ctx: AppContext, socket: VisitorSocket
   });
   // Commands are bound before the first await: a client may send one the moment it is connected.
   await socket.join([rooms.visitor(visitorId), rooms.inboxVisitors(inboxId)]);
-  socket.emit('session', await visitorSession(ctx, visitorId, inboxId, visitorToken));
+  socket.emit('session', await visitorSession(ctx, visitorId, inboxId, visitorToken, takeHandshakeRows(socket)));
 }
 
-async function visitorSession(ctx: AppContext, visitorId: string, inboxId: string, visitorToken: string): Promise<VisitorSession> {
+async function visitorSession(ctx: AppContext, visitorId: string, inboxId: string, visitorToken: string, known?: HandshakeRows): Promise<VisitorSession> {
   const db = ctx.db.db;
-  const [visitor, inbox, current] = await Promise.all([findVisitor(db, visitorId), findInbox(db, inboxId), currentConversationOf(db, visitorId)]);
+  const created = known?.createdVisitor;
+  const [visitor, inbox, current] = await Promise.all([
+    created ?? findVisitor(db, visitorId),
+    known?.inbox ?? findInbox(db, inboxId),
+    created ? undefined : currentConversationOf(db, visitorId),
+  ]);
   if (!visitor || !inbox) throw new KefuError('not_found', 'visitor or inbox vanished');
   return {
     visitorToken,
