@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AgentConversationSchema, MessageSchema, QueueSnapshotSchema } from '@kefu/protocol';
+import { AgentConversationSchema, MessageSchema, QueueSnapshotSchema, type QueueSnapshot } from '@kefu/protocol';
 import { adminToken, barrier, createInbox, expectFailure, nextEvent, onlineAdmin, onlineAgent, startConversation, testStore } from './kit.js';
 import { startTestServer, type TestServer } from './harness.js';
 
@@ -128,5 +128,18 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
 
     await barrier(agent.client);
     expect(agent.log.all('queue:updated')).toEqual([]);
+  });
+
+  it('an admin who connects gets the queue as it is after the session, without waiting for it to move', async () => {
+    const inbox = await createInbox(server, { routing: 'manual', name: 'Waiting inbox' });
+    const watcher = await onlineAdmin(server);
+    const published = nextEvent(watcher.client, 'queue:updated', (q) => q.queued.some((item) => item.inboxId === inbox.id));
+    const shopper = await startConversation(server, inbox);
+    // The feed has published this move; the queue stays as it is from here on.
+    await published;
+    const late = await onlineAgent(server, [], { name: 'Late admin', role: 'admin' });
+    const isQueued = (q: QueueSnapshot) => q.queued.some((item) => item.conversationId === shopper.conversation.id);
+    const snapshot = QueueSnapshotSchema.parse(await late.log.wait('queue:updated', isQueued));
+    expect(snapshot.queued.find((item) => item.conversationId === shopper.conversation.id)).toMatchObject({ inboxId: inbox.id, position: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { inboxIdsOfAgent, listInboxRows, profileOf, updateAgentPresence } from '@kefu/store';
+import { inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { visibleInboxIds } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
@@ -30,6 +30,9 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
   socket.on('disconnect', leave);
   await ctx.broadcaster.publish(await updateAgentPresence(ctx.db, me.agentId, { connected: true }));
   socket.emit('session', await agentSession(ctx, me.agentId, inboxIds));
+  // While no admin is connected the queue feed skips the admins' view; this one is read after the
+  // presence above, so a move the feed skipped is in it.
+  if (me.role === 'admin') socket.emit('queue:updated', await queueSnapshot(ctx.db.db));
 }
 
 async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {

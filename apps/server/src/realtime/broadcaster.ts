@@ -1,4 +1,5 @@
 import {
+  anyAdminConnected,
   inboxIdsOfAgent,
   inboxIdsOfAgents,
   listAgentRows,
@@ -111,7 +112,12 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
   }
   const loads = createBatchFeed((agentIds) => publishLoads(agentIds).catch((err: unknown) => log.error({ err }, 'agent publish failed')));
 
-  /** Queued visitors learn their new position; admins get the new queue (once per window, see createBatchFeed). */
+  /**
+   * Queued visitors learn their new position; admins get the new queue (once per window, see
+   * createBatchFeed). The admins' view reads every inbox's queue, so it is read only while an admin
+   * is connected; one who connects gets it after their session (startAgentSession), read after their
+   * presence is, so no move between the two is missed.
+   */
   async function publishQueues(inboxIds: string[]) {
     for (const inboxId of inboxIds) {
       const info = await queueInfoOf(db.db, inboxId);
@@ -119,7 +125,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
         toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row, info));
       }
     }
-    agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
+    if (await anyAdminConnected(db.db)) agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
   }
   const queues = createBatchFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
 

@@ -66,6 +66,15 @@ export async function updateAgentRow(db: Executor, id: string, changes: AgentCha
   if (Object.keys(set).length > 0) await db.updateTable('agents').set(set).where('id', '=', id).execute();
 }
 
+/**
+ * Whether an active admin is connected anywhere in the cluster (or within their offline grace): the
+ * admins' queue view is worth computing only then.
+ */
+export async function anyAdminConnected(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('agents').select('id').where('role', '=', 'admin').where('connected', '=', 1).where('active', '=', 1).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export const findAgent = (db: Executor, id: string): Promise<AgentRow | undefined> =>
   db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
 
