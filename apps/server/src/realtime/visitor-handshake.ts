@@ -56,9 +56,8 @@ async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   const inbox = await findInboxByKey(ctx.db.db, auth.inboxKey);
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
   checkOrigin(inbox, embeddingOrigin(ctx, socket.handshake.headers.origin, auth.hostOrigin));
-  const visitor = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
-  const visitorId = typeof visitor === 'string' ? visitor : visitor.id;
-  handshakeRows.set(socket, typeof visitor === 'string' ? { inbox } : { inbox, createdVisitor: visitor });
+  const { visitorId, created } = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
+  handshakeRows.set(socket, { inbox, createdVisitor: created });
   const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
   return { visitorId, inboxId: inbox.id, visitorToken };
 }
@@ -77,18 +76,25 @@ function checkOrigin(inbox: InboxRow, origin: string | undefined): void {
   if (allowed.length > 0 && (!origin || !allowed.includes(origin))) throw new KefuError('forbidden', 'origin not allowed');
 }
 
-/** The visitor's id, or the row of a visitor created just now. */
-async function resolveVisitor(ctx: AppContext, inbox: InboxRow, auth: VisitorAuth, userAgent: string | null, clientIp: string): Promise<string | VisitorRow> {
-  if (auth.identity) return identifiedVisitor(ctx, inbox, auth.identity, userAgent);
+/** The visitor's id, and their row when they were created just now. */
+async function resolveVisitor(
+  ctx: AppContext,
+  inbox: InboxRow,
+  auth: VisitorAuth,
+  userAgent: string | null,
+  clientIp: string,
+): Promise<{ visitorId: string; created?: VisitorRow }> {
+  if (auth.identity) return { visitorId: await identifiedVisitor(ctx, inbox, auth.identity, userAgent) };
   const claims = auth.visitorToken ? await ctx.tokens.verifyVisitor(auth.visitorToken) : null;
   if (claims && claims.inboxId === inbox.id) {
     const known = await findVisitor(ctx.db.db, claims.visitorId);
     // An identified visitor can be resumed only with a fresh identity proof, not with an old anonymous token.
-    if (known && known.external_id === null) return known.id;
+    if (known && known.external_id === null) return { visitorId: known.id };
   }
   // Each anonymous handshake would otherwise create a row: cap new ones per client address.
   if (!(await ctx.newVisitorLimiter.consume(clientIp))) throw new KefuError('rate_limited', 'too many new visitors from this address');
-  return insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null });
+  const created = await insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null });
+  return { visitorId: created.id, created };
 }
 
 async function identifiedVisitor(ctx: AppContext, inbox: InboxRow, identity: NonNullable<VisitorAuth['identity']>, userAgent: string | null) {
