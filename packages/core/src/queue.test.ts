@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { compareQueueEntries, frontOfQueueTime, queuePositions, sortQueue } from './queue.js';
+import { compareQueueEntries, frontOfQueueTime, frontOfQueueTimes, queuePositions, sortQueue } from './queue.js';
 import type { QueueEntry } from './queue.js';
 import { makeEntry } from './test-fixtures.js';
 
@@ -79,5 +79,24 @@ describe('frontOfQueueTime', () => {
     const queue = [makeEntry('waiting-1', T0), makeEntry('waiting-2', T1)];
     const requeued = makeEntry('zz-requeued', frontOfQueueTime(queue, NOW));
     expect(sortQueue([...queue, requeued]).map((e) => e.id)).toEqual(['zz-requeued', 'waiting-1', 'waiting-2']);
+  });
+});
+
+describe('frontOfQueueTimes', () => {
+  it('gives the same keys as placing each ahead of the queue, last first', () => {
+    const queue = [makeEntry('waiting-1', T0), makeEntry('waiting-2', T1, 9)];
+    const oneByOne: QueueEntry[] = [...queue];
+    for (const id of ['c', 'b', 'a']) oneByOne.push(makeEntry(id, frontOfQueueTime(oneByOne, NOW)));
+    const keys = frontOfQueueTimes(queue, 3, NOW);
+    expect(keys).toEqual(['a', 'b', 'c'].map((id) => oneByOne.find((e) => e.id === id)!.queuedAt));
+    expect(keys).toEqual(['2024-05-01T09:59:59.997Z', '2024-05-01T09:59:59.998Z', '2024-05-01T09:59:59.999Z']);
+  });
+
+  it('ends at now on an empty queue, and puts them in the order given ahead of the rest', () => {
+    expect(frontOfQueueTimes([], 2, NOW)).toEqual([new Date(Date.parse(NOW) - 1).toISOString(), NOW]);
+    const queue = [makeEntry('waiting', T0)];
+    const requeued = frontOfQueueTimes(queue, 2, NOW).map((key, i) => makeEntry(`zz-${i}`, key));
+    expect(sortQueue([...queue, ...requeued]).map((e) => e.id)).toEqual(['zz-0', 'zz-1', 'waiting']);
+    expect(frontOfQueueTimes(queue, 0, NOW)).toEqual([]);
   });
 });

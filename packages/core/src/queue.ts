@@ -30,6 +30,16 @@ export function frontOfQueueTime(queue: QueueEntry[], now: string): string {
   return earliest === Infinity ? now : new Date(earliest - 1).toISOString();
 }
 
+/**
+ * Queue keys that put several conversations ahead of everything already waiting, 1 ms apart, in the
+ * order given: the first gets the earliest key. One pass over the queue for all of them (an agent's
+ * whole shift going offline at once), the same keys as placing them one by one, last first.
+ */
+export function frontOfQueueTimes(queue: QueueEntry[], count: number, now: string): string[] {
+  const front = Date.parse(frontOfQueueTime(queue, now));
+  return Array.from({ length: count }, (_, i) => new Date(front - (count - 1 - i)).toISOString());
+}
+
 // Planned assignments must rank after every real one, so the marker starts past the latest
 // known time (and `now` when given) and grows by 1 ms per planned assignment.
 function latestKnownTime(candidates: AgentCandidate[], now: string | undefined): number {

@@ -21,6 +21,7 @@ import {
   messagesAfter,
   messagesBefore,
   queueInfoOf,
+  listAgentRows,
   sendAgentMessage,
   sendVisitorMessage,
   sendPlainVisitorMessage,
@@ -325,6 +326,37 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(info.get(mine.id)?.position).toBe(1);
     expect(info.get(mine.id)?.estimatedWaitSec).toBeNull();
     expect(changes.messages.some((m) => m.kind === 'event' && m.conversation_id === mine.id)).toBe(true);
+  });
+
+  it('takes a whole shift offline at once: every open conversation back ahead of the waiting, the longest-open first', async () => {
+    const shift = [await newAgent(2), await newAgent(2)];
+    const served = [];
+    for (let i = 0; i < 4; i++) served.push((await sendAsVisitor((await newVisitor()).id, `help ${i}`)).conversation);
+    expect(served.map((c) => c.status)).toEqual(['open', 'open', 'open', 'open']);
+    const before = new Map(served.map((c) => [c.id, c]));
+    const waiting = await sendAsVisitor((await newVisitor()).id, 'still waiting');
+    expect(waiting.conversation.status).toBe('queued');
+
+    const changes = await markAgentsOffline(db, async (ids) => new Set(ids.filter((id) => shift.some((a) => a.id === id))));
+    expect(new Set(changes.presenceAgentIds)).toEqual(new Set(shift.map((a) => a.id)));
+    const requeued = served.map((c) => changes.conversations.get(c.id));
+    expect(requeued.every((row) => row?.status === 'queued' && row.assignee_id === null)).toBe(true);
+    // Each got its own line at its next seq, naming its own agent, and its record.
+    for (const row of requeued) {
+      const line = changes.messages.find((m) => m.conversation_id === row!.id);
+      const agent = shift.find((a) => a.id === before.get(row!.id)!.assignee_id)!;
+      expect(line).toMatchObject({ kind: 'event', seq: before.get(row!.id)!.last_seq + 1, body: `${agent.name} went offline; the conversation is back in the queue` });
+      expect(row!.last_seq).toBe(line!.seq);
+      expect((await assignmentsOf(db.db, row!.id)).map((a) => a.reason.rule)).toEqual(['auto_least_load', 'offline_requeue']);
+    }
+    // Ahead of the one already waiting, in the order they were opened.
+    const info = await queueInfoOf(db.db, inboxId);
+    const byPosition = served.map((c) => c.id).sort((a, b) => info.get(a)!.position - info.get(b)!.position);
+    expect(byPosition.map((id) => info.get(id)!.position)).toEqual([1, 2, 3, 4]);
+    expect(info.get(waiting.conversation.id)?.position).toBe(5);
+    const openedAt = byPosition.map((id) => before.get(id)!.created_at);
+    expect(openedAt).toEqual([...openedAt].sort());
+    expect((await listAgentRows(db.db, shift.map((a) => a.id))).map((a) => a.connected)).toEqual([0, 0]);
   });
 
   it('lets agents claim free conversations and only owners or admins move them', async () => {

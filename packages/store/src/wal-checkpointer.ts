@@ -63,6 +63,9 @@ export function startWalCheckpointer(file: string): WalCheckpointer {
   return {
     next: () => new Promise((resolve) => waiting.push(resolve)),
     async stop() {
+      // Held from here until it exits: with nothing else on the event loop (a script's last close) an
+      // unref'd worker's exit would never be waited for, and the process would end mid-close.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },

@@ -74,8 +74,10 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const views = await toAgentConversations(db.db, moved, known);
     moved.forEach((row, i) => toAgents(row.inbox_id).emit('conversation:updated', views[i]!));
     // A message alone moves only lastSeq of the visitor's view, and their message:created carries it.
+    // Each inbox's queue is read once: a shift going offline requeues hundreds of conversations at once.
+    const queueOf = memoize((inboxId: string) => queueInfoOf(db.db, inboxId));
     for (const row of moved) {
-      const view = await visitorConversationView(db.db, row);
+      const view = await visitorConversationView(db.db, row, row.status === 'queued' ? await queueOf(row.inbox_id) : undefined);
       sent.set(row.id, view);
       toVisitor(row.visitor_id).emit('conversation:updated', view);
     }
@@ -179,5 +181,15 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       toVisitor(row.visitor_id).except(originSocketId).emit('read:changed', { conversationId: row.id, seq: Math.min(seq, row.last_public_seq), by });
       if (by === 'agent') activity.add(row.inbox_id, toActivityItem(row));
     },
+  };
+}
+
+/** Calls `read` once per key; later calls share its promise. */
+function memoize<T>(read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const known = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = known.get(key);
+    if (!value) known.set(key, (value = read(key)));
+    return value;
   };
 }

@@ -1,10 +1,10 @@
-import { frontOfQueueTime, selectOfflineRequeue, sortQueue } from '@kefu/core';
+import { frontOfQueueTimes, selectOfflineRequeue, sortQueue } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
-import { findAgent, setAgentPresence, type AgentRow } from '../repos/agents.js';
+import { findAgent, listAgentRows, setAgentPresence, type AgentRow } from '../repos/agents.js';
 import { toBool } from '../util.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
-import { applyAssignment, manualReason } from './assignment.js';
+import { applyAssignments, manualReason, type AssignmentChange } from './assignment.js';
 import { emptyChanges, notePresence, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
@@ -42,29 +42,52 @@ export function markAgentsOffline(db: Database, isExpired: (agentIds: string[]) 
   return db.transaction(async (tx) => {
     const changes = emptyChanges();
     const connected = await tx.selectFrom('agents').select('id').where('connected', '=', 1).execute();
-    const expired = await isExpired(connected.map((a) => a.id));
-    for (const agentId of expired) await takeOffline(tx, db.dialect, agentId, changes);
-    if (expired.size > 0) await drainQueues(tx, db.dialect, changes);
+    const expired = await listAgentRows(tx, [...(await isExpired(connected.map((a) => a.id)))]);
+    if (expired.length === 0) return changes;
+    await setAgentPresence(tx, expired.map((agent) => agent.id), { connected: false });
+    for (const agent of expired) notePresence(changes, agent.id);
+    await requeueOpenConversations(tx, db.dialect, expired, changes);
+    await drainQueues(tx, db.dialect, changes);
     return changes;
   }, 'routing');
 }
 
-async function takeOffline(tx: Executor, dialect: Dialect, agentId: string, changes: DeskChanges): Promise<void> {
-  const agent = await findAgent(tx, agentId);
-  if (!agent) return;
-  await setAgentPresence(tx, agentId, { connected: false });
-  notePresence(changes, agentId);
+/**
+ * The open conversations of agents gone offline, in `auto` inboxes, back to the front of their queues,
+ * the longest-open first: locked in one read, each queue read once, and written together (one statement
+ * on PostgreSQL, see applyAssignments). One by one, with the queue read again for each, a shift going
+ * offline at once (50 agents, 400 conversations) held the routing lock for seconds.
+ */
+async function requeueOpenConversations(tx: Executor, dialect: Dialect, agents: AgentRow[], changes: DeskChanges): Promise<void> {
+  const names = new Map(agents.map((agent) => [agent.id, agent.name]));
   const routingOf = new Map((await listInboxRows(tx)).map((i) => [i.id, i.routing]));
-  const open = await tx.selectFrom('conversations').selectAll().where('assignee_id', '=', agentId).where('status', '=', 'open').execute();
-  const requeue = new Set(
-    selectOfflineRequeue(open.map((c) => ({ id: c.id, status: c.status, routing: routingOf.get(c.inbox_id) ?? 'manual' }))),
-  );
-  // Oldest first, each placed ahead of the current queue: they were waiting on someone already.
-  for (const conversation of sortQueue(open.map((c) => ({ ...c, queuedAt: c.created_at }))).reverse()) {
-    if (!requeue.has(conversation.id)) continue;
-    const queue = (await queuedConversations(tx, conversation.inbox_id)).map(queueEntryOf);
-    const reason = manualReason('offline_requeue', null, `${agent.name} went offline`);
-    const line = `${agent.name} went offline; the conversation is back in the queue`;
-    await applyAssignment(tx, dialect, { conversation, agent: null, reason, line, queueKey: frontOfQueueTime(queue, new Date().toISOString()) }, changes);
+  // In id order, like every other lock of several conversations (lockConversations).
+  const query = tx.selectFrom('conversations').selectAll().where('assignee_id', 'in', [...names.keys()]).where('status', '=', 'open').orderBy('id');
+  const open = await (dialect === 'postgres' ? query.forUpdate() : query).execute();
+  const requeue = new Set(selectOfflineRequeue(open.map((c) => ({ id: c.id, status: c.status, routing: routingOf.get(c.inbox_id) ?? 'manual' }))));
+  const now = new Date().toISOString();
+  const decisions: AssignmentChange[] = [];
+  for (const [inboxId, conversations] of groupBy(open.filter((c) => requeue.has(c.id)), (c) => c.inbox_id)) {
+    const ordered = sortQueue(conversations.map((row) => ({ id: row.id, priority: row.priority, queuedAt: row.created_at, row })));
+    const keys = frontOfQueueTimes((await queuedConversations(tx, inboxId)).map(queueEntryOf), ordered.length, now);
+    ordered.forEach(({ row: conversation }, i) => {
+      const name = names.get(conversation.assignee_id!)!;
+      const reason = manualReason('offline_requeue', null, `${name} went offline`);
+      decisions.push({ conversation, agent: null, reason, line: `${name} went offline; the conversation is back in the queue`, queueKey: keys[i]!, locked: true });
+    });
   }
+  // Chunks keep each statement's parameters (about 20 per conversation) far below PostgreSQL's 65 535.
+  for (let i = 0; i < decisions.length; i += REQUEUE_CHUNK) await applyAssignments(tx, dialect, decisions.slice(i, i + REQUEUE_CHUNK), changes);
+}
+
+const REQUEUE_CHUNK = 500;
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }

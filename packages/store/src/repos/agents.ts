@@ -136,14 +136,16 @@ export async function profileOf(db: Executor, id: string): Promise<AgentProfile 
   return row ? ((await profilesOf(db, [row]))[0] ?? null) : null;
 }
 
+/** One agent's presence, or several agents' (the sweeper takes a whole shift offline in one write). */
 export async function setAgentPresence(
   db: Executor,
-  id: string,
+  ids: string | string[],
   changes: { status?: 'online' | 'away'; connected?: boolean },
 ): Promise<void> {
   const set: Partial<AgentRow> = {};
   if (changes.status) set.status = changes.status;
   if (changes.connected !== undefined) set.connected = fromBool(changes.connected);
   // An empty SET is invalid SQL; callers pass {} to re-run routing after other agent changes.
-  if (Object.keys(set).length > 0) await db.updateTable('agents').set(set).where('id', '=', id).execute();
+  const where = [ids].flat();
+  if (Object.keys(set).length > 0 && where.length > 0) await db.updateTable('agents').set(set).where('id', 'in', where).execute();
 }
