@@ -258,17 +258,30 @@ export class DeskController {
     if (next) void this.select(next.id);
   }
 
-  /** Listens for what deserves a notification: a new conversation, or a shopper writing in one not on screen. */
+  /**
+   * Listens for what deserves a notification: a new conversation, or a shopper writing in one not on
+   * screen. A shopper's message reaches a conversation's followers twice (`message:created` at once,
+   * the list row in `conversation:activity` within its window) and the others once, as the row: each
+   * message is announced once, by whichever comes first.
+   */
   onAttention(listener: (what: Attention) => void): () => void {
     const client = this.requireClient();
+    const announced = new Map<string, string>(); // conversation → createdAt of the shopper message last announced
+    const shopperWrote = (conversationId: string, createdAt: string, what: Attention) => {
+      if (announced.get(conversationId) === createdAt) return;
+      announced.set(conversationId, createdAt);
+      if (conversationId !== this.state.open?.conversation.id || document.hidden) listener(what);
+    };
     const offCreated = client.on('conversation:created', (c) => listener({ kind: 'created', name: null, body: c.lastMessage?.body ?? `#${c.number}` }));
     const offWhisper = client.on('whisper:received', (w) => listener({ kind: 'whisper', name: w.message.author.name, body: w.message.body }));
     const offMessage = client.on('message:created', (m) => {
-      if (m.author.type === 'visitor' && (m.conversationId !== this.state.open?.conversation.id || document.hidden)) listener({ kind: 'message', name: m.author.name, body: m.body });
+      if (m.author.type === 'visitor') shopperWrote(m.conversationId, m.createdAt, { kind: 'message', name: m.author.name, body: m.body });
     });
-    // Shoppers writing in conversations the agent does not follow come as activity rows.
     const offActivity = client.on('conversation:activity', ({ conversations }) => {
-      for (const row of conversations) if (row.lastMessage?.authorType === 'visitor' && row.unread > 0) listener({ kind: 'message', name: null, body: row.lastMessage.body });
+      for (const row of conversations) {
+        const last = row.lastMessage;
+        if (last?.authorType === 'visitor' && row.unread > 0) shopperWrote(row.id, last.createdAt, { kind: 'message', name: null, body: last.body });
+      }
     });
     return () => {
       offCreated();

@@ -325,4 +325,50 @@ describe('agent dashboard in a browser', () => {
     await tab.screenshot({ path: join(artifactsDir, 'admin-reports.png'), fullPage: true });
     await admin.close();
   });
+  it('chimes once for each shopper message: once in a conversation it follows (message and list row), never for the one on screen', async () => {
+    const inbox = await desk.createInbox({ name: 'Chime desk', routing: 'manual' });
+    const { agents } = await desk.api<{ agents: { id: string; email: string; inboxIds: string[] }[] }>('GET', '/api/admin/agents');
+    const me = agents.find((a) => a.email === ADMIN.email)!;
+    await desk.api('PATCH', `/api/admin/agents/${me.id}`, { inboxIds: [...me.inboxIds, inbox.id] });
+    const chimes = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // Notifications on, and each chime (one AudioContext each) counted.
+    await chimes.addInitScript(() => {
+      localStorage.setItem('kefu:notify', 'on');
+      const counted = window as unknown as { chimes: number };
+      counted.chimes = 0;
+      const Base = window.AudioContext;
+      window.AudioContext = class extends Base {
+        constructor(options?: AudioContextOptions) {
+          super(options);
+          counted.chimes++;
+        }
+      };
+    });
+    const tab = await chimes.newPage();
+    await signIn(tab);
+    await tab.getByRole('button', { name: 'All' }).click();
+    const chimed = (count: number) => tab.waitForFunction((n) => (window as unknown as { chimes: number }).chimes === n, count);
+    const countNow = () => tab.evaluate(() => (window as unknown as { chimes: number }).chimes);
+
+    const shopperIn = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
+    shoppers.push(shopperIn);
+    await shopperIn.ready();
+    const { conversation } = await shopperIn.send({ body: 'Do you ship to Lyon?' });
+    await chimed(1); // conversation:created
+    const { client: agent, profile } = await desk.agent();
+    await agent.call('conversation:assign', { conversationId: conversation.id, agentId: profile.id });
+
+    // The assignee follows it: the message comes as message:created and again in the list row.
+    await shopperIn.send({ conversationId: conversation.id, body: 'And to Nantes?' });
+    await tab.getByRole('button', { name: /And to Nantes\?/ }).waitFor();
+    expect(await countNow()).toBe(2);
+
+    // On screen (open, the tab visible): no chime, though the thread and the row both show it.
+    await tab.getByRole('button', { name: /And to Nantes\?/ }).click();
+    await tab.getByText('And to Nantes?').last().waitFor();
+    await shopperIn.send({ conversationId: conversation.id, body: 'Or Lille?' });
+    await tab.getByRole('button', { name: /Or Lille\?/ }).waitFor();
+    expect(await countNow()).toBe(2);
+    await chimes.close();
+  });
 });
