@@ -283,6 +283,21 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     }
   });
 
+  it('the sweeper’s drain (no inboxes named) finds the auto inboxes where someone waits, and leaves manual ones', async () => {
+    const waiting = await sendAsVisitor((await newVisitor()).id, 'anyone?');
+    const manual = await insertInbox(db.db, { name: uid('Manual'), routing: 'manual' });
+    const manualVisitor = await insertVisitor(db.db, { inboxId: manual.id });
+    const held = await sendVisitorMessage(db, { visitorId: manualVisitor.id, visitorName: null, inboxId: manual.id, clientMsgId: uid('c'), body: 'hello?' });
+    const agent = await newAgent(2, false);
+    await setMemberships(db.db, agent.id, [inboxId, manual.id]);
+    // Online without a drain of their own: only the sweeper's finds the queue.
+    await db.db.updateTable('agents').set({ connected: 1, status: 'online' }).where('id', '=', agent.id).execute();
+    const changes = await drainAutoInboxes(db);
+    expect(changes.conversations.get(waiting.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id });
+    expect(changes.conversations.has(held.conversation.id)).toBe(false);
+    expect(await findConversation(db.db, held.conversation.id)).toMatchObject({ status: 'queued', assignee_id: null });
+  });
+
   it('keeps seqs gapless when visitors write into queued conversations while a drain assigns them', async () => {
     const visitors = await Promise.all(Array.from({ length: 8 }, () => newVisitor()));
     const outs = [];

@@ -1,7 +1,7 @@
 import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
 import { lockConversations, queueEntryOf, queuedConversations } from '../repos/conversations.js';
-import { listInboxRows } from '../repos/inboxes.js';
+import { autoInboxesWithQueue } from '../repos/inboxes.js';
 import { applyAssignments, candidatesOf } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
 
@@ -24,8 +24,9 @@ export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<Des
  */
 export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskChanges, inboxIds?: Iterable<string>): Promise<void> {
   // Given inboxes are not looked up: a manual one has no candidates (candidatesOf), one round trip
-  // fewer under the lock.
-  const ids = inboxIds ? [...new Set(inboxIds)] : (await listInboxRows(tx)).filter((i) => i.routing === 'auto').map((i) => i.id);
+  // fewer under the lock. Without them (the sweeper, every few seconds on every node): only the `auto`
+  // inboxes where someone waits, in one read; each of the others cost a candidates query under the lock.
+  const ids = inboxIds ? [...new Set(inboxIds)] : await autoInboxesWithQueue(tx);
   for (const inboxId of ids) {
     // Nobody to take one: the queue is not read at all. With every agent full, a new conversation
     // joining a long queue used to read the whole queue (its cost grew with the queue's length).

@@ -92,6 +92,20 @@ export const findInbox = (db: Executor, id: string): Promise<InboxRow | undefine
 export const findInboxByKey = (db: Executor, key: string): Promise<InboxRow | undefined> =>
   db.selectFrom('inboxes').selectAll().where('key', '=', key).executeTakeFirst();
 
+/** The `auto` inboxes in which someone is queued: an index probe per inbox (conversations_inbox_status). */
+export const autoInboxesWithQueue = async (db: Executor): Promise<string[]> => {
+  const rows = await db
+    .selectFrom('inboxes')
+    .select('id')
+    .where('routing', '=', 'auto')
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('conversations').select('conversations.id').whereRef('conversations.inbox_id', '=', 'inboxes.id').where('conversations.status', '=', 'queued')),
+    )
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
+};
+
 export const listInboxRows = (db: Executor): Promise<InboxRow[]> =>
   db.selectFrom('inboxes').selectAll().orderBy('created_at').orderBy('id').execute();
 
