@@ -298,6 +298,15 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(await findConversation(db.db, held.conversation.id)).toMatchObject({ status: 'queued', assignee_id: null });
   });
 
+  it('an agent coming online drains their inboxes where someone waits, whichever of their inboxes it is', async () => {
+    const quiet = await insertInbox(db.db, { name: uid('Quiet') });
+    const waiting = await sendAsVisitor((await newVisitor()).id, 'still there?');
+    const agent = await newAgent(2, false);
+    await setMemberships(db.db, agent.id, [quiet.id, inboxId]);
+    const changes = await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    expect(changes.conversations.get(waiting.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id });
+  });
+
   it('keeps seqs gapless when visitors write into queued conversations while a drain assigns them', async () => {
     const visitors = await Promise.all(Array.from({ length: 8 }, () => newVisitor()));
     const outs = [];

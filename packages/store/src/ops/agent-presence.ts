@@ -3,7 +3,7 @@ import type { Database, Dialect, Executor } from '../database.js';
 import { findAgent, listAgentRows, setAgentPresence, type AgentRow } from '../repos/agents.js';
 import { toBool } from '../util.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
-import { inboxIdsOfAgent, listInboxRows } from '../repos/inboxes.js';
+import { autoInboxesWithQueue, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignments, manualReason, type AssignmentChange } from './assignment.js';
 import { emptyChanges, notePresence, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
@@ -23,7 +23,8 @@ export function updateAgentPresence(db: Database, agentId: string, presence: Pre
     const before = await findAgent(tx, agentId);
     await setAgentPresence(tx, agentId, presence);
     if (!before || movesPresence(before, presence)) notePresence(changes, agentId);
-    await drainQueues(tx, db.dialect, changes, await inboxIdsOfAgent(tx, agentId));
+    // Only their inboxes where someone waits: an agent may serve many shops' inboxes.
+    await drainQueues(tx, db.dialect, changes, await autoInboxesWithQueue(tx, { memberId: agentId }));
     return changes;
   }, 'routing');
 }

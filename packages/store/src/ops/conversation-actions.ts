@@ -3,7 +3,7 @@ import { KefuError } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
 import { lockConversation, updateConversationRow, type ConversationRow } from '../repos/conversations.js';
-import { inboxIdsOfAgent, memberIdsOf } from '../repos/inboxes.js';
+import { autoInboxesWithQueue, memberIdsOf } from '../repos/inboxes.js';
 import { enforce, toBool } from '../util.js';
 import { appendLine, applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
@@ -18,9 +18,9 @@ async function lockedConversation(db: Database, tx: Executor, id: string): Promi
   return row;
 }
 
-/** Capacity freed by a conversation may serve any inbox of its former assignee, not just its own. */
+/** Capacity freed by a conversation may serve any inbox of its former assignee where someone waits, not just its own. */
 async function inboxesFreedBy(tx: Executor, before: ConversationRow): Promise<string[]> {
-  return [before.inbox_id, ...(before.assignee_id ? await inboxIdsOfAgent(tx, before.assignee_id) : [])];
+  return [before.inbox_id, ...(before.assignee_id ? await autoInboxesWithQueue(tx, { memberId: before.assignee_id }) : [])];
 }
 
 /** Claim (agentId = actor), transfer (another agent), or return to the queue (null). */

@@ -92,17 +92,20 @@ export const findInbox = (db: Executor, id: string): Promise<InboxRow | undefine
 export const findInboxByKey = (db: Executor, key: string): Promise<InboxRow | undefined> =>
   db.selectFrom('inboxes').selectAll().where('key', '=', key).executeTakeFirst();
 
-/** The `auto` inboxes in which someone is queued: an index probe per inbox (conversations_inbox_status). */
-export const autoInboxesWithQueue = async (db: Executor): Promise<string[]> => {
-  const rows = await db
+/**
+ * The `auto` inboxes in which someone is queued (of one agent, with `memberId`): what a drain has to
+ * look at, in one read, an index probe per inbox (conversations_inbox_status).
+ */
+export const autoInboxesWithQueue = async (db: Executor, options: { memberId?: string } = {}): Promise<string[]> => {
+  let query = db
     .selectFrom('inboxes')
-    .select('id')
-    .where('routing', '=', 'auto')
-    .where(({ exists, selectFrom }) =>
-      exists(selectFrom('conversations').select('conversations.id').whereRef('conversations.inbox_id', '=', 'inboxes.id').where('conversations.status', '=', 'queued')),
-    )
-    .orderBy('id')
-    .execute();
+    .select('inboxes.id')
+    .where('inboxes.routing', '=', 'auto')
+    .where((eb) =>
+      eb.exists(eb.selectFrom('conversations').select('conversations.id').whereRef('conversations.inbox_id', '=', 'inboxes.id').where('conversations.status', '=', 'queued')),
+    );
+  if (options.memberId) query = query.innerJoin('inbox_members', 'inbox_members.inbox_id', 'inboxes.id').where('inbox_members.agent_id', '=', options.memberId);
+  const rows = await query.orderBy('inboxes.id').execute();
   return rows.map((row) => row.id);
 };
 
