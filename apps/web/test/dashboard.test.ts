@@ -281,10 +281,8 @@ describe('agent dashboard in a browser', () => {
   it('shows a resolved, rated conversation in the reports: figures, charts and the same figures as tables', async () => {
     const inbox = await desk.createInbox({ name: 'Reports desk', routing: 'manual', csatEnabled: true });
     // The admin answers in this inbox too (assignment takes a member).
-    const { agents } = await desk.api<{ agents: { id: string; email: string; inboxIds: string[] }[] }>('GET', '/api/admin/agents');
-    const me = agents.find((a) => a.email === ADMIN.email)!;
-    await desk.api('PATCH', `/api/admin/agents/${me.id}`, { inboxIds: [...me.inboxIds, inbox.id] });
     const { client: agent, profile } = await desk.agent();
+    await desk.joinInbox(profile.id, inbox.id);
     const rater = connectVisitor({ url: desk.serverUrl, inboxKey: inbox.key });
     shoppers.push(rater);
     await rater.ready();
@@ -327,9 +325,8 @@ describe('agent dashboard in a browser', () => {
   });
   it('chimes once for each shopper message: once in a conversation it follows (message and list row), never for the one on screen', async () => {
     const inbox = await desk.createInbox({ name: 'Chime desk', routing: 'manual' });
-    const { agents } = await desk.api<{ agents: { id: string; email: string; inboxIds: string[] }[] }>('GET', '/api/admin/agents');
-    const me = agents.find((a) => a.email === ADMIN.email)!;
-    await desk.api('PATCH', `/api/admin/agents/${me.id}`, { inboxIds: [...me.inboxIds, inbox.id] });
+    const { client: agent, profile } = await desk.agent();
+    await desk.joinInbox(profile.id, inbox.id);
     const chimes = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
     // Notifications on, and each chime (one AudioContext each) counted.
     await chimes.addInitScript(() => {
@@ -355,7 +352,6 @@ describe('agent dashboard in a browser', () => {
     await shopperIn.ready();
     const { conversation } = await shopperIn.send({ body: 'Do you ship to Lyon?' });
     await chimed(1); // conversation:created
-    const { client: agent, profile } = await desk.agent();
     await agent.call('conversation:assign', { conversationId: conversation.id, agentId: profile.id });
 
     // The assignee follows it: the message comes as message:created and again in the list row.

@@ -74,6 +74,11 @@ export type Desk = {
   startServer(): Promise<void>;
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
   createInbox(settings: InboxCreate): Promise<Inbox>;
+  /**
+   * Adds an inbox to an agent's memberships as they are now (not as a session saw them at connect: a
+   * membership missing from that list would be a removal, which disconnects the agent's sockets).
+   */
+  joinInbox(agentId: string, inboxId: string): Promise<void>;
   /** The admin as an online agent, over the SDK. */
   agent(): Promise<{ client: AgentClient; profile: AgentProfile }>;
   browser: Browser;
@@ -171,6 +176,11 @@ export async function startDesk(options: { nodes?: 1 | 2 } = {}): Promise<Desk> 
     startServer,
     api,
     createInbox: async (settings) => (await api<{ inbox: Inbox }>('POST', '/api/admin/inboxes', settings)).inbox,
+    joinInbox: async (agentId, inboxId) => {
+      const { agents } = await api<{ agents: { id: string; inboxIds: string[] }[] }>('GET', '/api/admin/agents');
+      const inboxIds = agents.find((a) => a.id === agentId)?.inboxIds ?? [];
+      await api('PATCH', `/api/admin/agents/${agentId}`, { inboxIds: [...inboxIds, inboxId] });
+    },
     agent: async () => {
       const { token } = await api<{ token: string }>('POST', '/api/auth/login', ADMIN);
       const client = connectAgent({ url: serverUrl, token });

@@ -221,7 +221,7 @@ describe('shopper widget in a browser', () => {
     const inbox = await desk.createInbox({ name: '茶叶店', identitySecret: secret });
     // The agent joins the new inbox, so that it is online (else the shopper gets the away form).
     const session = await agent.ready();
-    await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
+    await desk.joinInbox(session.agent.id, inbox.id);
     const hash = createHmac('sha256', secret).update('customer-42').digest('hex');
     const zh = await desk.browser.newContext({ locale: 'zh-CN' });
     const tab = await zh.newPage();
@@ -242,7 +242,7 @@ describe('shopper widget in a browser', () => {
   it('composes with emoji, an image and a PDF, within the inbox limit, under live typing preview', async () => {
     const inbox = await desk.createInbox({ name: 'Limits', maxMessageLength: 20, livePreview: true, widgetColor: '#aa3300' });
     const session = await agent.ready();
-    await desk.api('PATCH', `/api/admin/agents/${session.agent.id}`, { inboxIds: [...session.inboxes.map((i) => i.id), inbox.id] });
+    await desk.joinInbox(session.agent.id, inbox.id);
     const shop = await shopper(inbox.key);
     await openChat(shop.page, shop.chat);
     await shop.chat.getByText('Our team can see what you type before you send it.').waitFor();
