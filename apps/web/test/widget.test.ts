@@ -174,6 +174,23 @@ describe('shopper widget in a browser', () => {
     await context.close();
   });
 
+  it('keeps what the shopper is writing when the shop goes away meanwhile', async () => {
+    const inbox = await desk.createInbox({ name: 'Closing time' });
+    const session = await agent.ready();
+    await desk.joinInbox(session.agent.id, inbox.id);
+    const shop = await shopper(inbox.key);
+    await openChat(shop.page, shop.chat);
+    await shop.chat.getByText('Online').waitFor();
+    const field = shop.chat.getByRole('textbox', { name: 'Message' });
+    await field.fill('Do you have the green');
+    // Closed from now on: nobody answers, and the widget hears it at once (inbox:presence).
+    await desk.api('PATCH', `/api/admin/inboxes/${inbox.id}`, { businessHours: { timeZone: 'UTC', periods: [] } });
+    await shop.chat.getByText('Away').waitFor();
+    expect(await field.inputValue()).toBe('Do you have the green');
+    expect(await shop.chat.getByText("We're away right now").count()).toBe(0);
+    await shop.context.close();
+  });
+
   it('offers the away form when nobody is online, and the message waits in the queue', async () => {
     const inbox = await desk.createInbox({ name: 'Night Shop', greeting: 'Hello from the night shop' });
     const away = await shopper(inbox.key);

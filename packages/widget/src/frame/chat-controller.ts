@@ -127,6 +127,11 @@ export class ChatController {
     }
   }
 
+  /** The shopper is writing: the chat stays on screen from now on (ChatState.composing). */
+  noteComposing(): void {
+    if (!this.state.composing) this.update({ composing: true });
+  }
+
   setTyping(typing: boolean, draft?: string): void {
     const conversation = this.state.conversation;
     if (!conversation || conversation.status === 'resolved' || !this.client?.connected) return;

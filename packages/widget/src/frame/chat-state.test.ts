@@ -14,6 +14,7 @@ describe('chat view', () => {
     ['away, a conversation in progress', { inbox: inbox(false), conversation: conversation('queued'), messages: one }, 'chat'],
     ['away, after a resolved one', { inbox: inbox(false), conversation: conversation('resolved') }, 'away-form'],
     ['away, message just left', { inbox: inbox(false), leftAwayMessage: true }, 'chat'],
+    ['away since the shopper started writing', { inbox: inbox(false), composing: true }, 'chat'],
   ])('%s', (_, patch, view) => {
     expect(viewOf({ ...initialState, ...patch })).toBe(view);
   });

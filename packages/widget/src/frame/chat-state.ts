@@ -32,6 +32,8 @@ export type ChatState = {
   rated: boolean;
   /** The shopper left a message through the away form in this page. */
   leftAwayMessage: boolean;
+  /** The shopper has started writing in the chat on this page: it stays, though the shop goes away meanwhile (the draft would go with it). */
+  composing: boolean;
 };
 
 export const initialState: ChatState = {
@@ -49,6 +51,7 @@ export const initialState: ChatState = {
   readSeq: 0,
   rated: false,
   leftAwayMessage: false,
+  composing: false,
 };
 
 /** What the chat shows below the header, derived from the state. */
@@ -58,7 +61,7 @@ export function viewOf(state: ChatState): View {
   if (!state.inbox) return 'connecting';
   const inProgress = state.conversation !== null && state.conversation.status !== 'resolved';
   const nothingYet = state.messages.length === 0 && state.pending.length === 0;
-  return !state.inbox.online && !inProgress && nothingYet && !state.leftAwayMessage ? 'away-form' : 'chat';
+  return !state.inbox.online && !inProgress && nothingYet && !state.leftAwayMessage && !state.composing ? 'away-form' : 'chat';
 }
 
 /** Ratings are offered once a conversation is resolved, when the inbox asks for them. */

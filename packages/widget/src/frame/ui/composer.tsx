@@ -30,6 +30,7 @@ export function Composer({ maxLength, canAttach }: { maxLength: number; canAttac
 
   // At most one typing event per draftEveryMs, always ending with the latest text (live preview shows it).
   const announceTyping = (value: string) => {
+    if (value.length > 0) controller.noteComposing();
     const state = typing.current;
     state.latest = value;
     clearTimeout(state.stop);
