@@ -18,6 +18,8 @@ function machineTimes(): Times {
 const QUIET = 0.25;
 const WINDOW_MS = 250;
 const MAX_MS = 5_000;
+/** What settle() waits for, as the tables' notes say it. */
+export const QUIET_MACHINE = `under ${QUIET * 100} % of its cores busy for ${WINDOW_MS} ms, at most ${MAX_MS / 1000} s`;
 
 /**
  * Waits until the machine is quiet (under a quarter of its cores busy over 250 ms), at most 5 s.

@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io-client';
-import { settle } from '../load/settle.js';
+import { QUIET_MACHINE, settle } from '../load/settle.js';
 import { command, connect } from '../load/sockets.js';
 import { inParallel, sleep } from '../progress.js';
 import type { ScenarioResult } from '../report/result.js';
@@ -59,7 +59,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
     notes: [
       `Agents alternate between the nodes, shoppers too; capacity for ${FILL * 100} % of the conversations, so the last ones stay queued (not counted as assigned).`,
       'Assigned: first message sent → the shopper sees status open (in its ack or the next conversation:updated).',
-      'Each run\'s measured part starts once the machine is quiet (under 25 % of its cores busy for 250 ms, at most 5 s): what ran before it (another scenario, the warm-up) does not run in it.',
+      `Each run's measured part starts once the machine is quiet (${QUIET_MACHINE}): what ran before it (another scenario, the warm-up) does not run in it.`,
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
       `Runs: ${ctx.runs}, one after the other on the same nodes, each with inboxes and agents of its own; p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,

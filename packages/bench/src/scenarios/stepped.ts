@@ -1,5 +1,5 @@
 import { runStep, type StepResult } from '../load/open-loop.js';
-import { settle } from '../load/settle.js';
+import { QUIET_MACHINE, settle } from '../load/settle.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
 import { cpuOf, labelOf, orDash, type CpuMs, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
@@ -93,7 +93,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
     },
     notes: [
       `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`,
-      `Each step starts once the machine is quiet (under 25 % of its cores busy for 250 ms, at most 5 s), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
+      `Each step starts once the machine is quiet (${QUIET_MACHINE}), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       ...spec.notes,
