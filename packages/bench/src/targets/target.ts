@@ -9,6 +9,7 @@ export type Desk = {
   conversations: { id: string; shopper: Socket }[];
   agents: Socket[];
   waiting: Socket[];
+  /** Ends the scenario's load; a target may keep some sockets open until it stops (kefu keeps the agents). */
   close(): void;
 };
 
