@@ -13,6 +13,7 @@ import {
   drainAutoInboxes,
   findConversation,
   findInboxByKey,
+  inboxIdsOfAgents,
   insertInbox,
   insertAgent,
   insertAttachment,
@@ -305,6 +306,17 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     await setMemberships(db.db, agent.id, [quiet.id, inboxId]);
     const changes = await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
     expect(changes.conversations.get(waiting.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id });
+  });
+
+  it('lists each agent’s inboxes, and none for an agent of no inbox', async () => {
+    const second = await insertInbox(db.db, { name: uid('Second') });
+    const [both, one, none] = [await newAgent(2, false), await newAgent(2, false), await newAgent(2, false)];
+    await setMemberships(db.db, both.id, [inboxId, second.id]);
+    await setMemberships(db.db, none.id, []);
+    const memberships = await inboxIdsOfAgents(db.db, [both.id, one.id, none.id]);
+    expect([...(memberships.get(both.id) ?? [])].sort()).toEqual([inboxId, second.id].sort());
+    expect(memberships.get(one.id)).toEqual([inboxId]);
+    expect(memberships.has(none.id)).toBe(false);
   });
 
   it('keeps seqs gapless when visitors write into queued conversations while a drain assigns them', async () => {

@@ -11,6 +11,17 @@ export const secondsSince = (iso: string, nowMs: number): number => Math.max(0, 
 export const toBool = (value: number): boolean => value === 1;
 export const fromBool = (value: boolean): number => (value ? 1 : 0);
 
+/** The items by key, each group in the items' order. */
+export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
 /**
  * True when the database connection, not the query, failed: PostgreSQL ended the session
  * (57P01-57P03, class 08) or the socket broke. Worth a retry, so the wire says `unavailable`.

@@ -1,7 +1,7 @@
 import { frontOfQueueTimes, selectOfflineRequeue, sortQueue } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
 import { findAgent, listAgentRows, setAgentPresence, type AgentRow } from '../repos/agents.js';
-import { toBool } from '../util.js';
+import { groupBy, toBool } from '../util.js';
 import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { autoInboxesWithQueue, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignments, manualReason, type AssignmentChange } from './assignment.js';
@@ -82,13 +82,3 @@ async function requeueOpenConversations(tx: Executor, dialect: Dialect, agents: 
 }
 
 const REQUEUE_CHUNK = 500;
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
-}

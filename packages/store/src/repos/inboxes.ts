@@ -2,7 +2,7 @@ import type { BusinessHours } from '@kefu/core';
 import { defaultWidgetColor, limits, type Inbox, type InboxRouting, type WidgetLanguage } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import type { InboxesTable } from '../schema.js';
-import { fromBool, newId, nowIso, randomKey, toBool } from '../util.js';
+import { fromBool, groupBy, newId, nowIso, randomKey, toBool } from '../util.js';
 
 export type InboxRow = InboxesTable;
 export type InboxSettings = Partial<{
@@ -119,11 +119,9 @@ export async function inboxIdsOfAgent(db: Executor, agentId: string): Promise<st
 
 /** The inboxes of several agents in one query, by agent id (an agent of no inbox is absent). */
 export async function inboxIdsOfAgents(db: Executor, agentIds: string[]): Promise<Map<string, string[]>> {
-  const byAgent = new Map<string, string[]>();
-  if (agentIds.length === 0) return byAgent;
+  if (agentIds.length === 0) return new Map();
   const rows = await db.selectFrom('inbox_members').select(['agent_id', 'inbox_id']).where('agent_id', 'in', agentIds).execute();
-  for (const row of rows) byAgent.set(row.agent_id, [...(byAgent.get(row.agent_id) ?? []), row.inbox_id]);
-  return byAgent;
+  return new Map([...groupBy(rows, (row) => row.agent_id)].map(([agentId, group]) => [agentId, group.map((row) => row.inbox_id)]));
 }
 
 export async function memberIdsOf(db: Executor, inboxId: string): Promise<string[]> {
