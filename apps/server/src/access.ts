@@ -16,7 +16,7 @@ export const visitorActor = (visitor: Pick<VisitorSocketData, 'visitorId' | 'inb
 export const factsOf = (row: ConversationRow): ConversationFacts => ({ visitorId: row.visitor_id, inboxId: row.inbox_id, assigneeId: row.assignee_id });
 
 /** The inboxes an agent may see: all for admins, their memberships for agents. */
-export async function visibleInboxIds(db: Executor, agent: AgentSocketData): Promise<string[]> {
+export async function visibleInboxIds(db: Executor, agent: Pick<AgentSocketData, 'agentId' | 'role'>): Promise<string[]> {
   if (agent.role === 'admin') return (await listInboxRows(db)).map((i) => i.id);
   return inboxIdsOfAgent(db, agent.agentId);
 }

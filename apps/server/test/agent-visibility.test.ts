@@ -71,8 +71,13 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     const alpha = await onlineAgent(server, [inboxA.id], { name: 'Alpha' });
     const token = await adminToken(server);
 
+    // Their dashboard lists inboxes from the session: it comes again, with the new inbox, on the same socket.
+    const renewed = nextEvent(alpha.client, 'session', (session) => session.inboxes.some((inbox) => inbox.id === inboxB.id));
     const joined = await server.api('PATCH', `/api/admin/agents/${alpha.id}`, { inboxIds: [inboxA.id, inboxB.id] }, token);
     expect(joined.status).toBe(200);
+    expect((await renewed).inboxes.map((inbox) => inbox.id).sort()).toEqual([inboxA.id, inboxB.id].sort());
+    expect(alpha.client.connected).toBe(true);
+    expect(alpha.client.session?.inboxes.some((inbox) => inbox.id === inboxB.id)).toBe(true);
     const created = nextEvent(alpha.client, 'conversation:created', (c) => c.inboxId === inboxB.id);
     const first = await startConversation(server, inboxB);
     expect((await created).id).toBe(first.conversation.id);

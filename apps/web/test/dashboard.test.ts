@@ -323,6 +323,35 @@ describe('agent dashboard in a browser', () => {
     await tab.screenshot({ path: join(artifactsDir, 'admin-reports.png'), fullPage: true });
     await admin.close();
   });
+  it('shows an agent the inbox an admin gives them while they are signed in: in the filter, with its conversations', async () => {
+    const inbox = await desk.createInbox({ name: 'Late desk', routing: 'manual' });
+    const waiting = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
+    shoppers.push(waiting);
+    await waiting.ready();
+    await waiting.call('visitor:update', { name: 'Early Shopper' });
+    await waiting.send({ body: 'anyone at the late desk?' });
+    const credentials = { email: `late-${Date.now()}@kefu.test`, password: 'late-desk-password-1' };
+    const { agent } = await desk.api<{ agent: { id: string } }>('POST', '/api/admin/agents', { ...credentials, name: 'Late Agent', capacity: 3, inboxIds: [] });
+    const late = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab = await late.newPage();
+    await tab.goto(`${desk.webUrl}/login`);
+    await tab.getByLabel('Email').fill(credentials.email);
+    await tab.getByLabel('Password').fill(credentials.password);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.waitForURL('**/agent');
+    // The sidebar's inbox filter: the select whose first choice is every inbox.
+    const filter = tab.locator('select', { has: tab.locator('option', { hasText: 'All inboxes' }) });
+    await filter.waitFor();
+    await tab.getByRole('button', { name: 'Unassigned', exact: true }).click();
+    expect(await filter.locator('option').allTextContents()).toEqual(['All inboxes']);
+
+    await desk.joinInbox(agent.id, inbox.id);
+    // No reload: the session comes again on the same socket, with the inbox and what waits in it.
+    await filter.locator('option', { hasText: 'Late desk' }).waitFor({ state: 'attached' });
+    await tab.getByText('Early Shopper').first().waitFor();
+    await late.close();
+  });
+
   it('chimes once for each shopper message: once in a conversation it follows (message and list row), never for the one on screen', async () => {
     const inbox = await desk.createInbox({ name: 'Chime desk', routing: 'manual' });
     const { client: agent, profile } = await desk.agent();

@@ -41,6 +41,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
+import { resendAgentSession } from '../realtime/agent-session.js';
 import { rooms } from '../realtime/rooms.js';
 import { auditPage, recordAudit } from './audit.js';
 import { requireAdmin } from './guards.js';
@@ -76,16 +77,19 @@ export function adminRoutes(ctx: AppContext) {
   };
 
   /**
-   * Membership changes reach live sockets on every node at once: new inboxes are joined in place; a
-   * removal disconnects the agent's sockets, because they may sit in rooms of that inbox's open
-   * conversations too; the SDK reconnects them with exactly the rooms they may have now.
+   * Membership changes reach live sockets on every node at once: new inboxes are joined in place, and
+   * the agent gets their session again with them; a removal disconnects the agent's sockets, because
+   * they may sit in rooms of that inbox's open conversations too; the SDK reconnects them with exactly
+   * the rooms they may have now (and a new session).
    */
   async function moveMemberships(agentId: string, inboxIds: string[]) {
     const before = await inboxIdsOfAgent(db.db, agentId);
     await setMemberships(db.db, agentId, inboxIds);
     const sockets = ctx.agents.in(rooms.agent(agentId));
-    if (before.some((id) => !inboxIds.includes(id))) sockets.disconnectSockets(true);
-    else if (inboxIds.length) sockets.socketsJoin(inboxIds.map(rooms.inbox));
+    if (before.some((id) => !inboxIds.includes(id))) return sockets.disconnectSockets(true);
+    if (!inboxIds.some((id) => !before.includes(id))) return;
+    sockets.socketsJoin(inboxIds.map(rooms.inbox));
+    await resendAgentSession(ctx, agentId);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
+import { findAgent, inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { visibleInboxIds } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
@@ -33,6 +33,18 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
   // While no admin is connected the queue feed skips the admins' view; this one is read after the
   // presence above, so a move the feed skipped is in it.
   if (me.role === 'admin') socket.emit('queue:updated', await queueSnapshot(ctx.db.db));
+}
+
+/**
+ * The agent's sockets on every node get their session again, with the inboxes they see now: an admin
+ * gave them another inbox while they were connected (the sockets joined its room in place), and the
+ * dashboard's inbox list comes from the session.
+ */
+export async function resendAgentSession(ctx: AppContext, agentId: string): Promise<void> {
+  const agent = await findAgent(ctx.db.db, agentId);
+  if (!agent) return;
+  const inboxIds = await visibleInboxIds(ctx.db.db, { agentId, role: agent.role });
+  ctx.agents.to(rooms.agent(agentId)).emit('session', await agentSession(ctx, agentId, inboxIds));
 }
 
 async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {
