@@ -40,12 +40,22 @@ describe('agent dashboard in a browser', () => {
       });
     });
 
-  const signIn = async (tab: Page) => {
+  const signIn = async (tab: Page, as: { email: string; password: string } = ADMIN) => {
     await tab.goto(`${desk.webUrl}/login`);
-    await tab.getByLabel('Email').fill(ADMIN.email);
-    await tab.getByLabel('Password').fill(ADMIN.password);
+    await tab.getByLabel('Email').fill(as.email);
+    await tab.getByLabel('Password').fill(as.password);
     await tab.getByRole('button', { name: 'Sign in' }).click();
     await tab.waitForURL('**/agent');
+  };
+  /** A new manual inbox, and a named shopper who has written and waits in its queue. */
+  const waitingInNewInbox = async (inboxName: string, shopperName: string, body: string) => {
+    const inbox = await desk.createInbox({ name: inboxName, routing: 'manual' });
+    const client = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
+    shoppers.push(client);
+    await client.ready();
+    await client.call('visitor:update', { name: shopperName });
+    await client.send({ body });
+    return { inbox, client };
   };
   const agentSession = async () => {
     const { client } = await desk.agent();
@@ -217,12 +227,7 @@ describe('agent dashboard in a browser', () => {
     await tab.getByRole('heading', { name: /Queued/ }).waitFor();
 
     // A manual inbox keeps its shoppers queued; the view updates live as they arrive.
-    const inbox = await desk.createInbox({ name: 'Manual desk', routing: 'manual' });
-    const waiting = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
-    shoppers.push(waiting);
-    await waiting.ready();
-    await waiting.call('visitor:update', { name: 'Queued <i>Qiu</i>' });
-    await waiting.send({ body: 'Anyone?' });
+    const { inbox } = await waitingInNewInbox('Manual desk', 'Queued <i>Qiu</i>', 'Anyone?');
     await tab.getByRole('cell', { name: 'Queued <i>Qiu</i>' }).waitFor();
     await tab.screenshot({ path: join(artifactsDir, 'admin-queue.png') });
 
@@ -324,21 +329,12 @@ describe('agent dashboard in a browser', () => {
     await admin.close();
   });
   it('shows an agent the inbox an admin gives them while they are signed in: in the filter, with its conversations', async () => {
-    const inbox = await desk.createInbox({ name: 'Late desk', routing: 'manual' });
-    const waiting = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
-    shoppers.push(waiting);
-    await waiting.ready();
-    await waiting.call('visitor:update', { name: 'Early Shopper' });
-    await waiting.send({ body: 'anyone at the late desk?' });
+    const { inbox } = await waitingInNewInbox('Late desk', 'Early Shopper', 'anyone at the late desk?');
     const credentials = { email: `late-${Date.now()}@kefu.test`, password: 'late-desk-password-1' };
     const { agent } = await desk.api<{ agent: { id: string } }>('POST', '/api/admin/agents', { ...credentials, name: 'Late Agent', capacity: 3, inboxIds: [] });
     const late = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const tab = await late.newPage();
-    await tab.goto(`${desk.webUrl}/login`);
-    await tab.getByLabel('Email').fill(credentials.email);
-    await tab.getByLabel('Password').fill(credentials.password);
-    await tab.getByRole('button', { name: 'Sign in' }).click();
-    await tab.waitForURL('**/agent');
+    await signIn(tab, credentials);
     // The sidebar's inbox filter: the select whose first choice is every inbox.
     const filter = tab.locator('select', { has: tab.locator('option', { hasText: 'All inboxes' }) });
     await filter.waitFor();
