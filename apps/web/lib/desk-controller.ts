@@ -84,11 +84,14 @@ export class DeskController {
     client.ready().catch(() => this.update({ phase: 'signed-out' }));
     client.on('conversation:created', (conversation) => this.upsert(conversation));
     client.on('conversation:updated', (conversation) => this.upsert(conversation));
-    // Conversations the agent neither holds nor has open arrive as coalesced activity rows.
+    // Conversations the agent neither holds nor has open arrive as coalesced activity rows. A row is
+    // the conversation as it was when its window began (up to 200 ms ago, and per node): one older
+    // than what a conversation:updated or an ack already gave (a read mark's row arriving after a
+    // claim) would put the old assignee back, so it is dropped.
     client.on('conversation:activity', ({ conversations }) => {
       for (const row of conversations) {
         const known = this.state.conversations.find((c) => c.id === row.id);
-        if (known) this.upsert({ ...known, ...row });
+        if (known && row.updatedAt >= known.updatedAt) this.upsert({ ...known, ...row });
       }
     });
     client.on('agent:updated', (profile) => profile.id === this.state.agent?.id && this.update({ agent: profile }));
