@@ -1,5 +1,5 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { findAgent, inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
+import { inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { visibleInboxIds } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
@@ -41,15 +41,17 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
  * dashboard's inbox list comes from the session.
  */
 export async function resendAgentSession(ctx: AppContext, agentId: string): Promise<void> {
-  const agent = await findAgent(ctx.db.db, agentId);
+  const agent = await profileOf(ctx.db.db, agentId);
   if (!agent) return;
   const inboxIds = await visibleInboxIds(ctx.db.db, { agentId, role: agent.role });
-  ctx.agents.to(rooms.agent(agentId)).emit('session', await agentSession(ctx, agentId, inboxIds));
+  ctx.agents.to(rooms.agent(agentId)).emit('session', { agent, inboxes: await inboxesNamed(ctx, inboxIds) });
 }
 
 async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {
   const agent = await profileOf(ctx.db.db, agentId);
   if (!agent) throw new Error('agent vanished during connect');
-  const inboxes = (await listInboxRows(ctx.db.db)).filter((i) => inboxIds.includes(i.id)).map((i) => ({ id: i.id, name: i.name }));
-  return { agent, inboxes };
+  return { agent, inboxes: await inboxesNamed(ctx, inboxIds) };
 }
+
+const inboxesNamed = async (ctx: AppContext, inboxIds: string[]): Promise<AgentSession['inboxes']> =>
+  (await listInboxRows(ctx.db.db)).filter((i) => inboxIds.includes(i.id)).map((i) => ({ id: i.id, name: i.name }));
