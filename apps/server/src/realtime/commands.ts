@@ -66,7 +66,7 @@ async function execute<S extends CommandSchemas>(command: string, payload: unkno
   if (deps.lifecycle.isDraining()) return fail('unavailable', 'this node is shutting down; retry after reconnecting');
   try {
     // Tracked from here, not from the handler: a command accepted before the drain began but still
-    // waiting on the (Redis) rate limiter must hold the shutdown too, or it runs against a closed store.
+    // waiting on the rate limiter must hold the shutdown too, or it runs against a closed store.
     return await deps.lifecycle.track(async () => {
       if (!(await deps.limiter.consume(deps.limiterKey))) return fail('rate_limited', 'too many commands; slow down');
       const schema = schemas[command] as S[keyof S];
