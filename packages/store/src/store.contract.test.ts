@@ -282,6 +282,8 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
       expect(rows.map((m) => [m.seq, m.kind, m.body])).toEqual([[1, 'text', 'anyone?'], [2, 'event', `${agent.name} joined the conversation`]]);
       expect(changes.conversations.get(conversation.id)).toMatchObject({ assignee_id: agent.id, last_seq: 2 });
     }
+    // The drain read the candidates' rows: the visitors' views of their conversations need no read of their own.
+    expect(Object.fromEntries(changes.assignees)).toEqual(Object.fromEntries(agents.map((a) => [a.id, { name: a.name }])));
   });
 
   it('the sweeper’s drain (no inboxes named) finds the auto inboxes where someone waits, and leaves manual ones', async () => {

@@ -77,7 +77,8 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     // Each inbox's queue is read once: a shift going offline requeues hundreds of conversations at once.
     const queueOf = memoize((inboxId: string) => queueInfoOf(db.db, inboxId));
     for (const row of moved) {
-      const view = await visitorConversationView(db.db, row, row.status === 'queued' ? await queueOf(row.inbox_id) : undefined);
+      const assignee = row.assignee_id ? changes.assignees.get(row.assignee_id) : null;
+      const view = await visitorConversationView(db.db, row, row.status === 'queued' ? await queueOf(row.inbox_id) : undefined, assignee);
       sent.set(row.id, view);
       toVisitor(row.visitor_id).emit('conversation:updated', view);
     }

@@ -6,6 +6,7 @@ import {
   findInbox,
   onlineMemberCount,
   queueInfoOf,
+  toVisitorAssignee,
   toVisitorConversation,
   type ConversationRow,
   type Executor,
@@ -29,7 +30,7 @@ export async function visitorConversationView(
 
 async function assigneeOf(db: Executor, row: ConversationRow): Promise<VisitorConversation['assignee']> {
   const agent = row.assignee_id ? await findAgent(db, row.assignee_id) : undefined;
-  return agent ? { name: agent.name, ...(agent.avatar_url ? { avatarUrl: agent.avatar_url } : {}) } : null;
+  return agent ? toVisitorAssignee(agent) : null;
 }
 
 /**

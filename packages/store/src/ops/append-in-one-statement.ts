@@ -2,6 +2,7 @@ import { statusesKeptBy } from '@kefu/core';
 import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import type { VisitorConversation } from '@kefu/protocol';
+import { toVisitorAssignee } from '../repos/agents.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newId, nowIso } from '../util.js';
@@ -125,6 +126,6 @@ export function appended(send: OneStatementSend, returned: Returned, now: string
     whisper_to: null,
   };
   markWithoutAttachments(message);
-  const assignee = name === null ? null : { name, ...(avatarUrl ? { avatarUrl } : {}) };
+  const assignee = name === null ? null : toVisitorAssignee({ name, avatar_url: avatarUrl });
   return { message, conversation, sender: { id: send.visitorId, name: senderName, email }, assignee };
 }

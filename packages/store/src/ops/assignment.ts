@@ -11,9 +11,10 @@ import { noteConversation, type DeskChanges } from './changes.js';
 /**
  * Every member of the inbox as routing sees them: effective status, load, capacity; none when the
  * inbox does not route automatically. One query, as it runs under the routing lock, which every
- * other routing decision of the cluster waits for.
+ * other routing decision of the cluster waits for. With their rows, by id: the views of what they
+ * take need their names.
  */
-export async function candidatesOf(tx: Executor, inboxId: string): Promise<AgentCandidate[]> {
+export async function candidatesOf(tx: Executor, inboxId: string): Promise<{ candidates: AgentCandidate[]; rows: Map<string, AgentRow> }> {
   const rows = await tx
     .selectFrom('agents')
     .innerJoin('inbox_members', 'inbox_members.agent_id', 'agents.id')
@@ -25,7 +26,10 @@ export async function candidatesOf(tx: Executor, inboxId: string): Promise<Agent
     .orderBy('agents.name')
     .orderBy('agents.id')
     .execute();
-  return rows.map(({ load, ...row }) => toCandidate(row, Number(load ?? 0), true));
+  return {
+    candidates: rows.map(({ load, ...row }) => toCandidate(row, Number(load ?? 0), true)),
+    rows: new Map(rows.map((row) => [row.id, row])),
+  };
 }
 
 export function toCandidate(row: AgentRow, load: number, isMember: boolean): AgentCandidate {

@@ -1,3 +1,4 @@
+import type { VisitorConversation } from '@kefu/protocol';
 import type { ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
 
@@ -18,6 +19,11 @@ export type DeskChanges = {
   /** Agents whose status may have changed: their inboxes' visitors learn whether someone is online. */
   presenceAgentIds: Set<string>;
   inboxIds: Set<string>;
+  /**
+   * Agents as visitors see them, by id, where the operation read their rows anyway (a drain reads
+   * every candidate's): the visitor's view of a conversation they took needs no read of its own.
+   */
+  assignees: Map<string, NonNullable<VisitorConversation['assignee']>>;
 };
 
 export const emptyChanges = (): DeskChanges => ({
@@ -27,6 +33,7 @@ export const emptyChanges = (): DeskChanges => ({
   agentIds: new Set(),
   presenceAgentIds: new Set(),
   inboxIds: new Set(),
+  assignees: new Map(),
 });
 
 export function noteConversation(changes: DeskChanges, row: ConversationRow, previous?: ConversationRow): void {
@@ -62,5 +69,6 @@ export function mergeChanges(into: DeskChanges, from: DeskChanges): DeskChanges 
   for (const id of from.agentIds) into.agentIds.add(id);
   for (const id of from.presenceAgentIds) into.presenceAgentIds.add(id);
   for (const id of from.inboxIds) into.inboxIds.add(id);
+  for (const [id, assignee] of from.assignees) into.assignees.set(id, assignee);
   return into;
 }

@@ -1,5 +1,6 @@
 import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
+import { toVisitorAssignee } from '../repos/agents.js';
 import { lockConversations, queueEntryOf, queuedConversations } from '../repos/conversations.js';
 import { autoInboxesWithQueue } from '../repos/inboxes.js';
 import { applyAssignments, candidatesOf } from './assignment.js';
@@ -30,7 +31,7 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
   for (const inboxId of ids) {
     // Nobody to take one: the queue is not read at all. With every agent full, a new conversation
     // joining a long queue used to read the whole queue (its cost grew with the queue's length).
-    const candidates = await candidatesOf(tx, inboxId);
+    const { candidates, rows } = await candidatesOf(tx, inboxId);
     if (chooseAgent(candidates).agentId === null) continue;
     const queue = sortQueue((await queuedConversations(tx, inboxId)).map(queueEntryOf));
     const plans = planDrain(queue, candidates);
@@ -42,6 +43,7 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
       if (!conversation || conversation.status !== 'queued' || !agent) return [];
       return [{ conversation, agent, reason: plan.reason, line: `${agent.name} joined the conversation`, locked: true }];
     });
+    for (const { agent } of decisions) changes.assignees.set(agent.id, toVisitorAssignee(rows.get(agent.id)!));
     await applyAssignments(tx, dialect, decisions, changes);
   }
 }

@@ -17,6 +17,7 @@ describe('splitChanges', () => {
     changes.messages.push(message('m1', 'c1'), message('m2', 'c2'), message('m3', 'old'));
     changes.agentIds.add('a1').add('a2').add('a3');
     changes.inboxIds.add('inbox');
+    changes.assignees.set('a1', { name: 'Ann' }).set('a2', { name: 'Bo', avatarUrl: '/bo.png' });
 
     const [first, second] = splitChanges(changes, ['c1', 'c2']);
     expect([...first!.conversations.keys()]).toEqual(['c1', 'old']);
@@ -28,5 +29,7 @@ describe('splitChanges', () => {
     expect([...second!.agentIds]).toEqual(['a2']);
     expect([...second!.moved]).toEqual(['c2']);
     expect(second!.inboxIds.size).toBe(0);
+    expect(Object.fromEntries(first!.assignees)).toEqual({ a1: { name: 'Ann' } });
+    expect(Object.fromEntries(second!.assignees)).toEqual({ a2: { name: 'Bo', avatarUrl: '/bo.png' } });
   });
 });

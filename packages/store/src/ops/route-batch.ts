@@ -74,6 +74,8 @@ export function splitChanges(changes: DeskChanges, conversationIds: string[]): D
       part.agentIds.add(row.assignee_id);
       placedAgents.add(row.assignee_id);
     }
+    const assignee = row.assignee_id ? changes.assignees.get(row.assignee_id) : undefined;
+    if (row.assignee_id && assignee) part.assignees.set(row.assignee_id, assignee);
   }
   for (const message of changes.messages) partOf(message.conversation_id).messages.push(message);
   const first = parts[0];

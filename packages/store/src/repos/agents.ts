@@ -1,4 +1,4 @@
-import type { AgentProfile, AgentRole } from '@kefu/protocol';
+import type { AgentProfile, AgentRole, VisitorConversation } from '@kefu/protocol';
 import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from '../database.js';
 import type { AgentsTable, DB } from '../schema.js';
@@ -19,6 +19,11 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 export function effectiveStatusOf(row: AgentRow): AgentProfile['status'] {
   return toBool(row.connected) && toBool(row.active) ? row.status : 'offline';
+}
+
+/** An agent as the visitors of their conversations see them: a name and maybe an avatar. */
+export function toVisitorAssignee(agent: { name: string; avatar_url: string | null }): NonNullable<VisitorConversation['assignee']> {
+  return { name: agent.name, ...(agent.avatar_url ? { avatarUrl: agent.avatar_url } : {}) };
 }
 
 export function toAgentProfile(row: AgentRow, load: number): AgentProfile {
