@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
@@ -38,19 +37,10 @@ export type KefuOptions = {
   root?: string;
 };
 
-/** The Node.js flags the build runs its nodes with when deployed (apps/server/src/node-flags.ts); none before it had them. */
-async function serverNodeFlagsOf(root: string): Promise<string[]> {
-  const file = join(root, 'apps/server/dist/node-flags.js');
-  if (!existsSync(file)) return [];
-  const { SERVER_NODE_FLAGS } = (await import(pathToFileURL(file).href)) as { SERVER_NODE_FLAGS: string[] };
-  return SERVER_NODE_FLAGS;
-}
-
 /** kefu on one node with its embedded SQLite store (`kefu-1`) or on two nodes with Redis and PostgreSQL (`kefu-2`). */
 export async function startKefu(name: string, options: KefuOptions = {}): Promise<Target & { api: KefuApi }> {
   const shape = name.split('@')[0];
   const main = options.root ? join(options.root, 'apps/server/dist/main.js') : serverMain;
-  const flags = await serverNodeFlagsOf(options.root ?? repoRoot);
   const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
   const store: TestStore | null = shape === 'kefu-2' ? await createTestStore('postgres') : null;
   const prefix = `kefu-bench-${randomBytes(4).toString('hex')}:`;
@@ -58,7 +48,7 @@ export async function startKefu(name: string, options: KefuOptions = {}): Promis
   const nodes: NodeProcess[] = [];
   const count = shape === 'kefu-2' ? 2 : 1;
   // One after the other: the first runs the migrations and the bootstrap.
-  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${name}/node${i + 1}`, main, { ...env, KEFU_NODE_ID: `node${i + 1}` }, [...flags, ...(options.nodeArgs?.(i) ?? [])]));
+  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${name}/node${i + 1}`, main, { ...env, KEFU_NODE_ID: `node${i + 1}` }, options.nodeArgs?.(i) ?? []));
   const api = await kefuApi(nodes[0]!.url);
   const shopperUrl = nodes[0]!.url;
   const agentUrl = nodes[count - 1]!.url;
