@@ -52,6 +52,11 @@ async function main(): Promise<void> {
   const compare = new Map((values.compare ?? []).map((entry) => entry.split('=') as [string, string]));
   const started = new Map<TargetName, Promise<Target>>();
   const progress = createProgress();
+  const startTarget = (name: TargetName): Promise<Target> => {
+    const nodeArgs = values.profile ? () => ['--cpu-prof', '--cpu-prof-dir', join(values.out, 'profiles')] : undefined;
+    const root = buildOf(name) ? compare.get(buildOf(name)!) : undefined;
+    return shapeOf(name) === 'relay' ? startRelay() : startKefu(name, { nodeArgs, root });
+  };
   const ctx: RunContext = {
     quick: values.quick,
     runs: Number(values.runs ?? (values.quick ? 1 : 3)),
@@ -62,11 +67,10 @@ async function main(): Promise<void> {
     },
     log: (text) => console.log(text),
     target: (name) => {
-      const nodeArgs = values.profile ? () => ['--cpu-prof', '--cpu-prof-dir', join(values.out, 'profiles')] : undefined;
-      const root = buildOf(name) ? compare.get(buildOf(name)!) : undefined;
-      if (!started.has(name)) started.set(name, shapeOf(name) === 'relay' ? startRelay() : startKefu(name, { nodeArgs, root }));
+      if (!started.has(name)) started.set(name, startTarget(name));
       return started.get(name)!;
     },
+    freshTarget: startTarget,
   };
   const meta = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),

@@ -2,9 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { sleep } from '../progress.js';
 import type { ScenarioResult } from '../report/result.js';
-import { startKefu } from '../targets/kefu.js';
 import { repoRoot } from '../targets/process.js';
-import { startRelay } from '../targets/relay.js';
 import { labelOf, type Target } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
@@ -23,8 +21,8 @@ export async function capacity(ctx: RunContext): Promise<ScenarioResult> {
   const steps = ctx.quick ? [1_000, 2_000] : [2_500, 5_000, 9_500, 14_000, 19_000];
   const results: Record<string, Step[]> = {};
   for (const name of ctx.chooseTargets(['relay', 'kefu-1'])) {
-    // A fresh process each: RSS is measured against its own start.
-    const target = name === 'relay' ? await startRelay() : await startKefu(name);
+    // A fresh process each, of the target's own build: RSS is measured against its own start.
+    const target = await ctx.freshTarget(name);
     try {
       results[name] = await stepUp(ctx, target, steps);
     } finally {

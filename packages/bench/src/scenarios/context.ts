@@ -10,5 +10,7 @@ export type RunContext = {
   chooseTargets(targets: TargetName[]): TargetName[];
   /** The long-lived targets, started once for the latency-type scenarios. */
   target(name: TargetName): Promise<Target>;
+  /** A new process (or two) of the named target, its build and flags, for the caller to stop. */
+  freshTarget(name: TargetName): Promise<Target>;
   log(text: string): void;
 };
