@@ -65,6 +65,25 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     expect(resolved.conversations.map((conv) => conv.id)).toEqual([conversationId]);
   });
 
+  it('sends the session again when an inbox is created (to admins) or renamed (to its members and admins)', async () => {
+    const inbox = await createInbox(server, { routing: 'manual' });
+    const member = await onlineAgent(server, [inbox.id], { name: 'Member' });
+    const admin = await onlineAdmin(server);
+    const token = await adminToken(server);
+
+    const adminSeesNew = nextEvent(admin.client, 'session', (session) => session.inboxes.some((i) => i.name === 'Brand new desk'));
+    const created = await server.api('POST', '/api/admin/inboxes', { name: 'Brand new desk' }, token);
+    expect(created.status).toBe(201);
+    await adminSeesNew;
+
+    const renamedFor = (client: typeof member.client) => nextEvent(client, 'session', (session) => session.inboxes.some((i) => i.id === inbox.id && i.name === 'Renamed desk'));
+    const memberSeesName = renamedFor(member.client);
+    const adminSeesName = renamedFor(admin.client);
+    expect((await server.api('PATCH', `/api/admin/inboxes/${inbox.id}`, { name: 'Renamed desk' }, token)).status).toBe(200);
+    await Promise.all([memberSeesName, adminSeesName]);
+    expect(member.client.session?.inboxes.map((i) => i.name)).toEqual(['Renamed desk']);
+  });
+
   it('follows membership changes live: events start when an agent joins an inbox and stop when they leave it', async () => {
     const inboxA = await createInbox(server, { routing: 'manual' });
     const inboxB = await createInbox(server, { routing: 'manual' });

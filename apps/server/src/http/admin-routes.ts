@@ -41,7 +41,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { resendAgentSession } from '../realtime/agent-session.js';
+import { resendAgentSession, resendSessionsOfInbox } from '../realtime/agent-session.js';
 import { rooms } from '../realtime/rooms.js';
 import { auditPage, recordAudit } from './audit.js';
 import { requireAdmin } from './guards.js';
@@ -170,6 +170,7 @@ export function adminRoutes(ctx: AppContext) {
     app.post('/api/admin/inboxes', async (request, reply) => {
       const input = parseOrThrow(InboxCreateSchema, request.body);
       const row = await insertInbox(db.db, input);
+      await resendSessionsOfInbox(ctx, row.id); // the admins' inbox filters list it at once
       return reply.status(201).send({ inbox: toInbox(row) });
     });
 
@@ -181,6 +182,7 @@ export function adminRoutes(ctx: AppContext) {
       // Switched to auto routing: its queue drains into whatever capacity is free now.
       if (input.routing === 'auto') await ctx.broadcaster.publish(await drainAutoInboxes(db, [id]));
       if (input.businessHours !== undefined) await ctx.broadcaster.inboxPresence(id);
+      if (input.name !== undefined) await resendSessionsOfInbox(ctx, id);
       const row = await findInbox(db.db, id);
       return { inbox: toInbox(row!) };
     });

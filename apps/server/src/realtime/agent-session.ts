@@ -1,5 +1,5 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { inboxIdsOfAgent, listInboxRows, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
+import { inboxIdsOfAgent, listAgentRows, listInboxRows, memberRowsOf, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { visibleInboxIds } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
@@ -45,6 +45,16 @@ export async function resendAgentSession(ctx: AppContext, agentId: string): Prom
   if (!agent) return;
   const inboxIds = await visibleInboxIds(ctx.db.db, { agentId, role: agent.role });
   ctx.agents.to(rooms.agent(agentId)).emit('session', { agent, inboxes: await inboxesNamed(ctx, inboxIds) });
+}
+
+/**
+ * Everyone connected who sees the inbox (its members and every admin) gets their session again, as the
+ * inbox's name is in it: it was created or renamed.
+ */
+export async function resendSessionsOfInbox(ctx: AppContext, inboxId: string): Promise<void> {
+  const [members, agents] = await Promise.all([memberRowsOf(ctx.db.db, inboxId), listAgentRows(ctx.db.db)]);
+  const seeing = [...members, ...agents.filter((agent) => agent.role === 'admin')].filter((agent) => agent.connected === 1);
+  for (const agentId of new Set(seeing.map((agent) => agent.id))) await resendAgentSession(ctx, agentId);
 }
 
 async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {
