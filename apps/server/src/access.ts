@@ -21,6 +21,10 @@ export async function visibleInboxIds(db: Executor, agent: Pick<AgentSocketData,
   return inboxIdsOfAgent(db, agent.agentId);
 }
 
+/** The same rule over inboxes already read: all for admins, their memberships for agents. */
+export const inboxesSeenBy = <Inbox extends { id: string }>(role: AgentSocketData['role'], memberOf: readonly string[], inboxes: readonly Inbox[]): Inbox[] =>
+  role === 'admin' ? [...inboxes] : inboxes.filter((inbox) => memberOf.includes(inbox.id));
+
 /** A conversation the actor may see; anything else answers not_found, like one that does not exist. */
 export async function visibleConversation(db: Executor, actor: Actor, id: string): Promise<ConversationRow> {
   const row = await findConversation(db, id);

@@ -1,7 +1,18 @@
 import { agentCommands, type AgentSession } from '@kefu/protocol';
-import { inboxIdsOfAgent, listAgentRows, listInboxRows, memberRowsOf, profileOf, queueSnapshot, updateAgentPresence } from '@kefu/store';
+import {
+  findAgent,
+  inboxIdsOfAgent,
+  inboxIdsOfAgents,
+  listAgentRows,
+  listInboxRows,
+  memberRowsOf,
+  profilesOf,
+  queueSnapshot,
+  updateAgentPresence,
+  type AgentRow,
+} from '@kefu/store';
 import type { AppContext } from '../context.js';
-import { visibleInboxIds } from '../access.js';
+import { inboxesSeenBy } from '../access.js';
 import { agentHandlers } from './agent.handlers.js';
 import { bindCommands } from './commands.js';
 import type { AgentSocket } from './namespaces.js';
@@ -22,14 +33,16 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
   // Admins hear every inbox through the admins room (see inboxAudience); members through their inbox rooms.
   const memberOf = await inboxIdsOfAgent(ctx.db.db, me.agentId);
   await socket.join([rooms.agent(me.agentId), rooms.session(me.sessionId), ...memberOf.map(rooms.inbox), ...(me.role === 'admin' ? [rooms.admins] : [])]);
-  const inboxIds = await visibleInboxIds(ctx.db.db, me);
   await ctx.presence.connect(me.agentId);
   // Counted once connected, uncounted once gone, even when it left while we were setting it up.
   const leave = () => void ctx.presence.disconnect(me.agentId).catch((err: unknown) => ctx.log.warn({ err }, 'presence disconnect failed'));
   if (socket.disconnected) return leave();
   socket.on('disconnect', leave);
   await ctx.broadcaster.publish(await updateAgentPresence(ctx.db, me.agentId, { connected: true }));
-  socket.emit('session', await agentSession(ctx, me.agentId, inboxIds));
+  const agent = await findAgent(ctx.db.db, me.agentId);
+  if (!agent) throw new Error('agent vanished during connect');
+  const [session] = await sessionsOf(ctx, [agent], new Map([[agent.id, memberOf]]));
+  socket.emit('session', session!);
   // While no admin is connected the queue feed skips the admins' view; this one is read after the
   // presence above, so a move the feed skipped is in it.
   if (me.role === 'admin') socket.emit('queue:updated', await queueSnapshot(ctx.db.db));
@@ -41,10 +54,8 @@ export async function startAgentSession(ctx: AppContext, socket: AgentSocket): P
  * dashboard's inbox list comes from the session.
  */
 export async function resendAgentSession(ctx: AppContext, agentId: string): Promise<void> {
-  const agent = await profileOf(ctx.db.db, agentId);
-  if (!agent) return;
-  const inboxIds = await visibleInboxIds(ctx.db.db, { agentId, role: agent.role });
-  ctx.agents.to(rooms.agent(agentId)).emit('session', { agent, inboxes: await inboxesNamed(ctx, inboxIds) });
+  const agent = await findAgent(ctx.db.db, agentId);
+  if (agent) await resendSessions(ctx, [agent]);
 }
 
 /**
@@ -54,14 +65,19 @@ export async function resendAgentSession(ctx: AppContext, agentId: string): Prom
 export async function resendSessionsOfInbox(ctx: AppContext, inboxId: string): Promise<void> {
   const [members, agents] = await Promise.all([memberRowsOf(ctx.db.db, inboxId), listAgentRows(ctx.db.db)]);
   const seeing = [...members, ...agents.filter((agent) => agent.role === 'admin')].filter((agent) => agent.connected === 1);
-  for (const agentId of new Set(seeing.map((agent) => agent.id))) await resendAgentSession(ctx, agentId);
+  await resendSessions(ctx, [...new Map(seeing.map((agent) => [agent.id, agent])).values()]);
 }
 
-async function agentSession(ctx: AppContext, agentId: string, inboxIds: string[]): Promise<AgentSession> {
-  const agent = await profileOf(ctx.db.db, agentId);
-  if (!agent) throw new Error('agent vanished during connect');
-  return { agent, inboxes: await inboxesNamed(ctx, inboxIds) };
+async function resendSessions(ctx: AppContext, agents: AgentRow[]): Promise<void> {
+  const memberships = await inboxIdsOfAgents(ctx.db.db, agents.map((agent) => agent.id));
+  for (const session of await sessionsOf(ctx, agents, memberships)) ctx.agents.to(rooms.agent(session.agent.id)).emit('session', session);
 }
 
-const inboxesNamed = async (ctx: AppContext, inboxIds: string[]): Promise<AgentSession['inboxes']> =>
-  (await listInboxRows(ctx.db.db)).filter((i) => inboxIds.includes(i.id)).map((i) => ({ id: i.id, name: i.name }));
+/** Several agents' sessions from one read of their loads and one of the inbox list, whatever their number. */
+async function sessionsOf(ctx: AppContext, agents: AgentRow[], memberships: Map<string, string[]>): Promise<AgentSession[]> {
+  const [profiles, inboxes] = await Promise.all([profilesOf(ctx.db.db, agents), listInboxRows(ctx.db.db)]);
+  return profiles.map((agent) => ({
+    agent,
+    inboxes: inboxesSeenBy(agent.role, memberships.get(agent.id) ?? [], inboxes).map(({ id, name }) => ({ id, name })),
+  }));
+}
