@@ -7,9 +7,10 @@ export type RedisClients = { pub: RedisClientType; sub: RedisClientType; close()
 /**
  * What a client may hand its socket in one turn of the event loop. node-redis stops writing once the
  * socket's buffer passes its high-water mark and goes on only after 'drain' and another turn, so with
- * Node's default (16 KiB) a node busy with 3 000 messages a second published about 16 KiB a turn, less
- * than its broadcasts needed: they queued in the node, and agents received each message seconds late
- * (docs/benchmarks.md, tenth round). The bound still holds, at a size no turn's publishes reach.
+ * Node's default (16 KiB) a busy node published about 16 KiB a turn, less than its broadcasts at 3 000
+ * to 5 000 messages a second: they queued in the node, and agents received them up to seconds after
+ * they were stored (docs/benchmarks.md, tenth round). The bound still holds, at a size a turn's
+ * publishes do not reach.
  */
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** node-redis hands these to net.connect, whose socket passes writableHighWaterMark on to its stream; its type lists only connect's. */
