@@ -385,8 +385,9 @@ describe('agent dashboard in a browser', () => {
     expect(await countNow()).toBe(2);
 
     // On screen (open, the tab visible): no chime, though the thread and the row both show it.
+    // The thread (the log) shows it once the conversation is open; the row showed it already.
     await tab.getByRole('button', { name: /And to Nantes\?/ }).click();
-    await tab.getByText('And to Nantes?').last().waitFor();
+    await tab.getByRole('log').getByText('And to Nantes?').waitFor();
     await shopperIn.send({ conversationId: conversation.id, body: 'Or Lille?' });
     await tab.getByRole('button', { name: /Or Lille\?/ }).waitFor();
     expect(await countNow()).toBe(2);
