@@ -119,6 +119,25 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(await findConversation(db.db, conversation.id)).toMatchObject({ last_seq: 41, last_public_seq: 41, unread: 41 });
   });
 
+  it('gives every stored message a time-ordered id (UUID version 7): a first message, its routing line, the short path, a reply', async () => {
+    const before = Date.now();
+    const agent = await newAgent(5);
+    const visitor = await newVisitor();
+    const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    await sendAsVisitor(visitor.id, 'second', { conversationId: conversation.id });
+    const routed = (await findConversation(db.db, conversation.id))!;
+    await sendAgentMessage(db, { agent, conversation: routed, clientMsgId: uid('r'), body: 'reply', isPrivate: false });
+    const after = Date.now();
+    const { rows } = await messagesAfter(db.db, conversation.id, 0, 200, 'agent');
+    expect(rows.map((m) => m.kind)).toEqual(['text', 'event', 'text', 'text']);
+    for (const { id } of rows) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const madeAt = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+      expect(madeAt).toBeGreaterThanOrEqual(before);
+      expect(madeAt).toBeLessThanOrEqual(after);
+    }
+  });
+
   it('interleaves visitor sends and agent replies into one gapless sequence, with prevSeq per audience', async () => {
     const agent = await newAgent(5);
     const visitor = await newVisitor();

@@ -5,7 +5,7 @@ import type { VisitorConversation } from '@kefu/protocol';
 import { toVisitorAssignee } from '../repos/agents.js';
 import type { ConversationRow } from '../repos/conversations.js';
 import { markWithoutAttachments, type MessageRow } from '../repos/messages.js';
-import { newId, nowIso } from '../util.js';
+import { newMessageId, nowIso } from '../util.js';
 
 export type OneStatementSend = {
   visitorId: string;
@@ -54,7 +54,7 @@ export const KEPT = statusesKeptBy('visitor_message');
  * was written for it, and the general path gives the right answer or error.
  */
 export async function appendInOneStatement(db: Database, sends: OneStatementSend[]): Promise<(OneStatementAppend | undefined)[]> {
-  const ids = sends.map(() => newId());
+  const ids = sends.map(() => newMessageId());
   const now = nowIso();
   const column = <T>(pick: (send: OneStatementSend) => T) => sends.map(pick);
   // The locks are taken in `target`; the outer UPDATE then finds each row's newest version (READ

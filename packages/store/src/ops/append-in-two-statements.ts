@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.js';
-import { newId, nowIso } from '../util.js';
+import { newMessageId, nowIso } from '../util.js';
 import { appended, KEPT, type OneStatementAppend, type OneStatementSend, type Returned } from './append-in-one-statement.js';
 
 /**
@@ -15,7 +15,7 @@ import { appended, KEPT, type OneStatementAppend, type OneStatementSend, type Re
  * undefined when a check fails: nothing was written, and the general path gives the right answer or error.
  */
 export async function appendInTwoStatements(tx: Executor, send: OneStatementSend): Promise<OneStatementAppend | undefined> {
-  const id = newId();
+  const id = newMessageId();
   const now = nowIso();
   const { rows: inserted } = await sql<{ seq: number; prev_public_seq: number }>`
     insert into messages (id, conversation_id, seq, prev_public_seq, client_msg_id, author_type, author_id, author_name, kind, body, created_at, whisper_to)

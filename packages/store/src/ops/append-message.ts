@@ -5,7 +5,7 @@ import type { DB } from '../schema.js';
 import { bindAttachments } from '../repos/attachments.js';
 import { insertConversation, type ConversationRow } from '../repos/conversations.js';
 import { insertMessageRow, markWithoutAttachments, type MessageRow } from '../repos/messages.js';
-import { newId, nowIso } from '../util.js';
+import { newId, newMessageId, nowIso } from '../util.js';
 
 export type NewMessage = {
   kind: MessageRow['kind'];
@@ -72,7 +72,7 @@ export async function startConversation(
 
 function messageRowOf(conversationId: string, next: { seq: number; prevPublicSeq: number }, message: NewMessage, now: string): MessageRow {
   return {
-    id: newId(),
+    id: newMessageId(),
     conversation_id: conversationId,
     seq: next.seq,
     prev_public_seq: next.prevPublicSeq,
