@@ -12,13 +12,15 @@ const ISSUER = 'kefu';
 const VISITOR_TTL = '365d';
 
 export function createTokenService(secret: string) {
-  const key = new TextEncoder().encode(secret);
-  const sign = (claims: Record<string, string>, subject: string, expiresAt: string | Date) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setSubject(subject).setIssuedAt().setExpirationTime(expiresAt).sign(key);
+  // Imported once: given the raw secret, jose imports it into WebCrypto again on every sign and verify,
+  // and a sign and a verify cost 170 µs of CPU that way against 107 with the key kept (twelfth round).
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const sign = async (claims: Record<string, string>, subject: string, expiresAt: string | Date) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setSubject(subject).setIssuedAt().setExpirationTime(expiresAt).sign(await key);
 
   async function verify(token: string, typ: 'agent' | 'visitor') {
     try {
-      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const { payload } = await jwtVerify(token, await key, { issuer: ISSUER, algorithms: ['HS256'] });
       return payload.typ === typ && typeof payload.sub === 'string' ? payload : null;
     } catch {
       return null;
