@@ -32,5 +32,11 @@ export function openSocket(options: ClientOptions, namespace: string, auth: Reco
   socket.on('connect_error', (error) => {
     if (isRetryableHandshakeCode(errorFromConnectError(error).code)) endpoints.advance(manager.opts);
   });
+  // A connection lost for any reason but the client's own (its node went down, the network, a draining
+  // node ending it) is resumed on the next node first, not on the one that just went away, which a
+  // draining node would refuse and a killed one would not answer.
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'io client disconnect') endpoints.advance(manager.opts);
+  });
   return socket;
 }

@@ -152,6 +152,19 @@ describe('failover over `urls`', () => {
     expect(store.syncs).toContainEqual({ conversationId, afterSeq: 1 });
   });
 
+  it('comes back on the next node, not on the one that ended its connection', async () => {
+    const other = await start();
+    const client = visitor({ urls: [other.url] });
+    const first = await client.ready();
+    // Like a draining node: it ends the connection and would refuse the client if it came back.
+    behaviour.refuseHandshakes = ['unavailable'];
+    const back = within(new Promise((resolve) => client.socket.once('session', resolve)), 'the session on the next node');
+    server.visitors.disconnectSockets();
+    await back;
+    expect(server.handshakes).toHaveLength(1);
+    expect(other.handshakes).toEqual([expect.objectContaining({ visitorToken: first.visitorToken })]);
+  });
+
   it('connects through the next URL when the first one does not answer, ready() waiting for it', async () => {
     const dead = await start();
     await stop(dead);
