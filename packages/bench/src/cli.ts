@@ -26,7 +26,8 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   widget,
 };
 
-const usage = `npm run bench [-- --quick] [--runs N] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2] [--compare NAME=DIR ...]
+const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2] [--compare NAME=DIR ...]
+--rates: the offered loads (msgs/s) of the stepped scenarios (latency, queue, fan-out) instead of their own
 --compare: also measure the kefu build in DIR (laid out like this repository) as kefu-1@NAME / kefu-2@NAME
 --profile: kefu nodes run with --cpu-prof; profiles land in DIR/profiles (read them with profile-summary.js)
 scenarios: ${Object.keys(scenarios).join(', ')}`;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     options: {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
+      rates: { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string', default: join(repoRoot, 'bench-results') },
       profile: { type: 'boolean', default: false },
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const ctx: RunContext = {
     quick: values.quick,
     runs: Number(values.runs ?? (values.quick ? 1 : 3)),
+    rates: values.rates === undefined ? undefined : ratesOf(values.rates),
     progress,
     chooseTargets: (targets) => {
       const chosen = targets.filter((name) => !values.targets || values.targets.split(',').includes(name));
@@ -93,6 +96,13 @@ async function main(): Promise<void> {
     for (const target of started.values()) await (await target).stop();
   }
   console.log(`\ndone in ${((Date.now() - begin) / 1000).toFixed(0)} s; results in ${values.out}`);
+}
+
+/** `--rates 500,1500`: whole numbers of messages per second, at least one. */
+function ratesOf(text: string): number[] {
+  const rates = text.split(',').map(Number);
+  if (rates.some((rate) => !Number.isSafeInteger(rate) || rate <= 0)) throw new Error(`--rates wants messages per second like 500,1500, not ${text}\n${usage}`);
+  return rates;
 }
 
 main().then(

@@ -5,6 +5,8 @@ export type RunContext = {
   quick: boolean;
   /** Repetitions of each measured step; figures are their medians. */
   runs: number;
+  /** --rates: the offered loads of the stepped scenarios instead of their own. */
+  rates?: number[] | undefined;
   progress: Progress;
   /** The scenario's targets as chosen by --targets, plus the --compare builds of each kefu shape. */
   chooseTargets(targets: TargetName[]): TargetName[];
