@@ -2,7 +2,8 @@ import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
-import { cpuOf, labelOf, orDash, type CpuMs, type DeskSpec, type Desk, type TargetName } from '../targets/target.js';
+import { gcDuring, gcOf } from '../targets/gc.js';
+import { cpuOf, labelOf, orDash, type DeskSpec, type Desk, type Target, type TargetName } from '../targets/target.js';
 import type { RunContext } from './context.js';
 
 export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
@@ -19,13 +20,13 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const durationMs = ctx.quick ? 1_000 : 5_000;
   const drainMs = ctx.quick ? 3_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
-  const cpu = new Map<TargetName, () => CpuMs>();
+  const targets = new Map<TargetName, Target>();
   for (const name of spec.targets) {
     const target = await ctx.target(name);
-    cpu.set(name, () => cpuOf(target));
+    targets.set(name, target);
     desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
   }
-  const results = new Map<string, StepResult[]>();
+  const results = new Map<string, SteppedResult[]>();
   const waits: number[] = [];
   try {
     for (let run = 0; run < ctx.runs; run++) {
@@ -36,7 +37,8 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
           const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
           ctx.progress.update(`${label}: waiting for a quiet machine`);
           waits.push(await settle());
-          const step = await runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, cpu.get(name));
+          const target = targets.get(name)!;
+          const step = await measuredStep(target, () => runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, () => cpuOf(target)));
           if (step.delivered < step.sent * SATURATED) saturated.add(name);
           const key = `${name}@${rate}`;
           results.set(key, [...(results.get(key) ?? []), step]);
@@ -50,8 +52,18 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   return toResult(spec, results, durationMs, ctx.runs, waits);
 }
 
-function medianStep(steps: StepResult[]) {
-  const pick = (f: (s: StepResult) => number) => median(steps.map(f));
+/** A step and the target's GC while it ran (its load and its drain). */
+type SteppedResult = StepResult & { gc: ReturnType<typeof gcDuring> };
+
+async function measuredStep(target: Target, step: () => Promise<StepResult>): Promise<SteppedResult> {
+  const before = await gcOf(target);
+  const started = performance.now();
+  const result = await step();
+  return { ...result, gc: gcDuring(before, await gcOf(target), (performance.now() - started) / 1000) };
+}
+
+function medianStep(steps: SteppedResult[]) {
+  const pick = (f: (s: SteppedResult) => number) => median(steps.map(f));
   return {
     runs: steps.length,
     sent: pick((s) => s.sent),
@@ -64,12 +76,18 @@ function medianStep(steps: StepResult[]) {
     offered: pick((s) => s.offered),
     cpuMsPerMessage: pick((s) => s.cpuMsPerMessage),
     databaseCpuMsPerMessage: pick((s) => s.databaseCpuMsPerMessage),
-    // Each run's own figures, in order: a target's later runs find a larger database (twelfth round).
-    byRun: steps.map((s) => ({ p50: s.latency.p50, p99: s.latency.p99, cpuMsPerMessage: s.cpuMsPerMessage })),
+    gcMsPerSecond: pick((s) => s.gc.pauseMsPerSecond),
+    majorGcs: pick((s) => s.gc.majors),
+    // Each run's own figures, in order: a target's later runs find a larger database and an older heap
+    // (twelfth and thirteenth rounds).
+    byRun: steps.map((s) => ({ p50: s.latency.p50, p99: s.latency.p99, cpuMsPerMessage: s.cpuMsPerMessage, gcMsPerSecond: s.gc.pauseMsPerSecond, majorGcs: s.gc.majors })),
   };
 }
 
-function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, durationMs: number, runs: number, waits: number[]): ScenarioResult {
+/** `12.3 (1)`: GC pause ms a second and full collections; a dash for a target without metrics. */
+const gcCell = (m: ReturnType<typeof medianStep>): string => (Number.isNaN(m.gcMsPerSecond) ? '-' : `${m.gcMsPerSecond.toFixed(1)} (${m.majorGcs})`);
+
+function toResult(spec: SteppedSpec, results: Map<string, SteppedResult[]>, durationMs: number, runs: number, waits: number[]): ScenarioResult {
   const rows = [];
   const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
   for (const rate of spec.rates) {
@@ -77,14 +95,14 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage)] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage), gcCell(m)] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
   return {
     scenario: spec.scenario,
     title: spec.title,
-    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg'],
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'server GC ms/s (full GCs)'],
     rows,
     chart: {
       title: `${spec.title}: p99 shopper send → agent receives`,
@@ -98,6 +116,7 @@ function toResult(spec: SteppedSpec, results: Map<string, StepResult[]>, duratio
       `Each step starts once the machine is quiet (${QUIET_MACHINE}), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
+      'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
       ...spec.notes,
     ],
     raw,
