@@ -98,8 +98,15 @@ describe('the routing lock on postgres', () => {
     // The second waits on the advisory lock, not on anything of ours: PostgreSQL says so. Without the
     // lock it would run through instead, and the assertion below says what went wrong.
     let settled = false;
-    void second.finally(() => (settled = true));
-    const waiting = async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(store.db.db)).rows[0]!.n > 0;
+    void second.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const waiting = async () =>
+      (
+        await sql<{ n: number }>`select count(*)::int as n from pg_locks
+          where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())`.execute(store.db.db)
+      ).rows[0]!.n > 0;
     while (!settled && !(await waiting())) await new Promise((resolve) => setImmediate(resolve));
     release();
     await first;
