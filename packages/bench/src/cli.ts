@@ -52,7 +52,6 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}\n${usage}`);
 
   const compare = new Map((values.compare ?? []).map((entry) => entry.split('=') as [string, string]));
-  const started = new Map<TargetName, Promise<Target>>();
   const progress = createProgress();
   const startTarget = (name: TargetName): Promise<Target> => {
     const nodeArgs = values.profile ? () => ['--cpu-prof', '--cpu-prof-dir', join(values.out, 'profiles')] : undefined;
@@ -69,11 +68,7 @@ async function main(): Promise<void> {
       return chosen.flatMap((name) => [name, ...(name.startsWith('kefu') ? [...compare.keys()].map((build) => `${name}@${build}`) : [])]);
     },
     log: (text) => console.log(text),
-    target: (name) => {
-      if (!started.has(name)) started.set(name, startTarget(name));
-      return started.get(name)!;
-    },
-    freshTarget: startTarget,
+    startTarget,
   };
   const meta = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -93,7 +88,6 @@ async function main(): Promise<void> {
     }
   } finally {
     progress.done();
-    for (const target of started.values()) await (await target).stop();
   }
   console.log(`\ndone in ${((Date.now() - begin) / 1000).toFixed(0)} s; results in ${values.out}`);
 }

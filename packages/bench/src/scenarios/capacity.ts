@@ -22,7 +22,7 @@ export async function capacity(ctx: RunContext): Promise<ScenarioResult> {
   const results: Record<string, Step[]> = {};
   for (const name of ctx.chooseTargets(['relay', 'kefu-1'])) {
     // A fresh process each, of the target's own build: RSS is measured against its own start.
-    const target = await ctx.freshTarget(name);
+    const target = await ctx.startTarget(name);
     try {
       results[name] = await stepUp(ctx, target, steps);
     } finally {

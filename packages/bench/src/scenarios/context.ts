@@ -10,9 +10,11 @@ export type RunContext = {
   progress: Progress;
   /** The scenario's targets as chosen by --targets, plus the --compare builds of each kefu shape. */
   chooseTargets(targets: TargetName[]): TargetName[];
-  /** The long-lived targets, started once for the latency-type scenarios. */
-  target(name: TargetName): Promise<Target>;
-  /** A new process (or two) of the named target, its build and flags, for the caller to stop. */
-  freshTarget(name: TargetName): Promise<Target>;
+  /**
+   * A new process (or two) of the named target, its build and flags, for the caller to stop. Every
+   * scenario starts its own: a target's later runs are slower than its first (a larger database, an
+   * older heap), so a scenario on targets another one used first would be compared with it unfairly.
+   */
+  startTarget(name: TargetName): Promise<Target>;
   log(text: string): void;
 };

@@ -29,9 +29,13 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
   const rows = [];
   const raw: Record<string, unknown> = {};
   for (const name of ctx.chooseTargets(['kefu-2', 'kefu-1'])) {
-    const target = (await ctx.target(name)) as Target & { api: KefuApi };
+    const target = (await ctx.startTarget(name)) as Target & { api: KefuApi };
     const outcomes: Outcome[] = [];
-    for (let run = 0; run < ctx.runs; run++) outcomes.push(await measure(ctx, target));
+    try {
+      for (let run = 0; run < ctx.runs; run++) outcomes.push(await measure(ctx, target));
+    } finally {
+      await target.stop();
+    }
     raw[name] = outcomes;
     const mid = (pick: (o: Outcome) => number) => median(outcomes.map(pick));
     const sum = (pick: (o: Outcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
@@ -62,7 +66,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       `Each run's measured part starts once the machine is quiet (${QUIET_MACHINE}): what ran before it (another scenario, the warm-up) does not run in it.`,
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
-      `Runs: ${ctx.runs}, one after the other on the same nodes, each with inboxes and agents of its own; p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
+      `Runs: ${ctx.runs}, one after the other on the same nodes (started for this scenario), each with inboxes and agents of its own; p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
       'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included. PostgreSQL CPU: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
     ],
     raw,
@@ -106,8 +110,8 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
   const cpu = cpuPer(cpuBefore, cpuOf(target), count);
   sampling = false;
   await sampler;
-  // Left open until the harness stops the targets: agents leaving would have their conversations
-  // requeued after the presence grace, in the middle of the next run or the next target's.
+  // Left open until the scenario stops the target: agents leaving would have their conversations
+  // requeued after the presence grace, in the middle of the next run.
   const summary = measured.latencies.summary();
   return {
     started: count,

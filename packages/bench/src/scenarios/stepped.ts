@@ -21,14 +21,14 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const drainMs = ctx.quick ? 3_000 : 15_000;
   const desks = new Map<TargetName, Desk>();
   const targets = new Map<TargetName, Target>();
-  for (const name of spec.targets) {
-    const target = await ctx.target(name);
-    targets.set(name, target);
-    desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
-  }
   const results = new Map<string, SteppedResult[]>();
   const waits: number[] = [];
   try {
+    for (const name of spec.targets) {
+      const target = await ctx.startTarget(name);
+      targets.set(name, target);
+      desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
+    }
     for (let run = 0; run < ctx.runs; run++) {
       const saturated = new Set<TargetName>();
       for (const rate of spec.rates) {
@@ -47,6 +47,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     }
   } finally {
     desks.forEach((desk) => desk.close());
+    for (const target of targets.values()) await target.stop();
   }
   ctx.progress.done();
   return toResult(spec, results, durationMs, ctx.runs, waits);
@@ -112,7 +113,7 @@ function toResult(spec: SteppedSpec, results: Map<string, SteppedResult[]>, dura
       series: spec.targets.map((name) => ({ name: labelOf(name), values: spec.rates.map((rate) => value(name, rate)) })),
     },
     notes: [
-      `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further.`,
+      `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further. Each scenario starts its targets (new processes, an empty database) and stops them at its end.`,
       `Each step starts once the machine is quiet (${QUIET_MACHINE}), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',

@@ -130,9 +130,9 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
   const conversations = await inParallel(Array.from({ length: spec.conversations }), 50, (_, i) => startShopper(i, spec.conversations, 'conversations'));
   const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 50, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers'));
   const shoppers = [...conversations.map((c) => c.shopper), ...waiting.map((w) => w.shopper)];
-  // The agents stay connected until the harness stops the target, as the routing scenario's do: agents
+  // The agents stay connected until the scenario stops the target, as the routing scenario's do: agents
   // leaving would have their conversations requeued after the presence grace (60 s), in the middle of a
-  // later scenario (a one-node routing run measured p99 252 ms with the fan-out's 400 landing in it).
+  // later run (a one-node routing run measured p99 252 ms with the fan-out's 400 landing in it).
   // What a shift going offline costs is measured on its own: packages/store/src/lock-bench.ts.
   return { conversations, agents, waiting: waiting.map((w) => w.shopper), close: () => shoppers.forEach((s) => s.close()) };
 }
