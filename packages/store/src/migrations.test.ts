@@ -31,3 +31,23 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     expect((await sql<{ name: string }>`select name from kysely_migration`.execute(db.db)).rows).toHaveLength(Object.keys(all).length);
   });
 });
+
+/** The search index merges its pending list in small steps, never in one long stop of a send (010). */
+describe('the search index on postgres', () => {
+  let test: TestStore;
+  let db: Database;
+  beforeAll(async () => {
+    test = await createTestStore('postgres');
+    db = openDatabase(test.config);
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await test?.drop();
+  });
+
+  it('keeps a pending list of 64 kB', async () => {
+    const { rows } = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where relname = 'messages_search'`.execute(db.db);
+    expect(rows).toEqual([{ reloptions: ['gin_pending_list_limit=64'] }]);
+  });
+});

@@ -227,6 +227,20 @@ const up009 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.alterTable('attachments').addColumn('position', 'integer').execute();
 };
 
+/**
+ * PostgreSQL: the search index's pending list kept small. A GIN index with `fastupdate` (the default)
+ * gathers new entries in a pending list and merges them into the index when the list passes
+ * `gin_pending_list_limit` (4 MB), inside whichever insert crossed it; autovacuum may empty it sooner,
+ * but not on a desk without autovacuum or between two of its runs. At 4 MB that merge stopped one send
+ * statement for 200 to 380 ms every 48 000 messages or so, and the row locks it held stopped the sends
+ * queued behind it (docs/benchmarks.md, fifteenth round). At 64 kB a merge takes a few milliseconds,
+ * and the index costs no more per message; with `fastupdate` off, it would cost a third more.
+ */
+const up010 = async (db: Kysely<unknown>): Promise<void> => {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`alter index messages_search set (gin_pending_list_limit = 64)`.execute(db);
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -237,6 +251,7 @@ const migrations: Record<string, Migration> = {
   '007_whispers': { up: up007 },
   '008_conversation_number_sequence': { up: up008 },
   '009_attachment_order': { up: up009 },
+  '010_search_pending_list': { up: up010 },
 };
 
 export const migrationProvider: MigrationProvider = {
