@@ -126,8 +126,11 @@ const openPostgres = (pool: pg.Pool): Kysely<DB> => new Kysely<DB>({ dialect: ne
 const LOCKED_POOL_SIZE = 2;
 
 // SQLite has one connection, so its transactions never run at once and need no lock; they are
-// committed in groups (group-commit.ts).
-const sqliteTransaction = (db: Kysely<DB>): Database['transaction'] => createGroupCommit(db);
+// committed in groups (group-commit.ts), and between two groups the log is started over when it is long.
+const sqliteTransaction =
+  (checkpointer: WalCheckpointer | null) =>
+  (db: Kysely<DB>): Database['transaction'] =>
+    createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
@@ -142,7 +145,7 @@ const postgresTransaction =
 export function openDatabase(config: StoreConfig): Database {
   if (config.kind === 'sqlite') {
     const { db, checkpointer } = openSqlite(config.file);
-    const database = databaseOf(db, 'sqlite', sqliteTransaction);
+    const database = databaseOf(db, 'sqlite', sqliteTransaction(checkpointer));
     // The checkpointer's connection first: the last one to close folds the log into the file and removes it.
     const close = async () => {
       await checkpointer?.stop();

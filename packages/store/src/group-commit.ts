@@ -18,8 +18,12 @@ const MAX_BATCH = 128;
  * yields, so a batch started at once ran to its COMMIT before the next socket's command was even read,
  * and groups were of one or two. Deferred, a batch takes every transaction that the commands read in
  * this turn asked for; a lone transaction waits well under a millisecond.
+ *
+ * `beforeBatch`, when it returns a promise, holds the next batch until it settles: the WAL checkpointer
+ * starts the log over between two batches (wal-checkpointer.ts). Transactions asked for meanwhile wait
+ * and go into that batch.
  */
-export function createGroupCommit(db: Kysely<DB>) {
+export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<void> | undefined = () => undefined) {
   const waiting: Job[] = [];
   let running = false;
 
@@ -38,6 +42,7 @@ export function createGroupCommit(db: Kysely<DB>) {
 
   async function runBatches(): Promise<void> {
     while (waiting.length > 0) {
+      await beforeBatch();
       const batch = waiting.splice(0, MAX_BATCH);
       try {
         const settle = await db.transaction().execute(async (tx) => {

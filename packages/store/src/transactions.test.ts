@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
+import { createGroupCommit } from './group-commit.js';
 import { migratedStore } from './test-store.js';
 
 /** Transactions that run at once (on SQLite: committed as one group) stay independent of each other. */
@@ -115,3 +117,32 @@ describe('the routing lock on postgres', () => {
   });
 });
 
+
+/** The embedded store's group commit waits for what `beforeBatch` returns (the WAL checkpointer's restart). */
+describe('group commit held between batches (SQLite)', () => {
+  const store = migratedStore('sqlite');
+
+  it('starts no batch while held; what was asked for meanwhile goes into the next one, once released', async () => {
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    let holds = 0;
+    const transaction = createGroupCommit(store.db.db, () => (holds++ === 0 ? hold : undefined));
+    const ran: string[] = [];
+    const seen = new Set<unknown>();
+    const write = (key: string) =>
+      transaction(async (tx) => {
+        seen.add(tx);
+        ran.push(key);
+        await tx.insertInto('settings').values({ key, value: 'v' }).execute();
+      });
+    const writes = [write('held-a')];
+    await nextTurn();
+    writes.push(write('held-b'), write('held-c'));
+    await nextTurn();
+    expect(ran).toEqual([]);
+    release();
+    await Promise.all(writes);
+    expect(ran).toEqual(['held-a', 'held-b', 'held-c']);
+    expect(seen.size).toBe(1);
+  });
+});

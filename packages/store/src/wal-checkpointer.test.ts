@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -36,6 +37,59 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
       await checkpointer.stop();
       writer.close();
     }
+  });
+
+  it('starts the log over under a steady stream of writes when the writer waits for `restart` between its transactions', async () => {
+    const file = fileInNewDir();
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    // No automatic checkpoint of the writer's own: only a restart can start this log over.
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table notes (body text)');
+    const checkpointer = startWalCheckpointer(file, { restartFrames: 200, intervalMs: 10 });
+    const insert = writer.prepare('insert into notes (body) values (?)');
+    // About 20 pages a transaction, one after another as a busy group commit writes them, each on the next turn.
+    const write = writer.transaction(() => Array.from({ length: 20 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))));
+    let restarted = false;
+    let stopped = false;
+    const watching = (async () => {
+      let previous = 0;
+      while (!restarted && !stopped) {
+        const { log } = await checkpointer.next();
+        restarted = log < previous;
+        previous = log;
+      }
+    })();
+    try {
+      let waited = 0;
+      // At most about 40 MB, should the log never start over.
+      for (let written = 0; !restarted && written < 500; written++) {
+        if (checkpointer.restartDue()) {
+          await checkpointer.restart();
+          waited++;
+        }
+        write();
+        await nextTurn();
+      }
+      expect(waited).toBeGreaterThan(0);
+      expect(restarted).toBe(true);
+    } finally {
+      stopped = true;
+      await checkpointer.stop();
+      writer.close();
+    }
+    void watching;
+  });
+
+  it('settles `restart` at once when its worker is gone, and no longer asks for one', async () => {
+    const file = fileInNewDir();
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    const checkpointer = startWalCheckpointer(file, { restartFrames: 0 });
+    await checkpointer.stop();
+    expect(checkpointer.restartDue()).toBe(false);
+    await checkpointer.restart();
+    writer.close();
   });
 
   it('is what a SQLite store uses: its own automatic checkpoint is only the fallback', async () => {

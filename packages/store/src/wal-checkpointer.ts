@@ -6,10 +6,18 @@ import { Worker } from 'node:worker_threads';
 const INTERVAL_MS = 250;
 
 /**
- * The main connection's own automatic checkpoint, left as a safety net should the background one stop
- * (1 000 pages by default; 10 000 pages is a WAL of about 40 MB).
+ * A log this long (about 64 MB) is started over: the writer holds its next transaction until one more
+ * checkpoint has copied the rest (`restart`). That costs the writer two fsyncs, so not too often: at
+ * 3 000 msgs/s a log grows by about 8 000 frames a second.
  */
-export const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+export const RESTART_FRAMES = 16_000;
+
+/**
+ * The main connection's own automatic checkpoint, left as a safety net should the background one stop
+ * (1 000 pages by default; 32 000 pages is a WAL of about 130 MB). Above RESTART_FRAMES, or it would
+ * come first.
+ */
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 32_000;
 
 /** What `PRAGMA wal_checkpoint(PASSIVE)` reports: WAL frames in all, and how many are in the database file now. */
 export type CheckpointResult = { busy: number; log: number; checkpointed: number };
@@ -17,19 +25,30 @@ export type CheckpointResult = { busy: number; log: number; checkpointed: number
 export type WalCheckpointer = {
   /** The next checkpoint that found frames to copy (tests wait for it instead of for time). */
   next(): Promise<CheckpointResult>;
+  /** Whether the last checkpoint found the log at `restartFrames` (RESTART_FRAMES) or longer. */
+  restartDue(): boolean;
+  /**
+   * A checkpoint now. Called with no write of the caller's in progress and none started until it
+   * resolves, it copies every frame, and the writer's next transaction starts the log from its
+   * beginning. Resolves (never rejects) when it is done, or at once if the worker is gone.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 };
 
-// Runs in the worker: a connection of its own to the same file, checkpointing on a timer until told to stop.
+// Runs in the worker: a connection of its own to the same file, checkpointing on a timer and when
+// asked ('checkpoint'), until told to stop.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-const timer = setInterval(() => {
+const checkpoint = (asked) => {
   const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-  if (result.log > 0) parentPort.postMessage(result);
-}, workerData.intervalMs);
-parentPort.once('message', () => {
+  if (asked || result.log > 0) parentPort.postMessage({ ...result, asked });
+};
+const timer = setInterval(() => checkpoint(false), workerData.intervalMs);
+parentPort.on('message', (message) => {
+  if (message === 'checkpoint') return checkpoint(true);
   clearInterval(timer);
   db.close();
   parentPort.close();
@@ -42,26 +61,53 @@ parentPort.once('message', () => {
  * pages or so one commit stopped every socket for the length of a checkpoint (the one-node latency p99
  * at 1 500 and 3 000 msgs/s was 16 to 18 ms with it, 7 to 15 ms without, docs/benchmarks.md). A worker
  * thread with its own connection checkpoints instead, PASSIVE (it never waits for or blocks the
- * writer), a few times a second; the writer then restarts the log from its beginning by itself. If the
+ * writer), a few times a second.
+ *
+ * The log starts over from its beginning only when a writer begins a transaction with every frame
+ * copied. Under a steady stream of writes that never happens by itself: each checkpoint copies what
+ * was there when it began, and the writer has added more by the time it ends. The log then grew to the
+ * main connection's own limit, whose checkpoint ran on the event loop (27 to 94 ms every third of a
+ * second with the store writing flat out: send-bench.js; every second or two at 3 000 msgs/s; fifteenth
+ * round). So once the log is RESTART_FRAMES long, the writer asks for `restart` between two of its
+ * transactions and waits for it: one more checkpoint copies the few frames written since the last one,
+ * and the writer's next transaction starts the log over. Its sockets are served meanwhile. If the
  * worker ever stops, the main connection's automatic checkpoint (at a larger size) takes over again.
  */
-export function startWalCheckpointer(file: string): WalCheckpointer {
+export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRAMES, intervalMs = INTERVAL_MS } = {}): WalCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs: INTERVAL_MS },
+    workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs },
   });
   worker.unref();
-  const exited = once(worker, 'exit');
+  let waiting: ((result: CheckpointResult) => void)[] = [];
+  const asked: (() => void)[] = [];
+  const settleAsked = () => asked.splice(0).forEach((resolve) => resolve());
+  let lastLog = 0;
+  let gone = false;
+  const exited = once(worker, 'exit').finally(() => {
+    gone = true;
+    settleAsked();
+  });
   // A worker that fails (the file removed under it, say) leaves the fallback checkpoint in charge.
   worker.on('error', () => undefined);
-  let waiting: ((result: CheckpointResult) => void)[] = [];
-  worker.on('message', (result: CheckpointResult) => {
+  worker.on('message', ({ asked: wasAsked, ...result }: CheckpointResult & { asked: boolean }) => {
+    // An asked checkpoint left nothing to copy, and the writer is about to start the log over.
+    lastLog = wasAsked ? 0 : result.log;
+    if (wasAsked) settleAsked();
+    if (result.log === 0) return;
     const resolvers = waiting;
     waiting = [];
     resolvers.forEach((resolve) => resolve(result));
   });
   return {
     next: () => new Promise((resolve) => waiting.push(resolve)),
+    restartDue: () => !gone && lastLog >= restartFrames,
+    restart() {
+      if (gone) return Promise.resolve();
+      // Asked once: later callers wait for the same checkpoint.
+      if (asked.length === 0) worker.postMessage('checkpoint');
+      return new Promise((resolve) => asked.push(resolve));
+    },
     async stop() {
       // Held from here until it exits: with nothing else on the event loop (a script's last close) an
       // unref'd worker's exit would never be waited for, and the process would end mid-close.
