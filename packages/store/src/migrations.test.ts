@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Migrator, sql, type Migration } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { migrationProvider } from './migrations.js';
+import { migratedStore } from './test-store.js';
 import { createTestStore, type TestStore } from './testing.js';
 
 /** Migrations merged out of order (006 after 007 ran) still run, once, on both stores. */
@@ -34,20 +35,10 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
 
 /** The search index merges its pending list in small steps, never in one long stop of a send (010). */
 describe('the search index on postgres', () => {
-  let test: TestStore;
-  let db: Database;
-  beforeAll(async () => {
-    test = await createTestStore('postgres');
-    db = openDatabase(test.config);
-    await db.migrate();
-  });
-  afterAll(async () => {
-    await db?.close();
-    await test?.drop();
-  });
+  const store = migratedStore('postgres');
 
   it('keeps a pending list of 64 kB', async () => {
-    const { rows } = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where relname = 'messages_search'`.execute(db.db);
+    const { rows } = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where relname = 'messages_search'`.execute(store.db.db);
     expect(rows).toEqual([{ reloptions: ['gin_pending_list_limit=64'] }]);
   });
 });
