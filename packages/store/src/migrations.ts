@@ -233,8 +233,8 @@ const up009 = async (db: Kysely<unknown>): Promise<void> => {
  * `gin_pending_list_limit` (4 MB), inside whichever insert crossed it; autovacuum may empty it sooner,
  * but not on a desk without autovacuum or between two of its runs. At 4 MB that merge stopped one send
  * statement for 200 to 380 ms every 48 000 messages or so, and the row locks it held stopped the sends
- * queued behind it (docs/benchmarks.md, fifteenth round). At 64 kB a merge takes a few milliseconds,
- * and the index costs no more per message; with `fastupdate` off, it would cost a third more.
+ * queued behind it (docs/benchmarks.md, fifteenth round). At 64 kB no statement of 64 messages took
+ * over 14 to 28 ms, and the index cost no more per message; with `fastupdate` off, a third more.
  */
 const up010 = async (db: Kysely<unknown>): Promise<void> => {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
