@@ -79,7 +79,7 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
     workerData: { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), intervalMs },
   });
   worker.unref();
-  let waiting: ((result: CheckpointResult) => void)[] = [];
+  const waiting: ((result: CheckpointResult) => void)[] = [];
   const asked: (() => void)[] = [];
   const settleAsked = () => asked.splice(0).forEach((resolve) => resolve());
   let lastLog = 0;
@@ -94,10 +94,7 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
     // An asked checkpoint left nothing to copy, and the writer is about to start the log over.
     lastLog = wasAsked ? 0 : result.log;
     if (wasAsked) settleAsked();
-    if (result.log === 0) return;
-    const resolvers = waiting;
-    waiting = [];
-    resolvers.forEach((resolve) => resolve(result));
+    if (result.log > 0) waiting.splice(0).forEach((resolve) => resolve(result));
   });
   return {
     next: () => new Promise((resolve) => waiting.push(resolve)),
