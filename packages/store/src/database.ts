@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createGroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
+import { startSqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type { DB } from './schema.js';
 
@@ -22,6 +23,19 @@ export type Database = {
   dialect: Dialect;
   /** Runs fn in a transaction; on PostgreSQL it first takes the named cluster-wide transaction lock. */
   transaction<T>(fn: (tx: Executor) => Promise<T>, lock?: LockName): Promise<T>;
+  /**
+   * A write of a single statement or two outside any transaction (a read mark, a new visitor). On
+   * SQLite it takes its turn in the line with the transactions: run at once, it could meet the writer
+   * thread's transaction, and its busy wait would stop the event loop. Elsewhere it runs at once.
+   */
+  inTurn<T>(write: (db: Executor) => Promise<T>): Promise<T>;
+  /**
+   * SQLite in a file: writes of `statements` run by the writer thread (sqlite-writer.ts), in turn with
+   * the transactions; each resolves with the row its second statement returned, after the COMMIT, or
+   * undefined when nothing was written (its first statement returned no row, or there is no writer
+   * any more). Absent where there is no writer thread (PostgreSQL, SQLite in memory).
+   */
+  writeInTurn?: (statements: TwoStatements) => (params: Row) => Promise<Row | undefined>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -30,19 +44,25 @@ export type Database = {
 // int8 (count(*)) arrives as a string from pg; our counts are small, so numbers are right.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
-function openSqlite(file: string): { db: Kysely<DB>; checkpointer: WalCheckpointer | null } {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+/**
+ * Every writing connection to the file: the main one and the writer thread's. Checkpoints run off the
+ * event loop (wal-checkpointer.ts); a connection's automatic one only if that stops.
+ */
+const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', `wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`];
+
+type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter | null };
+
+function openSqlite(file: string): SqliteParts {
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
+  CONNECTION_PRAGMAS.forEach((pragma) => database.pragma(pragma));
   // The search index (migration 004, ops/search-index.ts) calls it for every message it indexes.
   database.function('kefu_search_text', { deterministic: true }, (body: unknown) => searchText(String(body)));
-  // Checkpoints run off the event loop (wal-checkpointer.ts); the automatic one only if that stops.
-  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(file);
-  if (checkpointer) database.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  return { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), checkpointer };
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  if (inMemory) return { db, checkpointer: null, writer: null };
+  return { db, checkpointer: startWalCheckpointer(file), writer: startSqliteWriter(file, CONNECTION_PRAGMAS) };
 }
 
 /** Enough for every query kefu builds, `in (…)` lists of various lengths included. */
@@ -125,12 +145,28 @@ const openPostgres = (pool: pg.Pool): Kysely<DB> => new Kysely<DB>({ dialect: ne
  */
 const LOCKED_POOL_SIZE = 2;
 
-// SQLite has one connection, so its transactions never run at once and need no lock; they are
-// committed in groups (group-commit.ts), and between two groups the log is started over when it is long.
-const sqliteTransaction =
-  (checkpointer: WalCheckpointer | null) =>
-  (db: Kysely<DB>): Database['transaction'] =>
-    createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
+/**
+ * SQLite's writes never run at once, so they need no lock: the transactions of the main connection and
+ * the writer thread's batches take turns in one line and are committed in groups (group-commit.ts), and
+ * between two groups the log is started over when it is long.
+ */
+function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
+  const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
+  const { transaction } = line;
+  if (!writer) return { transaction, inTurn: transaction };
+  // One runner per pair of statements: the line batches the writes that share it.
+  const runners = new Map<TwoStatements, (params: Row) => Promise<Row | undefined>>();
+  const writeInTurn = (statements: TwoStatements) => {
+    let runner = runners.get(statements);
+    if (!runner) {
+      const run = (writes: Row[]) => writer.write(statements, writes);
+      runner = (params) => (writer.alive() ? line.detached(run, params) : Promise.resolve(undefined));
+      runners.set(statements, runner);
+    }
+    return runner;
+  };
+  return { transaction, inTurn: transaction, writeInTurn };
+}
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
@@ -144,14 +180,16 @@ const postgresTransaction =
 
 export function openDatabase(config: StoreConfig): Database {
   if (config.kind === 'sqlite') {
-    const { db, checkpointer } = openSqlite(config.file);
-    const database = databaseOf(db, 'sqlite', sqliteTransaction(checkpointer));
-    // The checkpointer's connection first: the last one to close folds the log into the file and removes it.
+    const parts = openSqlite(config.file);
+    const { db, checkpointer, writer } = parts;
+    const writes = sqliteWrites(parts);
+    // The threads' connections first: the last one to close folds the log into the file and removes it.
     const close = async () => {
+      await writer?.stop();
       await checkpointer?.stop();
       await db.destroy();
     };
-    return { ...database, close };
+    return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, close };
   }
   const db = openPostgres(openPool(config.url, config.poolSize ?? 10));
   const locked = openPostgres(openPool(config.url, LOCKED_POOL_SIZE));
@@ -164,6 +202,7 @@ function databaseOf(db: Kysely<DB>, dialect: Dialect, transaction: (db: Kysely<D
     db,
     dialect,
     transaction: transaction(db),
+    inTurn: (write) => write(db),
     migrate: async () => {
       // Numbers are handed out to features ahead of time and land in any order: a database that already
       // ran 007 still gets 006 when it arrives (each migration runs once, whatever its place).

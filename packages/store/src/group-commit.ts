@@ -1,7 +1,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
-type Job = { work: (tx: Transaction<DB>) => Promise<unknown>; resolve(value: unknown): void; reject(error: unknown): void };
+/** Work that runs its own transaction elsewhere (sqlite-writer.ts): given many inputs at once, settles each. */
+export type Detached<I, O> = (inputs: I[]) => Promise<PromiseSettledResult<O>[]>;
+
+type Settle = { resolve(value: unknown): void; reject(error: unknown): void };
+type TransactionJob = Settle & { work: (tx: Transaction<DB>) => Promise<unknown> };
+type DetachedJob = Settle & { detached: Detached<unknown, unknown>; input: unknown };
+type Job = TransactionJob | DetachedJob;
 
 /** Enough to amortise a commit; small enough that one batch never holds the connection for long. */
 const MAX_BATCH = 128;
@@ -22,12 +28,16 @@ const MAX_BATCH = 128;
  * `beforeBatch`, when it returns a promise, holds the next batch until it settles: the WAL checkpointer
  * starts the log over between two batches (wal-checkpointer.ts). Transactions asked for meanwhile wait
  * and go into that batch.
+ *
+ * `detached` work (the writer thread's) waits its turn in the same line: the jobs at the head of the
+ * line that share its runner go to it together, and nothing else runs until it has settled them. So
+ * the two connections never write at once, and every caller still sees the order in which it asked.
  */
 export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<void> | undefined = () => undefined) {
   const waiting: Job[] = [];
   let running = false;
 
-  async function runJob(tx: Transaction<DB>, job: Job): Promise<() => void> {
+  async function runJob(tx: Transaction<DB>, job: TransactionJob): Promise<() => void> {
     await sql`savepoint kefu_job`.execute(tx);
     try {
       const value = await job.work(tx);
@@ -40,17 +50,41 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
     }
   }
 
+  async function runTogether(batch: TransactionJob[]): Promise<void> {
+    const settle = await db.transaction().execute(async (tx) => {
+      const outcomes: (() => void)[] = [];
+      for (const job of batch) outcomes.push(await runJob(tx, job));
+      return outcomes;
+    });
+    settle.forEach((done) => done());
+  }
+
+  async function runDetached(run: Detached<unknown, unknown>, batch: DetachedJob[]): Promise<void> {
+    const outcomes = await run(batch.map((job) => job.input));
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'fulfilled') job.resolve(outcome.value);
+      else job.reject(outcome.reason);
+    });
+  }
+
+  /** The jobs at the head of the line that run the same way (together, or by the same detached runner). */
+  function takeBatch(): Job[] {
+    const runner = (job: Job) => ('detached' in job ? job.detached : undefined);
+    const first = runner(waiting[0]!);
+    let length = 1;
+    while (length < Math.min(waiting.length, MAX_BATCH) && runner(waiting[length]!) === first) length++;
+    return waiting.splice(0, length);
+  }
+
   async function runBatches(): Promise<void> {
     while (waiting.length > 0) {
       await beforeBatch();
-      const batch = waiting.splice(0, MAX_BATCH);
+      const batch = takeBatch();
+      const head = batch[0]!;
       try {
-        const settle = await db.transaction().execute(async (tx) => {
-          const outcomes: (() => void)[] = [];
-          for (const job of batch) outcomes.push(await runJob(tx, job));
-          return outcomes;
-        });
-        settle.forEach((done) => done());
+        if ('detached' in head) await runDetached(head.detached, batch as DetachedJob[]);
+        else await runTogether(batch as TransactionJob[]);
       } catch (error) {
         batch.forEach((job) => job.reject(error));
       }
@@ -58,12 +92,18 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
     running = false;
   }
 
-  return function transaction<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+  function enqueue<T>(job: (settle: Settle) => Job): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      waiting.push({ work, resolve, reject });
+      waiting.push(job({ resolve, reject }));
       if (running) return;
       running = true;
       setImmediate(() => void runBatches());
     });
+  }
+
+  return {
+    transaction: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue((settle) => ({ ...settle, work })),
+    detached: <I, O>(run: Detached<I, O>, input: I): Promise<O> =>
+      enqueue((settle) => ({ ...settle, detached: run as Detached<unknown, unknown>, input })),
   };
 }

@@ -126,7 +126,7 @@ describe('group commit held between batches (SQLite)', () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));
     let holds = 0;
-    const transaction = createGroupCommit(store.db.db, () => (holds++ === 0 ? hold : undefined));
+    const { transaction } = createGroupCommit(store.db.db, () => (holds++ === 0 ? hold : undefined));
     const ran: string[] = [];
     const seen = new Set<unknown>();
     const write = (key: string) =>
@@ -144,5 +144,44 @@ describe('group commit held between batches (SQLite)', () => {
     await Promise.all(writes);
     expect(ran).toEqual(['held-a', 'held-b', 'held-c']);
     expect(seen.size).toBe(1);
+  });
+});
+
+/** Work of the writer thread (sqlite-writer.ts) takes its turn in the group commit's line. */
+describe('detached work in the group commit (SQLite)', () => {
+  const store = migratedStore('sqlite');
+
+  it('hands the detached jobs at the head of the line to their runner together, and runs nothing else until they settle', async () => {
+    const { transaction, detached } = createGroupCommit(store.db.db);
+    const ran: string[] = [];
+    let started!: () => void;
+    const runnerStarted = new Promise<void>((resolve) => (started = resolve));
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const runner = async (inputs: string[]): Promise<PromiseSettledResult<string>[]> => {
+      ran.push(`detached ${inputs.join(',')}`);
+      started();
+      await held;
+      return inputs.map((input) => (input === 'bad' ? { status: 'rejected', reason: new Error('bad input') } : { status: 'fulfilled', value: input.toUpperCase() }));
+    };
+    const write = (key: string) =>
+      transaction(async (tx) => {
+        ran.push(`transaction ${key}`);
+        await tx.insertInto('settings').values({ key: `detached-${key}`, value: 'v' }).execute();
+        return key;
+      });
+    const outcomes = Promise.allSettled([write('a'), detached(runner, 'x'), detached(runner, 'bad'), detached(runner, 'y'), write('b')]);
+    await runnerStarted;
+    await nextTurn();
+    expect(ran).toEqual(['transaction a', 'detached x,bad,y']);
+    finish();
+    expect(await outcomes).toEqual([
+      { status: 'fulfilled', value: 'a' },
+      { status: 'fulfilled', value: 'X' },
+      { status: 'rejected', reason: new Error('bad input') },
+      { status: 'fulfilled', value: 'Y' },
+      { status: 'fulfilled', value: 'b' },
+    ]);
+    expect(ran).toEqual(['transaction a', 'detached x,bad,y', 'transaction b']);
   });
 });

@@ -84,7 +84,7 @@ export function adminRoutes(ctx: AppContext) {
    */
   async function moveMemberships(agentId: string, inboxIds: string[]) {
     const before = await inboxIdsOfAgent(db.db, agentId);
-    await setMemberships(db.db, agentId, inboxIds);
+    await db.inTurn((tx) => setMemberships(tx, agentId, inboxIds));
     const sockets = ctx.agents.in(rooms.agent(agentId));
     if (before.some((id) => !inboxIds.includes(id))) return sockets.disconnectSockets(true);
     if (!inboxIds.some((id) => !before.includes(id))) return;
@@ -136,9 +136,9 @@ export function adminRoutes(ctx: AppContext) {
       await checkInboxes(input.inboxIds);
       const passwordHash = await ctx.passwords.hash(input.password);
       const row = await unique('email', () =>
-        insertAgent(db.db, { email: input.email, name: input.name, passwordHash, role: input.role ?? 'agent', capacity: input.capacity ?? 3 }),
+        db.inTurn((tx) => insertAgent(tx, { email: input.email, name: input.name, passwordHash, role: input.role ?? 'agent', capacity: input.capacity ?? 3 })),
       );
-      await setMemberships(db.db, row.id, input.inboxIds ?? []);
+      await db.inTurn((tx) => setMemberships(tx, row.id, input.inboxIds ?? []));
       return reply.status(201).send({ agent: await agentWithInboxes(row.id) });
     });
 
@@ -155,7 +155,7 @@ export function adminRoutes(ctx: AppContext) {
       if (input.inboxIds) await moveMemberships(id, input.inboxIds);
       // A new password (or a deactivation) ends every session of the agent, on every node.
       if (input.active === false || input.password !== undefined) {
-        for (const sessionId of await revokeSessionsOfAgent(db.db, id)) ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
+        for (const sessionId of await db.inTurn((tx) => revokeSessionsOfAgent(tx, id))) ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
       } else if (input.role !== undefined && input.role !== before.role) {
         // A live socket keeps the role (and admin rooms) of its handshake: reconnecting picks up the new one.
         ctx.agents.in(rooms.agent(id)).disconnectSockets(true);
@@ -169,7 +169,7 @@ export function adminRoutes(ctx: AppContext) {
 
     app.post('/api/admin/inboxes', async (request, reply) => {
       const input = parseOrThrow(InboxCreateSchema, request.body);
-      const row = await insertInbox(db.db, input);
+      const row = await db.inTurn((tx) => insertInbox(tx, input));
       await resendSessionsOfInbox(ctx, row.id); // the admins' inbox filters list it at once
       return reply.status(201).send({ inbox: toInbox(row) });
     });
@@ -178,7 +178,7 @@ export function adminRoutes(ctx: AppContext) {
       const id = idOf(request);
       const input = parseOrThrow(InboxPatchSchema, request.body);
       if (!(await findInbox(db.db, id))) throw new KefuError('not_found', 'no such inbox');
-      await updateInboxRow(db.db, id, input);
+      await db.inTurn((tx) => updateInboxRow(tx, id, input));
       // Switched to auto routing: its queue drains into whatever capacity is free now.
       if (input.routing === 'auto') await ctx.broadcaster.publish(await drainAutoInboxes(db, [id]));
       if (input.businessHours !== undefined) await ctx.broadcaster.inboxPresence(id);
@@ -191,11 +191,11 @@ export function adminRoutes(ctx: AppContext) {
 
     app.post('/api/admin/canned', async (request, reply) => {
       const input = parseOrThrow(CannedCreateSchema, request.body);
-      return reply.status(201).send({ response: await unique('shortcut', () => insertCanned(db.db, input)) });
+      return reply.status(201).send({ response: await unique('shortcut', () => db.inTurn((tx) => insertCanned(tx, input))) });
     });
 
     app.delete('/api/admin/canned/:id', async (request, reply) => {
-      if (!(await deleteCanned(db.db, idOf(request)))) throw new KefuError('not_found', 'no such canned response');
+      if (!(await db.inTurn((tx) => deleteCanned(tx, idOf(request))))) throw new KefuError('not_found', 'no such canned response');
       return reply.status(204).send();
     });
 

@@ -11,7 +11,7 @@ import type { AppContext } from '../context.js';
 export async function recordAudit(ctx: Pick<AppContext, 'db' | 'log'>, entry: AuditInput): Promise<void> {
   ctx.log.info({ audit: entry }, 'audit');
   try {
-    await insertAuditEntry(ctx.db.db, entry);
+    await ctx.db.inTurn((tx) => insertAuditEntry(tx, entry));
   } catch (error) {
     ctx.log.error({ err: error, action: entry.action }, 'audit entry not stored');
   }

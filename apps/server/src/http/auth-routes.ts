@@ -29,7 +29,7 @@ export function authRoutes(ctx: AppContext) {
         await failed('deactivated');
         throw new KefuError('forbidden', 'this account is deactivated');
       }
-      const session = await insertSession(ctx.db.db, agent.id, ctx.config.sessionTtlMs);
+      const session = await ctx.db.inTurn((tx) => insertSession(tx, agent.id, ctx.config.sessionTtlMs));
       const token = await ctx.tokens.signAgent({ agentId: agent.id, sessionId: session.id }, new Date(session.expires_at));
       await recordAudit(ctx, { action: 'login_succeeded', actorId: agent.id, subjectId: agent.id, email: agent.email, ip: request.ip });
       return reply.status(200).send({ token, agent: await profileOf(ctx.db.db, agent.id) });
@@ -37,7 +37,7 @@ export function authRoutes(ctx: AppContext) {
 
     app.post('/api/auth/logout', async (request, reply) => {
       const { agent, sessionId } = await requireAgent(ctx, request);
-      await revokeSession(ctx.db.db, sessionId);
+      await ctx.db.inTurn((tx) => revokeSession(tx, sessionId));
       // Through the adapter this reaches the session's sockets on every node.
       ctx.agents.in(rooms.session(sessionId)).disconnectSockets(true);
       ctx.log.info({ agentId: agent.id }, 'agent logged out');

@@ -84,7 +84,7 @@ export function uploadRoutes(ctx: AppContext) {
         if (error.code !== 'EEXIST') await rm(path, { force: true });
         throw error;
       });
-      const row = await insertAttachment(ctx.db.db, {
+      const row = await ctx.db.inTurn((tx) => insertAttachment(tx, {
         id,
         owner_type: owner.type,
         owner_id: owner.id,
@@ -92,7 +92,7 @@ export function uploadRoutes(ctx: AppContext) {
         mime: detected.mime,
         size: bytes.length,
         ...dimensionsOf(detected.mime, bytes),
-      }).catch(async (error: unknown) => {
+      })).catch(async (error: unknown) => {
         await rm(path, { force: true });
         throw error;
       });

@@ -10,7 +10,7 @@ export const uploadDir = (ctx: Pick<AppContext, 'config'>): string => join(ctx.c
  * at a missing file for long), then the file. Returns how many went.
  */
 export async function removeOrphanUploads(ctx: Pick<AppContext, 'config' | 'db'>, createdBefore: Date): Promise<number> {
-  const ids = await deleteUnboundAttachments(ctx.db.db, createdBefore.toISOString());
+  const ids = await ctx.db.inTurn((tx) => deleteUnboundAttachments(tx, createdBefore.toISOString()));
   await Promise.all(ids.map((id) => rm(join(uploadDir(ctx), id), { force: true })));
   return ids.length;
 }

@@ -147,7 +147,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
 
     'read:set': async ({ conversationId, seq }) => {
       await visible(conversationId);
-      const mark = await markRead(db.db, conversationId, 'agent', seq);
+      const mark = await db.inTurn((tx) => markRead(tx, conversationId, 'agent', seq));
       if (mark) broadcaster.read(mark.conversation, 'agent', mark.seq, socket.id);
       return {};
     },

@@ -93,7 +93,7 @@ async function resolveVisitor(
   }
   // Each anonymous handshake would otherwise create a row: cap new ones per client address.
   if (!(await ctx.newVisitorLimiter.consume(clientIp))) throw new KefuError('rate_limited', 'too many new visitors from this address');
-  const created = await insertVisitor(ctx.db.db, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null });
+  const created = await ctx.db.inTurn((tx) => insertVisitor(tx, { inboxId: inbox.id, userAgent: userAgent?.slice(0, 500) ?? null }));
   return { visitorId: created.id, created };
 }
 
@@ -104,14 +104,14 @@ async function identifiedVisitor(ctx: AppContext, inbox: InboxRow, identity: Non
   const profile = { name: identity.name ?? null, email: identity.email ?? null };
   const known = await findVisitorByExternalId(ctx.db.db, inbox.id, identity.externalId);
   if (known) {
-    await updateVisitorRow(ctx.db.db, known.id, {
+    await ctx.db.inTurn((tx) => updateVisitorRow(tx, known.id, {
       ...(identity.name ? { name: identity.name } : {}),
       ...(identity.email ? { email: identity.email } : {}),
-    });
+    }));
     return known.id;
   }
   try {
-    return (await insertVisitor(ctx.db.db, { inboxId: inbox.id, externalId: identity.externalId, ...profile, userAgent })).id;
+    return (await ctx.db.inTurn((tx) => insertVisitor(tx, { inboxId: inbox.id, externalId: identity.externalId, ...profile, userAgent }))).id;
   } catch (error) {
     // Two devices of one customer connecting at once: the second finds the first's row.
     const raced = isUniqueViolation(error) ? await findVisitorByExternalId(ctx.db.db, inbox.id, identity.externalId) : undefined;

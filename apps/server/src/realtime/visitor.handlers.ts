@@ -112,13 +112,13 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
 
     'read:set': async ({ conversationId, seq }) => {
       await ownConversation(conversationId);
-      const mark = await markRead(db.db, conversationId, 'visitor', seq);
+      const mark = await db.inTurn((tx) => markRead(tx, conversationId, 'visitor', seq));
       if (mark) broadcaster.read(mark.conversation, 'visitor', mark.seq, socket.id);
       return {};
     },
 
     'visitor:update': async ({ name, email, page }) => {
-      await updateVisitorRow(db.db, visitorId, { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(page ? { page } : {}) });
+      await db.inTurn((tx) => updateVisitorRow(tx, visitorId, { ...(name ? { name } : {}), ...(email ? { email } : {}), ...(page ? { page } : {}) }));
       const visitor = await findVisitor(db.db, visitorId);
       if (!visitor) throw new KefuError('not_found', 'visitor not found');
       return { visitor: toVisitorInfo(visitor) };
@@ -128,7 +128,7 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
       const conversation = await ownConversation(conversationId);
       if (!(await inbox()).csat_enabled) throw new KefuError('forbidden', 'ratings are turned off for this inbox');
       if (conversation.status !== 'resolved') throw new KefuError('conflict', 'rate a conversation once it is resolved');
-      await updateConversationRow(db.db, conversationId, { csat_rating: rating, csat_comment: comment ?? null });
+      await db.inTurn((tx) => updateConversationRow(tx, conversationId, { csat_rating: rating, csat_comment: comment ?? null }));
       return {};
     },
   };

@@ -103,14 +103,14 @@ const oneStatementSender = perDatabase(createSendBatcher);
 /**
  * The short path for the common send: text into the visitor's conversation that leaves its status as
  * it is. On PostgreSQL one statement (appendInOneStatement; sends that arrive together are stored
- * together, send-batch.ts), on SQLite two in one transaction (appendInTwoStatements); the sender and
+ * together, send-batch.ts), on SQLite two by the writer thread (appendInTwoStatements); the sender and
  * the body's length are checked in SQL. undefined where it does not apply or a check fails: the
  * general path (sendVisitorMessage) then gives the right answer or error.
  */
 export async function sendPlainVisitorMessage(db: Database, input: OneStatementSend): Promise<SendOutcome | undefined> {
   const author: Author = { type: 'visitor', id: input.visitorId };
   return idempotent(db, author, input, async () => {
-    const appended = db.dialect === 'postgres' ? await oneStatementSender(db)(input) : await db.transaction((tx) => appendInTwoStatements(tx, input));
+    const appended = db.dialect === 'postgres' ? await oneStatementSender(db)(input) : await appendInTwoStatements(db, input);
     if (!appended) return undefined;
     const changes = emptyChanges();
     changes.messages.push(appended.message);

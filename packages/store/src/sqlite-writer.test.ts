@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { startSqliteWriter, type TwoStatements } from './sqlite-writer.js';
+
+/** A counter per key: the first statement takes the next number, the second returns it with the key's row. */
+const NEXT_NUMBER: TwoStatements = {
+  first: `insert into entries (key, number) select @key, (select coalesce(max(number), 0) + 1 from entries) where @key <> 'skip' returning number`,
+  second: `update totals set count = count + 1, last = @number where id = 1 returning count, last, @key as key`,
+};
+
+describe('the SQLite writer thread', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  /** A database file with the tables, and the main connection that reads it (as the store's does). */
+  const openFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kefu-writer-'));
+    dirs.push(dir);
+    const file = join(dir, 'kefu.db');
+    const main = new SQLite(file);
+    main.pragma('journal_mode = WAL');
+    main.exec('create table entries (key text primary key, number integer); create table totals (id integer primary key, count integer, last integer)');
+    main.exec('insert into totals values (1, 0, null)');
+    return { file, main };
+  };
+
+  it('writes each in a savepoint of its own: a failed one is rolled back alone, one whose first statement found nothing wrote nothing', async () => {
+    const { file, main } = openFile();
+    const writer = startSqliteWriter(file, ['busy_timeout = 5000']);
+    try {
+      const outcomes = await writer.write(NEXT_NUMBER, [{ key: 'a' }, { key: 'a' }, { key: 'skip' }, { key: 'b' }]);
+      expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } });
+      // The repeated key breaks the primary key in the first statement: that write alone is undone.
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' } });
+      expect(outcomes[2]).toEqual({ status: 'fulfilled', value: undefined });
+      expect(outcomes[3]).toEqual({ status: 'fulfilled', value: { count: 2, last: 2, key: 'b' } });
+      // Committed before the promise resolved: the main connection reads it.
+      expect(main.prepare('select key, number from entries order by number').all()).toEqual([
+        { key: 'a', number: 1 },
+        { key: 'b', number: 2 },
+      ]);
+      expect(main.prepare('select count from totals').get()).toEqual({ count: 2 });
+    } finally {
+      await writer.stop();
+      main.close();
+    }
+  });
+
+  it('rejects the batch when its statements cannot run, and keeps serving the next one', async () => {
+    const { file, main } = openFile();
+    const writer = startSqliteWriter(file, []);
+    try {
+      const broken = { ...NEXT_NUMBER, second: 'update no_such_table set x = 1 returning x' };
+      await expect(writer.write(broken, [{ key: 'a' }])).rejects.toThrow('no such table: no_such_table');
+      expect(main.prepare('select count(*) as n from entries').get()).toEqual({ n: 0 });
+      expect(await writer.write(NEXT_NUMBER, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } }]);
+    } finally {
+      await writer.stop();
+      main.close();
+    }
+  });
+
+  it('once stopped, says so and rejects every write', async () => {
+    const { file, main } = openFile();
+    const writer = startSqliteWriter(file, []);
+    expect(writer.alive()).toBe(true);
+    await writer.stop();
+    expect(writer.alive()).toBe(false);
+    await expect(writer.write(NEXT_NUMBER, [{ key: 'a' }])).rejects.toThrow('the SQLite writer thread has stopped');
+    main.close();
+  });
+});
