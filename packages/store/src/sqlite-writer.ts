@@ -15,10 +15,11 @@ export type WriteOutcome = PromiseSettledResult<Row | undefined>;
 
 export type SqliteWriter = {
   /**
-   * The writes of `statements` in one transaction of the writer's connection, each in a savepoint of its own (one that
-   * fails is rolled back alone and settles with its error); resolves after the COMMIT, and rejects when
-   * the transaction as a whole failed or the worker is gone. The caller runs no other write meanwhile
-   * (the group commit runs one batch at a time), so the two connections never wait for each other.
+   * The writes of `statements` in one transaction of the writer's connection, each in a savepoint of
+   * its own (one that fails is rolled back alone and settles with its error); resolves after the
+   * COMMIT, and rejects when the transaction as a whole failed or the worker is gone. The caller runs
+   * no other write meanwhile (the group commit runs one batch at a time), so the two connections never
+   * wait for each other.
    */
   write(statements: TwoStatements, writes: Row[]): Promise<WriteOutcome[]>;
   /** false once the worker is gone (it failed or was stopped): writes reject then. */
