@@ -24,9 +24,10 @@ export type Database = {
   /** Runs fn in a transaction; on PostgreSQL it first takes the named cluster-wide transaction lock. */
   transaction<T>(fn: (tx: Executor) => Promise<T>, lock?: LockName): Promise<T>;
   /**
-   * A write of a single statement or two outside any transaction (a read mark, a new visitor). On
-   * SQLite it takes its turn in the line with the transactions: run at once, it could meet the writer
-   * thread's transaction, and its busy wait would stop the event loop. Elsewhere it runs at once.
+   * A write of a single statement or two outside any transaction (a read mark, a new visitor), that
+   * nothing asked for at the same time depends on. On SQLite it runs with the others like it, in turn
+   * with the group commit's batches (group-commit.ts, `aside`): run at once, it could meet the writer
+   * thread's transaction, and SQLite's busy wait would stop the event loop. Elsewhere it runs at once.
    */
   inTurn<T>(write: (db: Executor) => Promise<T>): Promise<T>;
   /**
@@ -152,8 +153,8 @@ const LOCKED_POOL_SIZE = 2;
  */
 function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
   const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
-  const { transaction } = line;
-  if (!writer) return { transaction, inTurn: transaction };
+  const { transaction, aside: inTurn } = line;
+  if (!writer) return { transaction, inTurn };
   // One runner per pair of statements: the line batches the writes that share it.
   const runners = new Map<TwoStatements, (params: Row) => Promise<Row | undefined>>();
   const writeInTurn = (statements: TwoStatements) => {
@@ -165,7 +166,7 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
     }
     return runner;
   };
-  return { transaction, inTurn: transaction, writeInTurn };
+  return { transaction, inTurn, writeInTurn };
 }
 
 const postgresTransaction =

@@ -32,9 +32,16 @@ const MAX_BATCH = 128;
  * `detached` work (the writer thread's) waits its turn in the same line: the jobs at the head of the
  * line that share its runner go to it together, and nothing else runs until it has settled them. So
  * the two connections never write at once, and every caller still sees the order in which it asked.
+ *
+ * `aside` writes need no place in the line (a read mark, a new visitor: nothing else asked for at the
+ * same time depends on them). They wait beside it and run together, in a batch of their own, taking
+ * turns with the line's batches: in the line, a read mark between two shoppers' messages would split
+ * the writer thread's batch in two, and agents mark a conversation read as each message arrives.
  */
 export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<void> | undefined = () => undefined) {
   const waiting: Job[] = [];
+  const aside: TransactionJob[] = [];
+  let asideNext = true;
   let running = false;
 
   async function runJob(tx: Transaction<DB>, job: TransactionJob): Promise<() => void> {
@@ -77,10 +84,17 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
     return waiting.splice(0, length);
   }
 
+  /** The writes aside and the line take turns while both have some. */
+  function nextBatch(): Job[] {
+    const fromAside = aside.length > 0 && (asideNext || waiting.length === 0);
+    asideNext = !fromAside;
+    return fromAside ? aside.splice(0, MAX_BATCH) : takeBatch();
+  }
+
   async function runBatches(): Promise<void> {
-    while (waiting.length > 0) {
+    while (waiting.length > 0 || aside.length > 0) {
       await beforeBatch();
-      const batch = takeBatch();
+      const batch = nextBatch();
       const head = batch[0]!;
       try {
         if ('detached' in head) await runDetached(head.detached, batch as DetachedJob[]);
@@ -92,9 +106,9 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
     running = false;
   }
 
-  function enqueue<T>(job: (settle: Settle) => Job): Promise<T> {
+  function enqueue<T, J extends Job>(queue: J[], job: (settle: Settle) => J): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      waiting.push(job({ resolve, reject }));
+      queue.push(job({ resolve, reject }));
       if (running) return;
       running = true;
       setImmediate(() => void runBatches());
@@ -102,8 +116,9 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
   }
 
   return {
-    transaction: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue((settle) => ({ ...settle, work })),
+    transaction: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(waiting, (settle) => ({ ...settle, work })),
     detached: <I, O>(run: Detached<I, O>, input: I): Promise<O> =>
-      enqueue((settle) => ({ ...settle, detached: run as Detached<unknown, unknown>, input })),
+      enqueue(waiting, (settle) => ({ ...settle, detached: run as Detached<unknown, unknown>, input })),
+    aside: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(aside, (settle) => ({ ...settle, work })),
   };
 }

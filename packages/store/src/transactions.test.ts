@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { createGroupCommit } from './group-commit.js';
 import { migratedStore } from './test-store.js';
+import type { DB } from './schema.js';
 
 /** Transactions that run at once (on SQLite: committed as one group) stay independent of each other. */
 describe.each(['sqlite', 'postgres'] as const)('transactions on %s', (kind) => {
@@ -183,5 +184,40 @@ describe('detached work in the group commit (SQLite)', () => {
       { status: 'fulfilled', value: 'b' },
     ]);
     expect(ran).toEqual(['transaction a', 'detached x,bad,y', 'transaction b']);
+  });
+});
+
+/** Writes that need no place in the line (Database.inTurn on SQLite) wait beside it. */
+describe('writes aside in the group commit (SQLite)', () => {
+  const store = migratedStore('sqlite');
+
+  it('runs them together, taking turns with the line, so that one between two detached jobs does not split their batch', async () => {
+    const { transaction, detached, aside } = createGroupCommit(store.db.db);
+    const ran: string[] = [];
+    const transactions = new Map<string, unknown>();
+    const write = (kind: string, key: string) => async (tx: Transaction<DB>) => {
+      ran.push(`${kind} ${key}`);
+      transactions.set(key, tx);
+      await tx.insertInto('settings').values({ key: `aside-${key}`, value: 'v' }).execute();
+      return key;
+    };
+    const later: Promise<string>[] = [];
+    const runner = async (inputs: string[]): Promise<PromiseSettledResult<string>[]> => {
+      ran.push(`detached ${inputs.join(',')}`);
+      // Asked for while the first detached batch runs: the aside write goes before the line's next batch.
+      if (inputs[0] === 'x') later.push(aside(write('aside', 'c')), detached(runner, 'z'));
+      return inputs.map((input) => ({ status: 'fulfilled', value: input }));
+    };
+    const first = await Promise.all([
+      detached(runner, 'x'),
+      aside(write('aside', 'a')),
+      detached(runner, 'y'),
+      aside(write('aside', 'b')),
+      transaction(write('transaction', 't')),
+    ]);
+    expect(first).toEqual(['x', 'a', 'y', 'b', 't']);
+    expect(await Promise.all(later)).toEqual(['c', 'z']);
+    expect(ran).toEqual(['aside a', 'aside b', 'detached x,y', 'aside c', 'transaction t', 'detached z']);
+    expect(transactions.get('a')).toBe(transactions.get('b'));
   });
 });
