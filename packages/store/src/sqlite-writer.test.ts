@@ -63,6 +63,35 @@ describe('the SQLite writer thread', () => {
     }
   });
 
+  it('prepares its statements again on the next batch when they could not be prepared on the first', async () => {
+    const { file, main } = openFile();
+    const writer = startSqliteWriter(file, []);
+    try {
+      const later: TwoStatements = {
+        first: `insert into later (key) values (@key) returning rowid as number`,
+        second: `select @key as key, @number as number`,
+      };
+      await expect(writer.write(later, [{ key: 'early' }])).rejects.toThrow('no such table: later');
+      main.exec('create table later (key text)');
+      expect(await writer.write(later, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { key: 'a', number: 1 } }]);
+    } finally {
+      await writer.stop();
+      main.close();
+    }
+  });
+
+  it('rejects writes that cannot be copied to the thread, and answers the next ones as theirs', async () => {
+    const { file, main } = openFile();
+    const writer = startSqliteWriter(file, []);
+    try {
+      await expect(writer.write(NEXT_NUMBER, [{ key: () => 'not data' }])).rejects.toThrow();
+      expect(await writer.write(NEXT_NUMBER, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } }]);
+    } finally {
+      await writer.stop();
+      main.close();
+    }
+  });
+
   it('once stopped, says so and rejects every write', async () => {
     const { file, main } = openFile();
     const writer = startSqliteWriter(file, []);

@@ -32,15 +32,17 @@ type ErrorData = { message: string; code?: string };
 /** A write's outcome as the worker posts it. */
 type PostedOutcome = PromiseFulfilledResult<Row | undefined> | { status: 'rejected'; reason: ErrorData };
 
-// Runs in the worker: a connection of its own to the same file (configured as the main one), each pair
-// of statements prepared on its first batch (the tables exist only once the main connection migrated)
-// and known by a number after it: copying the text to the worker cost more than a batch's writes.
+// Runs in the worker: a connection of its own to the same file (configured as the main one). Each pair
+// of statements comes once and is known by a number after it (copying the text cost more than a
+// batch's writes), and is prepared on its first batch, again on the next if that failed (the tables
+// exist only once the main connection has migrated).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
 const asData = (error) => ({ message: String(error && error.message), code: error && error.code });
+const known = new Map();
 const prepared = new Map();
 const prepare = (statements) => {
   const first = db.prepare(statements.first);
@@ -63,8 +65,9 @@ parentPort.on('message', (message) => {
     return parentPort.close();
   }
   const { key, statements, writes } = message;
+  if (statements) known.set(key, statements);
   try {
-    if (statements) prepared.set(key, prepare(statements));
+    if (!prepared.has(key)) prepared.set(key, prepare(known.get(key)));
     parentPort.postMessage({ outcomes: prepared.get(key).immediate(writes) });
   } catch (error) {
     parentPort.postMessage({ failed: asData(error) });
@@ -109,11 +112,14 @@ export function startSqliteWriter(file: string, pragmas: readonly string[]): Sql
     write: (statements, writes) =>
       new Promise((resolve, reject) => {
         if (gone) return reject(gone);
-        replies.push({ resolve, reject });
+        // Posted first: should the writes not copy, this promise rejects and no reply is awaited.
         const key = keys.get(statements);
-        if (key !== undefined) return worker.postMessage({ key, writes });
-        keys.set(statements, keys.size);
-        worker.postMessage({ key: keys.size - 1, statements, writes });
+        if (key !== undefined) worker.postMessage({ key, writes });
+        else {
+          worker.postMessage({ key: keys.size, statements, writes });
+          keys.set(statements, keys.size);
+        }
+        replies.push({ resolve, reject });
       }),
     alive: () => gone === null,
     async stop() {
