@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { startSqliteWriter, type TwoStatements } from './sqlite-writer.js';
+import { startSqliteWriter, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 
 /** A counter per key: the first statement takes the next number, the second returns it with the key's row. */
 const NEXT_NUMBER: TwoStatements = {
@@ -27,10 +27,20 @@ describe('the SQLite writer thread', () => {
     return { file, main };
   };
 
-  it('writes each in a savepoint of its own: a failed one is rolled back alone, one whose first statement found nothing wrote nothing', async () => {
+  /** Runs `test` with a writer on a new file and the main connection, and closes both after it. */
+  async function withWriter(pragmas: string[], test: (opened: { writer: SqliteWriter; main: SQLite.Database }) => Promise<void>) {
     const { file, main } = openFile();
-    const writer = startSqliteWriter(file, ['busy_timeout = 5000']);
+    const writer = startSqliteWriter(file, pragmas);
     try {
+      await test({ writer, main });
+    } finally {
+      await writer.stop();
+      main.close();
+    }
+  }
+
+  it('writes each in a savepoint of its own: a failed one is rolled back alone, one whose first statement found nothing wrote nothing', () =>
+    withWriter(['busy_timeout = 5000'], async ({ writer, main }) => {
       const outcomes = await writer.write(NEXT_NUMBER, [{ key: 'a' }, { key: 'a' }, { key: 'skip' }, { key: 'b' }]);
       expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } });
       // The repeated key breaks the primary key in the first statement: that write alone is undone.
@@ -43,30 +53,18 @@ describe('the SQLite writer thread', () => {
         { key: 'b', number: 2 },
       ]);
       expect(main.prepare('select count from totals').get()).toEqual({ count: 2 });
-    } finally {
-      await writer.stop();
-      main.close();
-    }
-  });
+    }));
 
-  it('rejects the batch when its statements cannot run, and keeps serving the next one', async () => {
-    const { file, main } = openFile();
-    const writer = startSqliteWriter(file, []);
-    try {
+  it('rejects the batch when its statements cannot run, and keeps serving the next one', () =>
+    withWriter([], async ({ writer, main }) => {
       const broken = { ...NEXT_NUMBER, second: 'update no_such_table set x = 1 returning x' };
       await expect(writer.write(broken, [{ key: 'a' }])).rejects.toThrow('no such table: no_such_table');
       expect(main.prepare('select count(*) as n from entries').get()).toEqual({ n: 0 });
       expect(await writer.write(NEXT_NUMBER, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } }]);
-    } finally {
-      await writer.stop();
-      main.close();
-    }
-  });
+    }));
 
-  it('prepares its statements again on the next batch when they could not be prepared on the first', async () => {
-    const { file, main } = openFile();
-    const writer = startSqliteWriter(file, []);
-    try {
+  it('prepares its statements again on the next batch when they could not be prepared on the first', () =>
+    withWriter([], async ({ writer, main }) => {
       const later: TwoStatements = {
         first: `insert into later (key) values (@key) returning rowid as number`,
         second: `select @key as key, @number as number`,
@@ -74,31 +72,19 @@ describe('the SQLite writer thread', () => {
       await expect(writer.write(later, [{ key: 'early' }])).rejects.toThrow('no such table: later');
       main.exec('create table later (key text)');
       expect(await writer.write(later, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { key: 'a', number: 1 } }]);
-    } finally {
-      await writer.stop();
-      main.close();
-    }
-  });
+    }));
 
-  it('rejects writes that cannot be copied to the thread, and answers the next ones as theirs', async () => {
-    const { file, main } = openFile();
-    const writer = startSqliteWriter(file, []);
-    try {
+  it('rejects writes that cannot be copied to the thread, and answers the next ones as theirs', () =>
+    withWriter([], async ({ writer }) => {
       await expect(writer.write(NEXT_NUMBER, [{ key: () => 'not data' }])).rejects.toThrow();
       expect(await writer.write(NEXT_NUMBER, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } }]);
-    } finally {
-      await writer.stop();
-      main.close();
-    }
-  });
+    }));
 
-  it('once stopped, says so and rejects every write', async () => {
-    const { file, main } = openFile();
-    const writer = startSqliteWriter(file, []);
-    expect(writer.alive()).toBe(true);
-    await writer.stop();
-    expect(writer.alive()).toBe(false);
-    await expect(writer.write(NEXT_NUMBER, [{ key: 'a' }])).rejects.toThrow('the SQLite writer thread has stopped');
-    main.close();
-  });
+  it('once stopped, says so and rejects every write', () =>
+    withWriter([], async ({ writer }) => {
+      expect(writer.alive()).toBe(true);
+      await writer.stop();
+      expect(writer.alive()).toBe(false);
+      await expect(writer.write(NEXT_NUMBER, [{ key: 'a' }])).rejects.toThrow('the SQLite writer thread has stopped');
+    }));
 });

@@ -1,42 +1,23 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { Database } from '../database.js';
-import { insertInbox } from '../repos/inboxes.js';
-import { messagesAfter } from '../repos/messages.js';
-import { insertVisitor } from '../repos/visitors.js';
-import { migratedStore } from '../test-store.js';
-import { sendPlainVisitorMessage, sendVisitorMessage } from './send-message.js';
+import { plainSends } from '../test-plain-sends.js';
+
+/** The store as it is, counting the writes it hands to its writer thread. */
+let written = 0;
+const counted = (db: Database): Database => ({
+  ...db,
+  writeInTurn: (statements) => {
+    const write = db.writeInTurn!(statements);
+    return (params) => {
+      written++;
+      return write(params);
+    };
+  },
+});
 
 /** SQLite: the short path's sends are stored by the writer thread (sqlite-writer.ts), in turn with the transactions. */
 describe('plain sends on sqlite', () => {
-  const store = migratedStore('sqlite');
-  let inboxId: string;
-  let counter = 0;
-  const uid = (prefix: string) => `${prefix}-${++counter}`;
-  /** The store as it is, counting the writes it hands to its writer thread. */
-  let written = 0;
-  const counted = (): Database => ({
-    ...store.db,
-    writeInTurn: (statements) => {
-      const write = store.db.writeInTurn!(statements);
-      return (params) => {
-        written++;
-        return write(params);
-      };
-    },
-  });
-
-  beforeAll(async () => {
-    inboxId = (await insertInbox(store.db.db, { name: 'Writer' })).id;
-  });
-
-  async function conversationOfNewVisitor() {
-    const visitor = await insertVisitor(store.db.db, { inboxId });
-    const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'first' });
-    return { visitorId: visitor.id, conversationId: first.conversation.id };
-  }
-  const send = (to: { visitorId: string; conversationId: string }, body: string, clientMsgId = uid('c')) =>
-    sendPlainVisitorMessage(counted(), { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
-  const bodiesOf = async (conversationId: string) => (await messagesAfter(store.db.db, conversationId, 0, 100, 'agent')).rows.map((m) => [m.seq, m.body]);
+  const { newVisitor, conversationOfNewVisitor, send, bodiesOf } = plainSends('sqlite', counted);
 
   it('stores sends made at once by the writer thread, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 4 }, conversationOfNewVisitor));
@@ -66,7 +47,7 @@ describe('plain sends on sqlite', () => {
 
   it('leaves a send whose checks fail to the general path, having written nothing for it', async () => {
     const to = await conversationOfNewVisitor();
-    const stranger = await insertVisitor(store.db.db, { inboxId });
+    const stranger = await newVisitor();
     written = 0;
     expect(await send({ visitorId: stranger.id, conversationId: to.conversationId }, 'not mine')).toBeUndefined();
     expect(written).toBe(1);

@@ -1,31 +1,10 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { insertInbox } from '../repos/inboxes.js';
-import { messagesAfter } from '../repos/messages.js';
-import { insertVisitor } from '../repos/visitors.js';
-import { migratedStore } from '../test-store.js';
-import { sendVisitorMessage, sendPlainVisitorMessage } from './send-message.js';
+import { plainSends } from '../test-plain-sends.js';
 
 /** PostgreSQL: one-statement sends that arrive together are stored together (send-batch.ts). */
 describe('grouped one-statement sends on postgres', () => {
-  const store = migratedStore('postgres');
-  let inboxId: string;
-  let counter = 0;
-  const uid = (prefix: string) => `${prefix}-${++counter}`;
-
-  beforeAll(async () => {
-    inboxId = (await insertInbox(store.db.db, { name: 'Batch' })).id;
-  });
-
-  /** A visitor with a conversation (its first message, seq 1). */
-  async function conversationOfNewVisitor() {
-    const visitor = await insertVisitor(store.db.db, { inboxId });
-    const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'first' });
-    return { visitorId: visitor.id, conversationId: first.conversation.id };
-  }
-  const send = (to: { visitorId: string; conversationId: string }, body: string, clientMsgId = uid('c')) =>
-    sendPlainVisitorMessage(store.db, { ...to, inboxId, clientMsgId, body, bodyLength: body.length });
-  const bodiesOf = async (conversationId: string) => (await messagesAfter(store.db.db, conversationId, 0, 100, 'agent')).rows.map((m) => [m.seq, m.body]);
+  const { store, uid, newVisitor, conversationOfNewVisitor, send, bodiesOf } = plainSends('postgres');
 
   it('stores sends made at once in few statements, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 8 }, conversationOfNewVisitor));
@@ -61,7 +40,7 @@ describe('grouped one-statement sends on postgres', () => {
 
   it('leaves a send whose checks fail to the general path, and stores the rest of its group', async () => {
     const conversations = await Promise.all(Array.from({ length: 4 }, conversationOfNewVisitor));
-    const stranger = await insertVisitor(store.db.db, { inboxId });
+    const stranger = await newVisitor();
     const outcomes = await Promise.all([
       ...conversations.map((to, c) => send(to, `c${c}`)),
       send({ visitorId: stranger.id, conversationId: conversations[3]!.conversationId }, 'not mine'),
