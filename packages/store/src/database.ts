@@ -148,8 +148,8 @@ const LOCKED_POOL_SIZE = 2;
 
 /**
  * SQLite's writes never run at once, so they need no lock: the transactions of the main connection and
- * the writer thread's batches take turns in one line and are committed in groups (group-commit.ts), and
- * between two groups the log is started over when it is long.
+ * the writer thread's batches take turns in one line, the single writes aside take turns with the line,
+ * all committed in groups (group-commit.ts), and between two groups the log is started over when long.
  */
 function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
   const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
