@@ -32,7 +32,8 @@ if ((await exited(build)) !== 0) {
 }
 
 // Each service in its own process group: Ctrl-C reaches this script, which stops them in order.
-const server = run('server', process.execPath, ['apps/server/dist/main.js'], { PORT: serverPort, KEFU_WEB_ORIGINS: env.KEFU_WEB_ORIGINS || `${webUrl},http://127.0.0.1:${webPort}` }, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+const { serverNodeFlags } = await import('../apps/server/dist/node-flags.js');
+const server = run('server', process.execPath, [...serverNodeFlags, 'apps/server/dist/main.js'], { PORT: serverPort, KEFU_WEB_ORIGINS: env.KEFU_WEB_ORIGINS || `${webUrl},http://127.0.0.1:${webPort}` }, { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
 const web = run('web', process.execPath, [require.resolve('next/dist/bin/next'), 'start'], { PORT: webPort, KEFU_PUBLIC_SERVER_URL: env.KEFU_PUBLIC_SERVER_URL || serverUrl }, { stdio: ['ignore', 'pipe', 'inherit'], detached: true, cwd: `${root}apps/web` });
 
 const ready = { server: false, web: false, password: null };

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
@@ -37,6 +38,13 @@ export type KefuOptions = {
   root?: string;
 };
 
+/** The Node flags a build's server starts with, as its `npm start` and image do (none before change 58). */
+async function serverNodeFlagsOf(root: string): Promise<readonly string[]> {
+  const file = join(root, 'apps/server/dist/node-flags.js');
+  if (!existsSync(file)) return [];
+  return ((await import(pathToFileURL(file).href)) as { serverNodeFlags: readonly string[] }).serverNodeFlags;
+}
+
 /** kefu on one node with its embedded SQLite store (`kefu-1`) or on two nodes with Redis and PostgreSQL (`kefu-2`). */
 export async function startKefu(name: string, options: KefuOptions = {}): Promise<Target & { api: KefuApi }> {
   const shape = name.split('@')[0];
@@ -48,7 +56,8 @@ export async function startKefu(name: string, options: KefuOptions = {}): Promis
   const nodes: NodeProcess[] = [];
   const count = shape === 'kefu-2' ? 2 : 1;
   // One after the other: the first runs the migrations and the bootstrap.
-  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${name}/node${i + 1}`, main, { ...env, KEFU_NODE_ID: `node${i + 1}` }, options.nodeArgs?.(i) ?? []));
+  const flags = await serverNodeFlagsOf(options.root ?? repoRoot);
+  for (let i = 0; i < count; i++) nodes.push(await startProcess(`${name}/node${i + 1}`, main, { ...env, KEFU_NODE_ID: `node${i + 1}` }, [...flags, ...(options.nodeArgs?.(i) ?? [])]));
   const api = await kefuApi(nodes[0]!.url);
   const shopperUrl = nodes[0]!.url;
   const agentUrl = nodes[count - 1]!.url;
