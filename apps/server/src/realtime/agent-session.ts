@@ -21,7 +21,7 @@ import { rooms } from './rooms.js';
 /** A connected agent: commands, rooms, presence (routing sees them at once), then the session event. */
 export async function startAgentSession(ctx: AppContext, socket: AgentSocket): Promise<void> {
   const me = socket.data;
-  bindCommands(socket, agentCommands, agentHandlers(ctx, socket), {
+  bindCommands(socket, agentCommands, () => agentHandlers(ctx, socket), {
     namespace: 'agent',
     limiter: ctx.commandLimiter,
     limiterKey: `a:${me.agentId}`,

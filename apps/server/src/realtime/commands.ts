@@ -36,20 +36,18 @@ export function toFailure(error: unknown, log: Logger, context: Record<string, u
 /**
  * Binds every command of a namespace to the socket: validate → rate-limit → handle → ack.
  * Whatever a client sends (no payload, a function as payload, no ack, an unknown event) gets an
- * answer when it gave an ack callback, and never reaches a handler unvalidated.
+ * answer when it gave an ack callback, and never reaches a handler unvalidated. One listener per
+ * socket, and its handlers made at its first command: most shoppers' sockets (a tab with the widget
+ * loaded) never send one, and a node holds thousands of them.
  */
-export function bindCommands<S extends CommandSchemas>(socket: Socket, schemas: S, handlers: CommandHandlers<S>, deps: CommandDeps): void {
-  for (const command of Object.keys(schemas)) {
-    socket.on(command, (...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: Result<unknown>) => void) : null;
-      void run(command, args[0], schemas, handlers, deps).then((result) => ack?.(result));
-    });
-  }
+export function bindCommands<S extends CommandSchemas>(socket: Socket, schemas: S, makeHandlers: () => CommandHandlers<S>, deps: CommandDeps): void {
+  let handlers: CommandHandlers<S> | undefined;
   socket.onAny((event: string, ...args: unknown[]) => {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (result: Result<unknown>) => void) : null;
     // Own keys only: `toString`, `constructor` and `__proto__` are not commands and get their answer too.
-    if (Object.hasOwn(schemas, event)) return;
-    const ack = args[args.length - 1];
-    if (typeof ack === 'function') (ack as (result: Result<never>) => void)(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
+    if (!Object.hasOwn(schemas, event)) return ack?.(fail('bad_request', `unknown command: ${String(event).slice(0, 50)}`));
+    handlers ??= makeHandlers();
+    void run(event, args[0], schemas, handlers, deps).then((result) => ack?.(result));
   });
 }
 

@@ -7,7 +7,7 @@ import type {
 import type { Namespace, Socket } from 'socket.io';
 
 /** What the handshake established about a socket; handlers trust only this, never the payload. */
-export type VisitorSocketData = { visitorId: string; inboxId: string; visitorToken: string };
+export type VisitorSocketData = { visitorId: string; inboxId: string };
 export type AgentSocketData = {
   agentId: string;
   sessionId: string;

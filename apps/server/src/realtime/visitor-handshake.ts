@@ -15,17 +15,18 @@ import type { AppContext } from '../context.js';
 import type { VisitorSocket } from './namespaces.js';
 
 /**
- * What a socket's handshake read, for the session it opens: the inbox, and the visitor when the
- * handshake created them (who then has no conversation yet). Three reads fewer per shopper connect.
+ * What a socket's handshake made for the session it opens: the visitor's token (sent once, in
+ * `session`, and not kept with the socket), the inbox, and the visitor when the handshake created them
+ * (who then has no conversation yet). Three reads fewer per shopper connect.
  */
-export type HandshakeRows = { inbox: InboxRow; createdVisitor?: VisitorRow };
-const handshakeRows = new WeakMap<VisitorSocket, HandshakeRows>();
+export type Handshake = { visitorToken: string; inbox: InboxRow; createdVisitor?: VisitorRow | undefined };
+const handshakes = new WeakMap<VisitorSocket, Handshake>();
 
-/** The rows the socket's handshake read; given once, so a later session reads afresh. */
-export function takeHandshakeRows(socket: VisitorSocket): HandshakeRows | undefined {
-  const rows = handshakeRows.get(socket);
-  handshakeRows.delete(socket);
-  return rows;
+/** What the socket's handshake made; given once, so a later session reads afresh. */
+export function takeHandshake(socket: VisitorSocket): Handshake | undefined {
+  const handshake = handshakes.get(socket);
+  handshakes.delete(socket);
+  return handshake;
 }
 
 /**
@@ -57,9 +58,8 @@ async function authenticate(ctx: AppContext, socket: VisitorSocket) {
   if (!inbox) throw new KefuError('unauthorized', 'unknown inbox');
   checkOrigin(inbox, embeddingOrigin(ctx, socket.handshake.headers.origin, auth.hostOrigin));
   const { visitorId, created } = await resolveVisitor(ctx, inbox, auth, socket.handshake.headers['user-agent'] ?? null, ctx.clientIp(socket.request));
-  handshakeRows.set(socket, { inbox, createdVisitor: created });
-  const visitorToken = await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id });
-  return { visitorId, inboxId: inbox.id, visitorToken };
+  handshakes.set(socket, { visitorToken: await ctx.tokens.signVisitor({ visitorId, inboxId: inbox.id }), inbox, createdVisitor: created });
+  return { visitorId, inboxId: inbox.id };
 }
 
 /**

@@ -23,7 +23,7 @@ import { bindCommands, type CommandHandlers } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
 import type { VisitorViews } from './broadcaster.js';
 import { rooms } from './rooms.js';
-import { takeHandshakeRows, type HandshakeRows } from './visitor-handshake.js';
+import { takeHandshake, type Handshake } from './visitor-handshake.js';
 import { isInboxRowOnline, visitorConversationView } from './views.js';
 
 /** Thin handlers: parse (done by bindCommands) → authorize → store → broadcast → ack. */
@@ -135,8 +135,8 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
 }
 
 export async function startVisitorSession(ctx: AppContext, socket: VisitorSocket): Promise<void> {
-  const { visitorId, inboxId, visitorToken } = socket.data;
-  bindCommands(socket, visitorCommands, visitorHandlers(ctx, socket), {
+  const { visitorId, inboxId } = socket.data;
+  bindCommands(socket, visitorCommands, () => visitorHandlers(ctx, socket), {
     namespace: 'visitor',
     limiter: ctx.commandLimiter,
     limiterKey: `v:${visitorId}`,
@@ -146,13 +146,14 @@ export async function startVisitorSession(ctx: AppContext, socket: VisitorSocket
   });
   // Commands are bound before the first await: a client may send one the moment it is connected.
   await socket.join([rooms.visitor(visitorId), rooms.inboxVisitors(inboxId)]);
-  socket.emit('session', await visitorSession(ctx, visitorId, inboxId, visitorToken, takeHandshakeRows(socket)));
+  socket.emit('session', await visitorSession(ctx, visitorId, inboxId, takeHandshake(socket)));
 }
 
-async function visitorSession(ctx: AppContext, visitorId: string, inboxId: string, visitorToken: string, known?: HandshakeRows): Promise<VisitorSession> {
+async function visitorSession(ctx: AppContext, visitorId: string, inboxId: string, known?: Handshake): Promise<VisitorSession> {
   const db = ctx.db.db;
   const created = known?.createdVisitor;
-  const [visitor, inbox, current] = await Promise.all([
+  const [visitorToken, visitor, inbox, current] = await Promise.all([
+    known?.visitorToken ?? ctx.tokens.signVisitor({ visitorId, inboxId }),
     created ?? findVisitor(db, visitorId),
     known?.inbox ?? findInbox(db, inboxId),
     created ? undefined : currentConversationOf(db, visitorId),
