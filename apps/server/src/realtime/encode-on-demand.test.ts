@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
@@ -9,7 +9,7 @@ import { connectRedis, type RedisClients } from '../redis.js';
 import { createLogger } from '../logger.js';
 import { encodeOnDemand } from './encode-on-demand.js';
 
-type Node = { io: Server; http: HttpServer; url: string; encodes: () => number };
+type Node = { io: Server; url: string; encodes: () => number };
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -30,7 +30,7 @@ async function startNode(redis?: RedisClients, channelPrefix?: string): Promise<
   http.listen(0);
   await once(http, 'listening');
   cleanups.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
-  return { io, http, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, encodes: () => count };
+  return { io, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, encodes: () => count };
 }
 
 /** The adapter subscribes to a room's channel when the room is created, without waiting for Redis. */
