@@ -6,6 +6,7 @@ import pg from 'pg';
 import { createGroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
+import { isStalePlan } from './util.js';
 import { startSqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type { DB } from './schema.js';
@@ -120,12 +121,22 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
     return name;
   };
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
-    release: (destroy) => client.release(destroy),
-    // kefu streams no query, so Kysely never passes a cursor here: only (sql, parameters).
-    query: ((text: string, values: readonly unknown[]) =>
-      client.query({ name: values.length > 0 ? nameOf(text) : undefined, text, values: values as unknown[] })) as unknown as PostgresPoolClient['query'],
-  });
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let stale = false;
+    return {
+      // A connection whose statements a migration made stale (isStalePlan) is closed; the pool opens a new one.
+      release: (destroy) => client.release(destroy || stale),
+      // kefu streams no query, so Kysely never passes a cursor here: only (sql, parameters).
+      query: (async (text: string, values: readonly unknown[]) => {
+        try {
+          return await client.query({ name: values.length > 0 ? nameOf(text) : undefined, text, values: values as unknown[] });
+        } catch (error) {
+          stale ||= isStalePlan(error);
+          throw error;
+        }
+      }) as unknown as PostgresPoolClient['query'],
+    };
+  };
   return {
     end: () => pool.end(),
     async connect() {

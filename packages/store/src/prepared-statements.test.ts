@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import type { Database } from './database.js';
+import { openDatabase, type Database } from './database.js';
 import { migratedStore } from './test-store.js';
+import { createTestStore } from './testing.js';
+import { isConnectionLoss } from './util.js';
 
 /** PostgreSQL: statements with parameters are prepared once per connection and reused (database.ts). */
 describe('prepared statements on postgres', () => {
@@ -42,5 +44,27 @@ describe('prepared statements on postgres', () => {
       }
     });
     expect(prepared.length).toBeLessThanOrEqual(1_000);
+  });
+
+  // A rolling upgrade: another node migrates while this one runs. One connection, so that the statement
+  // prepared before the change is the one run after it.
+  it('replaces a connection whose statements a migration made stale: one query fails, worth a retry, and the next runs', async () => {
+    const test = await createTestStore('postgres');
+    const db = openDatabase(test.config.kind === 'postgres' ? { ...test.config, poolSize: 1 } : test.config);
+    try {
+      await sql`create table upgraded (id text primary key)`.execute(db.db);
+      await sql`insert into upgraded values (${'a'})`.execute(db.db);
+      const read = () => sql<Record<string, string>>`select * from upgraded where id = ${'a'}`.execute(db.db);
+      expect((await read()).rows).toEqual([{ id: 'a' }]);
+      await sql`alter table upgraded add column added text default 'new'`.execute(db.db);
+
+      const failed = await read().catch((error: unknown) => error);
+      expect(failed).toMatchObject({ code: '0A000' });
+      expect(isConnectionLoss(failed)).toBe(true);
+      expect((await read()).rows).toEqual([{ id: 'a', added: 'new' }]);
+    } finally {
+      await db.close();
+      await test.drop();
+    }
   });
 });

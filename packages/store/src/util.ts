@@ -37,11 +37,24 @@ export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<st
 }
 
 /**
+ * PostgreSQL refuses to run a prepared statement whose result columns have changed since it was
+ * prepared: a `select *` of a table that a migration gave a column, on a node that was running when
+ * another node migrated (a rolling upgrade). Every statement of that table the connection prepared
+ * would fail alike, so the connection is closed (database.ts) and its successor prepares them anew.
+ */
+export function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e?.message ?? '');
+}
+
+/**
  * True when the database connection, not the query, failed: PostgreSQL ended the session
- * (57P01-57P03, class 08) or the socket broke. Worth a retry, so the wire says `unavailable`.
+ * (57P01-57P03, class 08), the socket broke, or the connection's prepared statements went stale (it
+ * is replaced). Worth a retry, so the wire says `unavailable`.
  */
 export function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
+  if (isStalePlan(error)) return true;
   if (typeof e?.code === 'string' && (/^57P0[123]$/.test(e.code) || /^08/.test(e.code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(e.code))) return true;
   return /Connection terminated|connection error|Client has encountered a connection error/i.test(e?.message ?? '');
 }
