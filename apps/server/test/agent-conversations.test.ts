@@ -121,6 +121,38 @@ describe('agent commands: status, conversation lists, open and leave', () => {
       expect([...firstTwo.conversations, ...rest.conversations].map((c) => c.id)).toEqual(seen.map((c) => c.id));
     });
 
+    it('pages the resolved list newest activity first: a rating after resolving moves its conversation up', async () => {
+      const inbox = await createInbox(server, { routing: 'manual', csatEnabled: true });
+      const z = await onlineAgent(server, [inbox.id], { name: 'Zoe' });
+      const shoppers = [];
+      for (const body of ['first', 'second', 'third']) shoppers.push(await startConversation(server, inbox, body));
+      for (const { conversation } of shoppers) await z.client.call('conversation:set-status', { conversationId: conversation.id, status: 'resolved' });
+      const resolvedPages = async () => {
+        const seen: AgentConversation[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await list(z, { view: 'resolved', limit: 1, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.conversations);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor && seen.length < 10);
+        return seen;
+      };
+      const byActivity = (rows: AgentConversation[]) => [...rows].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id));
+
+      const before = await resolvedPages();
+      expect(before.map((c) => c.id).sort()).toEqual(shoppers.map((s) => s.conversation.id).sort());
+      expect(before).toEqual(byActivity(before));
+
+      // The first one resolved is rated last: its activity is now the newest.
+      const first = shoppers[0]!;
+      await first.client.call('csat:submit', { conversationId: first.conversation.id, rating: 4 });
+      const after = await resolvedPages();
+      expect(after).toHaveLength(3);
+      expect(after).toEqual(byActivity(after));
+      expect(after[0]!.id).toBe(first.conversation.id);
+      expect(after[0]!.updatedAt > before.find((c) => c.id === first.conversation.id)!.updatedAt).toBe(true);
+    });
+
     it('answers bad_request for a cursor it never gave out, or a bad view or limit', async () => {
       expectFailure(await x.client.request('conversation:list', { view: 'all', cursor: 'not-a-cursor' }), 'bad_request');
       expectFailure(await x.client.request('conversation:list', { view: 'all', cursor: Buffer.from('{"a":1}').toString('base64url') }), 'bad_request');

@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Migrator, sql, type Migration } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { migrationProvider } from './migrations.js';
+import { insertConversation, updateConversationRow } from './repos/conversations.js';
+import { insertInbox } from './repos/inboxes.js';
+import { insertVisitor } from './repos/visitors.js';
 import { migratedStore } from './test-store.js';
 import { createTestStore, type TestStore } from './testing.js';
 
@@ -30,6 +33,43 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
     expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(all).sort());
     await db.migrate();
     expect((await sql<{ name: string }>`select name from kysely_migration`.execute(db.db)).rows).toHaveLength(Object.keys(all).length);
+  });
+});
+
+/** 011 on a desk that has conversations already: the resolved ones get their time, the others none. */
+describe.each(['sqlite', 'postgres'] as const)('migration 011 on %s', (kind) => {
+  let test: TestStore;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    test = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await test?.drop();
+  });
+
+  it('sets updated_at_if_resolved of the conversations stored before it, and keeps it in step after', async () => {
+    // The desk as the version before left it.
+    const old = openDatabase(test.config);
+    const before011 = Object.fromEntries(Object.entries(await migrationProvider.getMigrations()).filter(([name]) => name < '011_'));
+    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before011 } }).migrateToLatest()).error).toBeUndefined();
+    const inbox = await insertInbox(old.db, { name: 'Old shop' });
+    const start = async () => insertConversation(old.db, kind, { inboxId: inbox.id, visitorId: (await insertVisitor(old.db, { inboxId: inbox.id })).id });
+    const [open, resolved] = [await start(), await start()];
+    const resolvedAt = (await updateConversationRow(old.db, resolved.id, { status: 'resolved', updated_at: '2026-01-02T03:04:05.000Z' })).updated_at;
+    await old.close();
+
+    db = openDatabase(test.config);
+    await db.migrate();
+    const generated = async () => {
+      const rows = await db!.db.selectFrom('conversations').select(['id', 'updated_at_if_resolved']).execute();
+      return Object.fromEntries(rows.map((r) => [r.id, r.updated_at_if_resolved]));
+    };
+    expect(await generated()).toEqual({ [open.id]: null, [resolved.id]: resolvedAt });
+    const reopened = await updateConversationRow(db.db, resolved.id, { status: 'open' });
+    const closed = await updateConversationRow(db.db, open.id, { status: 'resolved' });
+    expect(await generated()).toEqual({ [open.id]: closed.updated_at, [resolved.id]: null });
+    expect(reopened.updated_at > resolvedAt).toBe(true);
   });
 });
 

@@ -241,6 +241,27 @@ const up010 = async (db: Kysely<unknown>): Promise<void> => {
   await sql`alter index messages_search set (gin_pending_list_limit = 64)`.execute(db);
 };
 
+/**
+ * A shopper's message changes no indexed column of its conversation, so PostgreSQL updates the row in
+ * place (a HOT update: no new entry in any of the table's indexes, nothing for vacuum to clean up in
+ * them). Each message moves `updated_at`, which `conversations_updated` indexed for the lists' order by
+ * activity, so every message wrote an entry into each of the table's eight indexes: a third of what a
+ * send costs PostgreSQL in `send-bench.js` (docs/benchmarks.md, eighteenth round). The unresolved
+ * lists are short and found through their inbox's index, then sorted (repos/conversations.ts); the
+ * resolved list, which grows without end, keeps an index on `updated_at_if_resolved`, a generated
+ * column that is `updated_at` while the conversation is resolved and null otherwise, which a message
+ * to an unresolved one leaves alone. PostgreSQL stores it (adding it rewrites the table once); SQLite
+ * computes it when read. (An index on `status` alone was tried for the lists of every inbox: routing's
+ * load queries chose it over the assignee's and cost PostgreSQL more.)
+ */
+const up011 = async (db: Kysely<unknown>): Promise<void> => {
+  const storage = db.getExecutor().adapter instanceof PostgresAdapter ? sql`stored` : sql`virtual`;
+  await sql`alter table conversations add column updated_at_if_resolved text
+    generated always as (case when status = 'resolved' then updated_at end) ${storage}`.execute(db);
+  await db.schema.dropIndex('conversations_updated').execute();
+  await db.schema.createIndex('conversations_resolved_updated').on('conversations').columns(['updated_at_if_resolved', 'id']).execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -252,6 +273,7 @@ const migrations: Record<string, Migration> = {
   '008_conversation_number_sequence': { up: up008 },
   '009_attachment_order': { up: up009 },
   '010_search_pending_list': { up: up010 },
+  '011_lists_without_activity_index': { up: up011 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,6 @@
 /** Table shapes as Kysely sees them. Times are ISO-8601 strings; booleans are 0/1 integers in both dialects. */
 import type { WidgetLanguage } from '@kefu/protocol';
+import type { GeneratedAlways } from 'kysely';
 export type SettingsTable = { key: string; value: string };
 export type CountersTable = { name: string; value: number };
 
@@ -150,7 +151,8 @@ export type DB = {
   inboxes: InboxesTable;
   inbox_members: InboxMembersTable;
   visitors: VisitorsTable;
-  conversations: ConversationsTable;
+  /** `updated_at_if_resolved`: the database computes it for the resolved list (migration 011); ConversationRow leaves it out. */
+  conversations: ConversationsTable & { updated_at_if_resolved: GeneratedAlways<string | null> };
   messages: MessagesTable;
   attachments: AttachmentsTable;
   sessions: SessionsTable;

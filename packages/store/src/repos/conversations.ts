@@ -1,3 +1,4 @@
+import { statusesIn } from '@kefu/core';
 import { limits, type AgentConversation, type ConversationActivityItem, type ConversationView, type VisitorConversation } from '@kefu/protocol';
 import { sql, type RawBuilder } from 'kysely';
 import type { Dialect, Executor } from '../database.js';
@@ -121,26 +122,44 @@ function decodeCursor(cursor: string): [string, string] | null {
   }
 }
 
-/** Newest activity first, keyset-paginated by (updated_at, id). Returns null for a malformed cursor. */
-export async function listConversations(db: Executor, filter: ListFilter) {
-  let query = db.selectFrom('conversations').selectAll();
-  if (filter.inboxIds !== 'all') {
-    if (filter.inboxIds.length === 0) return { rows: [], nextCursor: null };
-    query = query.where('inbox_id', 'in', filter.inboxIds);
+/**
+ * The conversations a list shows, each list found through an index that keeps it short:
+ * - the unresolved ones (a few per inbox however old the desk) through their inbox's index (every
+ *   inbox named when the caller sees them all), then sorted;
+ * - the resolved ones, which grow without end, in order through `updated_at_if_resolved` (migration
+ *   011), their inbox tested on each row. The inbox test is written as an expression so that it cannot
+ *   pick the inbox's index instead, as SQLite (which keeps no statistics here) would, and then sort
+ *   every resolved conversation of those inboxes.
+ */
+function listed(db: Executor, filter: ListFilter) {
+  const conversations = db.selectFrom('conversations').selectAll();
+  if (filter.view === 'resolved') {
+    const resolved = conversations.where('updated_at_if_resolved', 'is not', null);
+    return filter.inboxIds === 'all' ? resolved : resolved.where(sql<string>`${sql.ref('inbox_id')} || ''`, 'in', filter.inboxIds);
   }
-  if (filter.view === 'resolved') query = query.where('status', '=', 'resolved');
-  else query = query.where('status', '!=', 'resolved');
-  if (filter.view === 'mine') query = query.where('assignee_id', '=', filter.agentId);
-  if (filter.view === 'unassigned') query = query.where('assignee_id', 'is', null);
+  const inboxIds = filter.inboxIds === 'all' ? db.selectFrom('inboxes').select('id') : filter.inboxIds;
+  const unresolved = conversations.where('inbox_id', 'in', inboxIds).where('status', 'in', statusesIn(filter.view));
+  if (filter.view === 'mine') return unresolved.where('assignee_id', '=', filter.agentId);
+  if (filter.view === 'unassigned') return unresolved.where('assignee_id', 'is', null);
+  return unresolved;
+}
+
+/**
+ * Newest activity first, keyset-paginated by (updated_at, id). Returns null for a malformed cursor.
+ * The resolved list orders by `updated_at_if_resolved`, the same time, for its index.
+ */
+export async function listConversations(db: Executor, filter: ListFilter) {
+  if (filter.inboxIds !== 'all' && filter.inboxIds.length === 0) return { rows: [], nextCursor: null };
+  let query = listed(db, filter);
+  const activity = filter.view === 'resolved' ? 'updated_at_if_resolved' : 'updated_at';
   if (filter.cursor) {
     const cursor = decodeCursor(filter.cursor);
     if (!cursor) return null;
     const [updatedAt, id] = cursor;
-    query = query.where((eb) =>
-      eb.or([eb('updated_at', '<', updatedAt), eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)])]),
-    );
+    // As a row value, which both stores look up in the index (SQLite sorted an OR's two lookups).
+    query = query.where((eb) => eb(eb.refTuple(activity, 'id'), '<', eb.tuple(updatedAt, id)));
   }
-  const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  const rows = await query.orderBy(activity, 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
