@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { migratedStore } from './test-store.js';
 import { createTestStore } from './testing.js';
-import { isConnectionLoss } from './util.js';
+import { isConnectionLoss, isStalePlan } from './util.js';
 
 /** PostgreSQL: statements with parameters are prepared once per connection and reused (database.ts). */
 describe('prepared statements on postgres', () => {
@@ -59,12 +59,19 @@ describe('prepared statements on postgres', () => {
       await sql`alter table upgraded add column added text default 'new'`.execute(db.db);
 
       const failed = await read().catch((error: unknown) => error);
-      expect(failed).toMatchObject({ code: '0A000' });
+      expect(failed).toMatchObject({ code: '0A000', routine: 'RevalidateCachedQuery' });
       expect(isConnectionLoss(failed)).toBe(true);
       expect((await read()).rows).toEqual([{ id: 'a', added: 'new' }]);
     } finally {
       await db.close();
       await test.drop();
     }
+  });
+
+  // PostgreSQL translates its messages (lc_messages), not the name of the routine that raised them.
+  it('knows a stale plan by its routine, whatever language the server speaks', () => {
+    const translated = 'le plan mis en cache ne doit pas modifier le type de résultat';
+    expect(isStalePlan({ code: '0A000', routine: 'RevalidateCachedQuery', message: translated })).toBe(true);
+    expect(isStalePlan({ code: '0A000', routine: 'ExecSomethingElse', message: 'feature not supported' })).toBe(false);
   });
 });

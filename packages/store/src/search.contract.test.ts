@@ -104,6 +104,19 @@ describe.each(['sqlite', 'postgres'] as const)('search contract on %s', (kind) =
     expect(await hitsOf('a%a')).toEqual([]);
   });
 
+  // Set by hand, so that the order does not depend on the clock: the older conversation has the newer message.
+  it('lists shopper matches newest conversation first, whatever their latest message, in one inbox or several', async () => {
+    const [first, second] = [(await insertInbox(db.db, { name: 'People 1' })).id, (await insertInbox(db.db, { name: 'People 2' })).id];
+    const older = await conversationOf(first, { name: 'Zoltan Older' }, 'hi');
+    const newer = await conversationOf(second, { name: 'Zoltan Newer' }, 'hi');
+    const times = { [older]: ['2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z'], [newer]: ['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z'] };
+    for (const [id, [created, updated]] of Object.entries(times)) {
+      await db.db.updateTable('conversations').set({ created_at: created!, updated_at: updated! }).where('id', '=', id).execute();
+    }
+    expect(await hitsOf('zoltan', [first, second])).toEqual([[newer, 'name'], [older, 'name']]);
+    expect(await hitsOf('zoltan', [first])).toEqual([[older, 'name']]);
+  });
+
   it('searches the given inboxes only', async () => {
     expect(await hitsOf('refund', [otherInboxId])).toEqual([[ids.hidden, 'message']]);
     expect(await hitsOf('ana', [otherInboxId])).toEqual([[ids.hidden, 'name']]);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Decision } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
+import { sql, type RawBuilder } from 'kysely';
 
 export const newId = (): string => randomUUID();
 /**
@@ -43,8 +44,9 @@ export function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<st
  * would fail alike, so the connection is closed (database.ts) and its successor prepares them anew.
  */
 export function isStalePlan(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '0A000' && /cached plan must not change result type/.test(e?.message ?? '');
+  const e = error as { code?: string; routine?: string; message?: string };
+  // The routine's name, unlike the message, is not translated (lc_messages); the message is for a server that sends no routine.
+  return e?.code === '0A000' && (e.routine === 'RevalidateCachedQuery' || /cached plan must not change result type/.test(e.message ?? ''));
 }
 
 /**
@@ -68,3 +70,10 @@ export function isUniqueViolation(error: unknown): boolean {
 export function enforce(decision: Decision): void {
   if (!decision.ok) throw new KefuError(decision.code, decision.message);
 }
+
+/**
+ * A text column as an expression, which no index answers: SQLite keeps no statistics in kefu's
+ * databases, so a test of `inbox_id in (…)` makes it read every row of those inboxes through their
+ * index and sort them, where the index of the list's order, read newest first, stops at its page.
+ */
+export const withoutIndex = (column: string): RawBuilder<string> => sql<string>`${sql.ref(column)} || ''`;

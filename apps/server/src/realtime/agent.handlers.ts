@@ -55,7 +55,7 @@ export function agentHandlers(ctx: AppContext, socket: AgentSocket): CommandHand
     'conversation:list': async ({ view, inboxId, cursor, limit }) => {
       if (inboxId) enforce(inboxAccess(await agentActor(db.db, me), inboxId));
       const visibleIds = await visibleInboxIds(db.db, me);
-      const page = await listConversations(db.db, {
+      const page = await listConversations(db, {
         view,
         agentId: me.agentId,
         inboxIds: inboxId ? [inboxId] : visibleIds,

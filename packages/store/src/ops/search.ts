@@ -3,6 +3,7 @@ import type { Database, Executor } from '../database.js';
 import { findConversations, type ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
 import { catchUpSearchIndex } from './search-index.js';
+import { withoutIndex } from '../util.js';
 import { ftsMatchOf, matchesPhrases, searchGroups, snippetOf, tsQueryOf } from '../search-text.js';
 
 export type SearchInput = {
@@ -62,13 +63,16 @@ async function visitorMatches(db: Pick<Database, 'db' | 'dialect'>, input: Searc
   const pattern = likePattern(input.query.trim());
   // Both sides lower-cased: SQLite's LIKE ignores case of ASCII letters only.
   const like = (column: RawBuilder<unknown>) => sql<boolean>`lower(${column}) like ${pattern} escape '\\'`;
+  // One inbox: its own index on (inbox_id, created_at) comes in order; several, on SQLite: see withoutIndex.
+  const inbox = db.dialect === 'sqlite' && input.inboxIds.length > 1 ? withoutIndex('c.inbox_id') : sql.ref('c.inbox_id');
   const rows = await db.db
     .selectFrom('conversations as c')
     .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
     .select(['c.id as conversation_id', 'v.name', 'v.email'])
-    .where('c.inbox_id', 'in', input.inboxIds)
+    .where(inbox, 'in', input.inboxIds)
     .where((eb) => eb.or([like(sql.ref('v.name')), like(sql.ref('v.email'))]))
-    .orderBy('c.updated_at', 'desc')
+    // Newest conversation first, through the index on created_at: no index keeps updated_at, which every message moves (migration 011).
+    .orderBy('c.created_at', 'desc')
     .orderBy('c.id', 'desc')
     .limit(input.limit)
     .execute();

@@ -1,10 +1,10 @@
 import { statusesIn } from '@kefu/core';
 import { limits, type AgentConversation, type ConversationActivityItem, type ConversationView, type VisitorConversation } from '@kefu/protocol';
 import { sql, type RawBuilder } from 'kysely';
-import type { Dialect, Executor } from '../database.js';
+import type { Database, Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
-import { newId, nowIso } from '../util.js';
+import { newId, nowIso, withoutIndex } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
@@ -127,15 +127,18 @@ function decodeCursor(cursor: string): [string, string] | null {
  * - the unresolved ones (a few per inbox however old the desk) through their inbox's index (every
  *   inbox named when the caller sees them all), then sorted;
  * - the resolved ones, which grow without end, in order through `updated_at_if_resolved` (migration
- *   011), their inbox tested on each row. The inbox test is written as an expression so that it cannot
- *   pick the inbox's index instead, as SQLite (which keeps no statistics here) would, and then sort
- *   every resolved conversation of those inboxes.
+ *   011), their inbox tested on each row. On SQLite, which keeps no statistics here, the inbox test is
+ *   an expression so that it cannot pick the inbox's index instead and then sort every resolved
+ *   conversation of those inboxes; PostgreSQL's statistics choose between the two (an inbox with few
+ *   resolved conversations is cheaper through its own index than through the whole desk's).
  */
-function listed(db: Executor, filter: ListFilter) {
+function listed({ db, dialect }: Pick<Database, 'db' | 'dialect'>, filter: ListFilter) {
   const conversations = db.selectFrom('conversations').selectAll();
   if (filter.view === 'resolved') {
     const resolved = conversations.where('updated_at_if_resolved', 'is not', null);
-    return filter.inboxIds === 'all' ? resolved : resolved.where(sql<string>`${sql.ref('inbox_id')} || ''`, 'in', filter.inboxIds);
+    if (filter.inboxIds === 'all') return resolved;
+    const inbox = dialect === 'sqlite' ? withoutIndex('inbox_id') : sql.ref('inbox_id');
+    return resolved.where(inbox, 'in', filter.inboxIds);
   }
   const inboxIds = filter.inboxIds === 'all' ? db.selectFrom('inboxes').select('id') : filter.inboxIds;
   const unresolved = conversations.where('inbox_id', 'in', inboxIds).where('status', 'in', statusesIn(filter.view));
@@ -148,7 +151,7 @@ function listed(db: Executor, filter: ListFilter) {
  * Newest activity first, keyset-paginated by (updated_at, id). Returns null for a malformed cursor.
  * The resolved list orders by `updated_at_if_resolved`, the same time, for its index.
  */
-export async function listConversations(db: Executor, filter: ListFilter) {
+export async function listConversations(db: Pick<Database, 'db' | 'dialect'>, filter: ListFilter) {
   if (filter.inboxIds !== 'all' && filter.inboxIds.length === 0) return { rows: [], nextCursor: null };
   let query = listed(db, filter);
   const activity = filter.view === 'resolved' ? 'updated_at_if_resolved' : 'updated_at';
