@@ -262,6 +262,17 @@ const up011 = async (db: Kysely<unknown>): Promise<void> => {
   await db.schema.createIndex('conversations_resolved_updated').on('conversations').columns(['updated_at_if_resolved', 'id']).execute();
 };
 
+/**
+ * One inbox's resolved list (an agent of one inbox, or the inbox filter) in order through an index of
+ * its own: through the whole desk's (011) an inbox with few resolved conversations was found by walking
+ * every resolved conversation of the desk (on SQLite, 79 ms for an inbox with none among 196 000). A
+ * message to an unresolved conversation changes neither column, so PostgreSQL still updates its row in
+ * place.
+ */
+const up012 = async (db: Kysely<unknown>): Promise<void> => {
+  await db.schema.createIndex('conversations_inbox_resolved_updated').on('conversations').columns(['inbox_id', 'updated_at_if_resolved', 'id']).execute();
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -274,6 +285,7 @@ const migrations: Record<string, Migration> = {
   '009_attachment_order': { up: up009 },
   '010_search_pending_list': { up: up010 },
   '011_lists_without_activity_index': { up: up011 },
+  '012_inbox_resolved_index': { up: up012 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -127,17 +127,16 @@ function decodeCursor(cursor: string): [string, string] | null {
  * - the unresolved ones (a few per inbox however old the desk) through their inbox's index (every
  *   inbox named when the caller sees them all), then sorted;
  * - the resolved ones, which grow without end, in order through `updated_at_if_resolved` (migration
- *   011), their inbox tested on each row. On SQLite, which keeps no statistics here, the inbox test is
- *   an expression so that it cannot pick the inbox's index instead and then sort every resolved
- *   conversation of those inboxes; PostgreSQL's statistics choose between the two (an inbox with few
- *   resolved conversations is cheaper through its own index than through the whole desk's).
+ *   011): one inbox's through its own index of it (migration 012), several inboxes' or every one's
+ *   through the whole desk's, their inbox tested on each row. On SQLite, which keeps no statistics
+ *   here, that test is an expression (`withoutIndex`); PostgreSQL's statistics choose.
  */
 function listed({ db, dialect }: Pick<Database, 'db' | 'dialect'>, filter: ListFilter) {
   const conversations = db.selectFrom('conversations').selectAll();
   if (filter.view === 'resolved') {
     const resolved = conversations.where('updated_at_if_resolved', 'is not', null);
     if (filter.inboxIds === 'all') return resolved;
-    const inbox = dialect === 'sqlite' ? withoutIndex('inbox_id') : sql.ref('inbox_id');
+    const inbox = dialect === 'sqlite' && filter.inboxIds.length > 1 ? withoutIndex('inbox_id') : sql.ref('inbox_id');
     return resolved.where(inbox, 'in', filter.inboxIds);
   }
   const inboxIds = filter.inboxIds === 'all' ? db.selectFrom('inboxes').select('id') : filter.inboxIds;
@@ -153,19 +152,21 @@ function listed({ db, dialect }: Pick<Database, 'db' | 'dialect'>, filter: ListF
  */
 export async function listConversations(db: Pick<Database, 'db' | 'dialect'>, filter: ListFilter) {
   if (filter.inboxIds !== 'all' && filter.inboxIds.length === 0) return { rows: [], nextCursor: null };
-  let query = listed(db, filter);
-  const activity = filter.view === 'resolved' ? 'updated_at_if_resolved' : 'updated_at';
-  if (filter.cursor) {
-    const cursor = decodeCursor(filter.cursor);
-    if (!cursor) return null;
-    const [updatedAt, id] = cursor;
-    // As a row value, which both stores look up in the index (SQLite sorted an OR's two lookups).
-    query = query.where((eb) => eb(eb.refTuple(activity, 'id'), '<', eb.tuple(updatedAt, id)));
-  }
-  const rows = await query.orderBy(activity, 'desc').orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+  if (after === null) return null;
+  const rows = await listPageQuery(db, filter, after).execute();
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+}
+
+/** One page of a list, one row more than `limit` to tell whether there are more; `after`: the cursor's (activity, id). */
+export function listPageQuery(db: Pick<Database, 'db' | 'dialect'>, filter: ListFilter, after?: [string, string]) {
+  let query = listed(db, filter);
+  const activity = filter.view === 'resolved' ? 'updated_at_if_resolved' : 'updated_at';
+  // As a row value, which both stores look up in the index (SQLite sorted an OR's two lookups).
+  if (after) query = query.where((eb) => eb(eb.refTuple(activity, 'id'), '<', eb.tuple(...after)));
+  return query.orderBy(activity, 'desc').orderBy('id', 'desc').limit(filter.limit + 1);
 }
 
 /** `known`: visitors the caller has read already (a sender), so that a message costs no visitors query. */
