@@ -3,7 +3,7 @@ import type { Database, Executor } from '../database.js';
 import { findConversations, type ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
 import { catchUpSearchIndex } from './search-index.js';
-import { withoutIndex } from '../util.js';
+import { inboxColumn } from '../util.js';
 import { ftsMatchOf, matchesPhrases, searchGroups, snippetOf, tsQueryOf } from '../search-text.js';
 
 export type SearchInput = {
@@ -63,13 +63,12 @@ async function visitorMatches(db: Pick<Database, 'db' | 'dialect'>, input: Searc
   const pattern = likePattern(input.query.trim());
   // Both sides lower-cased: SQLite's LIKE ignores case of ASCII letters only.
   const like = (column: RawBuilder<unknown>) => sql<boolean>`lower(${column}) like ${pattern} escape '\\'`;
-  // One inbox: its own index on (inbox_id, created_at) comes in order; several, on SQLite: see withoutIndex.
-  const inbox = db.dialect === 'sqlite' && input.inboxIds.length > 1 ? withoutIndex('c.inbox_id') : sql.ref('c.inbox_id');
   const rows = await db.db
     .selectFrom('conversations as c')
     .innerJoin('visitors as v', 'v.id', 'c.visitor_id')
     .select(['c.id as conversation_id', 'v.name', 'v.email'])
-    .where(inbox, 'in', input.inboxIds)
+    // One inbox: its index on (inbox_id, created_at) comes in order.
+    .where(inboxColumn(db.dialect, 'c.inbox_id', input.inboxIds), 'in', input.inboxIds)
     .where((eb) => eb.or([like(sql.ref('v.name')), like(sql.ref('v.email'))]))
     // Newest conversation first, through the index on created_at: no index keeps updated_at, which every message moves (migration 011).
     .orderBy('c.created_at', 'desc')

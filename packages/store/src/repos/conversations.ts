@@ -4,7 +4,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Database, Dialect, Executor } from '../database.js';
 import type { ConversationsTable } from '../schema.js';
 import { nextCounter } from './settings.js';
-import { newId, nowIso, withoutIndex } from '../util.js';
+import { inboxColumn, newId, nowIso } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
@@ -128,16 +128,14 @@ function decodeCursor(cursor: string): [string, string] | null {
  *   inbox named when the caller sees them all), then sorted;
  * - the resolved ones, which grow without end, in order through `updated_at_if_resolved` (migration
  *   011): one inbox's through its own index of it (migration 012), several inboxes' or every one's
- *   through the whole desk's, their inbox tested on each row. On SQLite, which keeps no statistics
- *   here, that test is an expression (`withoutIndex`); PostgreSQL's statistics choose.
+ *   through the whole desk's, their inbox tested on each row (`inboxColumn`).
  */
 function listed({ db, dialect }: Pick<Database, 'db' | 'dialect'>, filter: ListFilter) {
   const conversations = db.selectFrom('conversations').selectAll();
   if (filter.view === 'resolved') {
     const resolved = conversations.where('updated_at_if_resolved', 'is not', null);
     if (filter.inboxIds === 'all') return resolved;
-    const inbox = dialect === 'sqlite' && filter.inboxIds.length > 1 ? withoutIndex('inbox_id') : sql.ref('inbox_id');
-    return resolved.where(inbox, 'in', filter.inboxIds);
+    return resolved.where(inboxColumn(dialect, 'inbox_id', filter.inboxIds), 'in', filter.inboxIds);
   }
   const inboxIds = filter.inboxIds === 'all' ? db.selectFrom('inboxes').select('id') : filter.inboxIds;
   const unresolved = conversations.where('inbox_id', 'in', inboxIds).where('status', 'in', statusesIn(filter.view));
