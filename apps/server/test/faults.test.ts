@@ -39,14 +39,14 @@ const ackWithin = <T>(promise: Promise<T>, label: string) => within(promise, lab
 /** seqs 1..n, each once, in order. */
 const gapless = (messages: Message[]) => messages.map((m) => m.seq).every((seq, i) => seq === i + 1);
 
-type Desk = { inbox: { id: string; key: string }; agent: AgentClient; agentId: string };
+type Desk = { inbox: { id: string; key: string }; agent: AgentClient; agentId: string; token: string };
 
 async function deskOn(cluster: Cluster, node: ClusterNode): Promise<Desk> {
   const inbox = await cluster.createInbox(`Faults ${unique()}`);
   const created = await cluster.createAgent({ name: 'Fay', inboxIds: [inbox.id], capacity: 50 });
   const agent = cluster.agent(node, created.token);
   await agent.ready();
-  return { inbox, agent, agentId: created.id };
+  return { inbox, agent, agentId: created.id, token: created.token };
 }
 
 /** A shopper on `node` starts a conversation (its first message `body`) that the desk's agent opens and follows. */
@@ -193,6 +193,15 @@ describe('faults: PostgreSQL restarted under a two-node cluster', () => {
       whileDown.push(result.ok ? 'ok' : result.error!.code);
     }
     expect(whileDown).toEqual(['unavailable', 'unavailable', 'unavailable']);
+    // A new tab's and a new dashboard's handshakes read the database: refused `unavailable` (which the
+    // clients retry), and logged as a warning, like the commands, not as an internal error.
+    const refusals = await Promise.all([cluster.visitor(n1, { inboxKey: desk.inbox.key }), cluster.agent(n2, desk.token)].map(async (client) => {
+      const code = await within(new Promise<string>((resolve) => client.socket.once('connect_error', (e: Error) => resolve(e.message))), 'connect_error', EVENT_MS);
+      client.close();
+      return code;
+    }));
+    expect(refusals).toEqual(['unavailable', 'unavailable']);
+    expect([...n1.errorLines(), ...n2.errorLines()].filter((line) => line.includes('handshake'))).toEqual([]);
     expect([n1.alive(), n2.alive()]).toEqual([true, true]);
 
     await fault.postgres().start();

@@ -2,6 +2,7 @@ import { AgentAuthSchema, KefuError } from '@kefu/protocol';
 import { findAgent, findSession, type AgentRow } from '@kefu/store';
 import type { AppContext } from '../context.js';
 import { isDashboardOrigin } from '../http/origins.js';
+import { handshakeError } from './commands.js';
 import type { AgentSocket } from './namespaces.js';
 
 /** A token is good while it verifies, its session is neither revoked nor expired, and its agent is active. */
@@ -29,9 +30,6 @@ export function agentHandshake(ctx: AppContext) {
         socket.data = { agentId: agent.id, sessionId, role: agent.role, name: agent.name };
         next();
       })
-      .catch((error: unknown) => {
-        if (!(error instanceof KefuError)) ctx.log.error({ err: error }, 'agent handshake failed');
-        next(new Error(error instanceof KefuError ? error.code : 'internal'));
-      });
+      .catch((error: unknown) => next(handshakeError(error, ctx.log, 'agent')));
   };
 }

@@ -1,4 +1,4 @@
-import { KefuError, fail, ok, parseOrThrow, type Result } from '@kefu/protocol';
+import { KefuError, fail, ok, parseOrThrow, type ErrorBody, type Result } from '@kefu/protocol';
 import { isConnectionLoss } from '@kefu/store';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
@@ -22,16 +22,22 @@ export type CommandDeps = {
   log: Logger;
 };
 
-/** Turns anything thrown into a wire error: KefuErrors keep their code, everything else is `internal`. */
-export function toFailure(error: unknown, log: Logger, context: Record<string, unknown>): Result<never> {
-  if (error instanceof KefuError) return fail(error.code, error.message);
+/** What anything thrown answers on the wire: KefuErrors keep their code, a lost database connection is `unavailable`, everything else `internal`. */
+function errorBodyOf(error: unknown, log: Logger, context: Record<string, unknown>): ErrorBody {
+  if (error instanceof KefuError) return { code: error.code, message: error.message };
   if (isConnectionLoss(error)) {
     log.warn({ err: error, ...context }, 'command failed: the database connection was lost');
-    return fail('unavailable', 'the database did not answer; retry');
+    return { code: 'unavailable', message: 'the database did not answer; retry' };
   }
   log.error({ err: error, ...context }, 'command failed');
-  return fail('internal', 'internal error');
+  return { code: 'internal', message: 'internal error' };
 }
+
+export const toFailure = (error: unknown, log: Logger, context: Record<string, unknown>): Result<never> => ({ ok: false, error: errorBodyOf(error, log, context) });
+
+/** A refused handshake's connect_error, whose message is the code a command would have answered. */
+export const handshakeError = (error: unknown, log: Logger, namespace: CommandDeps['namespace']): Error =>
+  new Error(errorBodyOf(error, log, { namespace, command: 'handshake' }).code);
 
 /**
  * Binds every command of a namespace to the socket: validate → rate-limit → handle → ack.

@@ -12,6 +12,7 @@ import {
 } from '@kefu/store';
 import { verifyIdentityHash } from '../auth/identity.js';
 import type { AppContext } from '../context.js';
+import { handshakeError } from './commands.js';
 import type { VisitorSocket } from './namespaces.js';
 
 /**
@@ -42,10 +43,7 @@ export function visitorHandshake(ctx: AppContext) {
         socket.data = data;
         next();
       })
-      .catch((error: unknown) => {
-        if (!(error instanceof KefuError)) ctx.log.error({ err: error }, 'visitor handshake failed');
-        next(new Error(error instanceof KefuError ? error.code : 'internal'));
-      });
+      .catch((error: unknown) => next(handshakeError(error, ctx.log, 'visitor')));
   };
 }
 
