@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { AgentClient, VisitorClient } from '@kefu/client';
 import type { Message } from '@kefu/protocol';
+import type { Socket } from 'socket.io-client';
 import { terminateConnections } from '@kefu/store/testing';
 import { waitFor, type Cluster, type ClusterNode } from './cluster-harness.js';
 import { fetchAll, useFaultCluster } from './fault-kit.js';
@@ -35,6 +36,14 @@ function stream(client: VisitorClient | AgentClient, conversationId: string) {
 }
 
 const ackWithin = <T>(promise: Promise<T>, label: string) => within(promise, label, EVENT_MS);
+
+/** The code of a new client's first refused handshake. */
+async function refusalOf(client: VisitorClient | AgentClient): Promise<string> {
+  const socket = client.socket as Socket;
+  const code = await within(new Promise<string>((resolve) => socket.once('connect_error', (e) => resolve(e.message))), 'connect_error', EVENT_MS);
+  client.close();
+  return code;
+}
 
 /** seqs 1..n, each once, in order. */
 const gapless = (messages: Message[]) => messages.map((m) => m.seq).every((seq, i) => seq === i + 1);
@@ -195,11 +204,7 @@ describe('faults: PostgreSQL restarted under a two-node cluster', () => {
     expect(whileDown).toEqual(['unavailable', 'unavailable', 'unavailable']);
     // A new tab's and a new dashboard's handshakes read the database: refused `unavailable` (which the
     // clients retry), and logged as a warning, like the commands, not as an internal error.
-    const refusals = await Promise.all([cluster.visitor(n1, { inboxKey: desk.inbox.key }), cluster.agent(n2, desk.token)].map(async (client) => {
-      const code = await within(new Promise<string>((resolve) => client.socket.once('connect_error', (e: Error) => resolve(e.message))), 'connect_error', EVENT_MS);
-      client.close();
-      return code;
-    }));
+    const refusals = await Promise.all([refusalOf(cluster.visitor(n1, { inboxKey: desk.inbox.key })), refusalOf(cluster.agent(n2, desk.token))]);
     expect(refusals).toEqual(['unavailable', 'unavailable']);
     expect([...n1.errorLines(), ...n2.errorLines()].filter((line) => line.includes('handshake'))).toEqual([]);
     expect([n1.alive(), n2.alive()]).toEqual([true, true]);
