@@ -10,7 +10,8 @@ import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import { requestJson } from './kit.js';
 
-export { waitFor } from './kit-events.js';
+import { waitFor } from './kit-events.js';
+export { waitFor };
 
 /**
  * Several real kefu processes (the built `apps/server/dist/main.js`) against the real Redis and a
@@ -39,6 +40,8 @@ export type ClusterNode = {
   output(): string;
   /** JSON log lines at level error (50) or above. */
   errorLines(): string[];
+  /** The first JSON log line, logged so far or from now on, that passes `match`. */
+  logged(label: string, match: (line: LogLine) => boolean): Promise<LogLine>;
   kill(signal: NodeJS.Signals): void;
 };
 
@@ -102,6 +105,16 @@ async function waitUntilHealthy(node: ClusterNode, deadlineMs: number): Promise<
   throw new Error(`${node.name} was not healthy within ${deadlineMs} ms:\n${node.output()}`);
 }
 
+export type LogLine = { level: number; msg?: string } & Record<string, unknown>;
+
+function parseLogLine(line: string): LogLine | null {
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return null;
+  }
+}
+
 function spawnNode(name: string, port: number, env: Record<string, string>): ClusterNode {
   const child = spawn(process.execPath, [serverMain], {
     cwd: repoRoot,
@@ -109,8 +122,13 @@ function spawnNode(name: string, port: number, env: Record<string, string>): Clu
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const written = new Set<() => void>();
+  const append = (chunk: string) => {
+    output += chunk;
+    for (const listener of written) listener();
+  };
+  child.stdout.setEncoding('utf8').on('data', append);
+  child.stderr.setEncoding('utf8').on('data', append);
   let running = true;
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -126,13 +144,16 @@ function spawnNode(name: string, port: number, env: Record<string, string>): Clu
     exited,
     alive: () => running,
     output: () => output,
-    errorLines: () =>
-      output.split('\n').filter((line) => {
-        try {
-          return (JSON.parse(line) as { level?: number }).level! >= 50;
-        } catch {
-          return false;
-        }
+    errorLines: () => output.split('\n').filter((line) => (parseLogLine(line)?.level ?? 0) >= 50),
+    logged: (label, match) =>
+      waitFor(label, 10_000, (done) => {
+        const check = () => {
+          const line = output.split('\n').map(parseLogLine).find((parsed) => parsed !== null && match(parsed));
+          if (line) done(line);
+        };
+        written.add(check);
+        check();
+        return () => written.delete(check);
       }),
     kill: (signal) => {
       if (running) child.kill(signal);

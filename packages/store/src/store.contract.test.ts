@@ -279,6 +279,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
       expect(searches.map((row) => row.detail.split(' (')[0])).toEqual(inboxIds.map(() => 'SEARCH conversations USING INDEX conversations_inbox_resolved_updated'));
       // Only the merge sorts, and only the pages (a sort inside an inbox's read would sort all its rows).
       const readsOfAnInbox = new Set(plan.filter((row) => row.detail.startsWith('CO-ROUTINE')).map((row) => row.id));
+      expect(readsOfAnInbox.size).toBe(inboxIds.length);
       expect(plan.filter((row) => row.detail.includes('TEMP B-TREE') && readsOfAnInbox.has(row.parent))).toEqual([]);
     });
   }

@@ -22,22 +22,25 @@ export type CommandDeps = {
   log: Logger;
 };
 
-/** What anything thrown answers on the wire: KefuErrors keep their code, a lost database connection is `unavailable`, everything else `internal`. */
-function errorBodyOf(error: unknown, log: Logger, context: Record<string, unknown>): ErrorBody {
+/**
+ * What anything thrown answers on the wire: KefuErrors keep their code, a lost database connection is
+ * `unavailable` (logged as a warning: clients retry), everything else `internal`.
+ */
+function errorBodyOf(error: unknown, log: Logger, what: 'command' | 'handshake', context: Record<string, unknown>): ErrorBody {
   if (error instanceof KefuError) return { code: error.code, message: error.message };
   if (isConnectionLoss(error)) {
-    log.warn({ err: error, ...context }, 'command failed: the database connection was lost');
+    log.warn({ err: error, ...context }, `${what} failed: the database connection was lost`);
     return { code: 'unavailable', message: 'the database did not answer; retry' };
   }
-  log.error({ err: error, ...context }, 'command failed');
+  log.error({ err: error, ...context }, `${what} failed`);
   return { code: 'internal', message: 'internal error' };
 }
 
-export const toFailure = (error: unknown, log: Logger, context: Record<string, unknown>): Result<never> => ({ ok: false, error: errorBodyOf(error, log, context) });
+export const toFailure = (error: unknown, log: Logger, context: Record<string, unknown>): Result<never> => ({ ok: false, error: errorBodyOf(error, log, 'command', context) });
 
 /** A refused handshake's connect_error, whose message is the code a command would have answered. */
 export const handshakeError = (error: unknown, log: Logger, namespace: CommandDeps['namespace']): Error =>
-  new Error(errorBodyOf(error, log, { namespace, command: 'handshake' }).code);
+  new Error(errorBodyOf(error, log, 'handshake', { namespace, command: 'handshake' }).code);
 
 /**
  * Binds every command of a namespace to the socket: validate → rate-limit → handle → ack.

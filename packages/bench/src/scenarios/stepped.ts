@@ -13,8 +13,8 @@ const SATURATED = 0.5;
 /**
  * Fresh nodes serve their first messages several times slower (V8 compiles the send path, each new
  * PostgreSQL connection loads its catalog): a step at 3 000 msgs/s on cold nodes spent its first
- * 0.75 s catching up, and that made its p99 (104 to 149 ms; 26 to 30 after the steps at 500 and
- * 1 500). Every target first runs this long at the first step's rate, not counted in the steps; its
+ * 0.75 s catching up, which raised its p99 to 104 to 149 ms, against 26 to 30 after the steps at 500
+ * and 1 500. Every target first runs this long at the first step's rate, not counted in the steps; its
  * p99 is reported as the cold nodes' figure. A quarter of that in a quick run (under two minutes).
  */
 const WARM_UP_MS = 1_000;
@@ -138,7 +138,7 @@ function toResult(
     notes: [
       `${durationMs / 1000} s per step, median of ${runs} run(s); a target below ${SATURATED * 100} % delivered is not stepped further. Each scenario starts its targets (new processes, an empty database) and stops them at its end.`,
       `Each step starts once the machine is quiet (${QUIET_MACHINE}), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
-      `Warm-up: each target first runs ${warmUpMs / 1000} s at ${spec.rates[0]} msgs/s on its fresh nodes, not counted in the steps; its p99 (cold nodes): ${[...coldP99].map(([name, p99]) => `${labelOf(name)} ${p99.toFixed(1)} ms`).join(', ')}.`,
+      `Warm-up: each target first runs ${warmUpMs / 1000} s at ${spec.rates[0]} msgs/s on its fresh nodes, not counted in the steps; its p99 (cold nodes): ${[...coldP99].map(([name, p99]) => `${labelOf(name)} ${Number.isNaN(p99) ? '- (none delivered in time)' : `${p99.toFixed(1)} ms`}`).join(', ')}.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',

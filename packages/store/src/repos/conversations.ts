@@ -136,7 +136,7 @@ function unresolved(db: Kysely<DB>, filter: ListFilter) {
 
 type Activity = 'updated_at' | 'updated_at_if_resolved';
 
-/** Newest activity first, from `after` on: a page and one more (whether a next page exists). */
+/** Newest activity first, after `after`: a page and one more (whether a next page exists). */
 function pageOf<O>(query: SelectQueryBuilder<DB, 'conversations', O>, activity: Activity, after: [string, string] | undefined, limit: number) {
   // As a row value, which both stores look up in the index (SQLite sorted an OR's two lookups).
   const from = after ? query.where((eb) => eb(eb.refTuple(activity, 'id'), '<', eb.tuple(...after))) : query;
@@ -145,8 +145,9 @@ function pageOf<O>(query: SelectQueryBuilder<DB, 'conversations', O>, activity: 
 
 /**
  * Up to this many inboxes, a resolved list reads a page of each and merges them (the work grows with
- * their number: 200 inboxes took PostgreSQL 123 ms to plan and run); beyond, the desk's index, where
- * that many inboxes fill a page soon.
+ * their number: 200 inboxes took PostgreSQL 123 ms to plan and run); beyond, the desk's index, which
+ * stops soon when those inboxes hold a good share of the desk's recent conversations (and walks far
+ * when all of them are old).
  */
 const MERGED_INBOXES = 10;
 
@@ -156,7 +157,7 @@ const MERGED_INBOXES = 10;
  * inbox's through its own (migration 012), and several inboxes' as a page of each through its own,
  * merged (up to MERGED_INBOXES; more, through the desk's index, testing each row's inbox, as `inboxColumn`
  * says). Through the desk's index, the first page of a few inboxes whose conversations were the desk's
- * oldest walked most of the desk.
+ * oldest had walked most of the desk.
  */
 function resolvedPage({ db, dialect }: Pick<Database, 'db' | 'dialect'>, inboxIds: string[] | 'all', after: [string, string] | undefined, limit: number) {
   const resolved = db.selectFrom('conversations').selectAll().where('updated_at_if_resolved', 'is not', null);
