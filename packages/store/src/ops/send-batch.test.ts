@@ -21,11 +21,28 @@ describe('grouped one-statement sends on postgres', () => {
     expect(rows[0]!.statements).toBeLessThan(20);
   });
 
+  it('starts a second statement beside the one in flight only when enough sends wait for it', async () => {
+    const statementsOf = async (outcomes: Awaited<ReturnType<typeof send>>[]) => {
+      const ids = outcomes.map((o) => o!.message.id);
+      const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
+      return rows[0]!.statements;
+    };
+    // Three at once: the first alone, the other two together once it has committed (not a second statement at once).
+    const three = await Promise.all(Array.from({ length: 3 }, conversationOfNewVisitor));
+    expect(await statementsOf(await Promise.all(three.map((to, c) => send(to, `three ${c}`))))).toBe(2);
+    // Six at once: the first alone; the next four start a second statement while it is in flight (with
+    // one statement at most they would have waited, and gone with the sixth); the sixth waits for a third.
+    const six = await Promise.all(Array.from({ length: 6 }, conversationOfNewVisitor));
+    const outcomes = await Promise.all(six.map((to, c) => send(to, `six ${c}`)));
+    expect(await statementsOf(outcomes.slice(1, 5))).toBe(1);
+    expect(await statementsOf(outcomes)).toBe(3);
+  });
+
   it('answers a repeat in a group with the original, and stores the others of its group', async () => {
     const conversations = await Promise.all(Array.from({ length: 7 }, conversationOfNewVisitor));
     const repeated = uid('c');
     const original = await send(conversations[0]!, 'once', repeated);
-    // The first two sends run at once (two statements in flight); the rest, the repeat among them, gather behind them.
+    // The first send runs at once; the others gather behind it, and the first four of them, the repeat among them, start a second statement.
     const others = conversations.slice(1).map((to, i) => () => send(to, `c${i + 1}`));
     const outcomes = await Promise.all([...others.slice(0, 3).map((s) => s()), send(conversations[0]!, 'once', repeated), ...others.slice(3).map((s) => s())]);
     expect(outcomes[3]).toMatchObject({ created: false, message: { id: original!.message.id, body: 'once' } });
