@@ -209,6 +209,10 @@ describe('faults: PostgreSQL restarted under a two-node cluster', () => {
     const warned = (namespace: string) => (line: LogLine) => line.command === 'handshake' && line.namespace === namespace;
     const warnings = await Promise.all([n1.logged('the visitor handshake logged', warned('visitor')), n2.logged('the agent handshake logged', warned('agent'))]);
     expect(warnings.map((line) => line.level)).toEqual([40, 40]);
+    // An HTTP request that reads the database: 503 `unavailable`, and a warning too.
+    const login = await cluster.api<{ error: { code: string } }>(n1, 'POST', '/api/auth/login', { email: 'nobody@kefu.test', password: 'not-the-password' });
+    expect([login.status, login.body.error.code]).toEqual([503, 'unavailable']);
+    expect((await n1.logged('the request logged', (line) => line.msg === 'request failed: the database connection was lost')).level).toBe(40);
     expect([n1.alive(), n2.alive()]).toEqual([true, true]);
 
     await fault.postgres().start();

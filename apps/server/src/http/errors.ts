@@ -29,7 +29,10 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
     if (error instanceof KefuError) return sendError(reply, error.code, error.message);
     const code = codeOfFastifyError(error as { statusCode?: number; code?: string });
     if (code) return sendError(reply, code, code === 'too_large' ? 'request too large' : (error as Error).message);
-    if (isConnectionLoss(error)) return sendError(reply, 'unavailable', 'the database did not answer; retry');
+    if (isConnectionLoss(error)) {
+      log.warn({ err: error }, 'request failed: the database connection was lost');
+      return sendError(reply, 'unavailable', 'the database did not answer; retry');
+    }
     log.error({ err: error }, 'request failed');
     return sendError(reply, 'internal', 'internal error');
   });
