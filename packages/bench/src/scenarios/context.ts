@@ -1,6 +1,14 @@
 import type { Progress } from '../progress.js';
 import type { Target, TargetName } from '../targets/target.js';
 
+/**
+ * How long each scenario first runs its fresh targets, not counted, before it measures them: fresh
+ * nodes serve their first messages several times slower (V8 compiles the path, each new PostgreSQL
+ * connection loads its catalog), and that second alone made a step's p99. Its own p99 is reported as
+ * the cold nodes' figure.
+ */
+export const WARM_UP_MS = 1_000;
+
 export type RunContext = {
   quick: boolean;
   /** Repetitions of each measured step; figures are their medians. */

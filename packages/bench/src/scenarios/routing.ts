@@ -6,18 +6,12 @@ import type { ScenarioResult } from '../report/result.js';
 import { createLatencies, median } from '../stats.js';
 import type { KefuApi } from '../targets/kefu.js';
 import { cpuOf, cpuPer, labelOf, orDash, type Target } from '../targets/target.js';
-import type { RunContext } from './context.js';
+import { WARM_UP_MS, type RunContext } from './context.js';
 
 const AGENTS = 20;
 const RATE = 100;
 /** Capacity for this share of the conversations: the last ones stay queued, and the agents reach their capacity. */
 const FILL = 0.8;
-/**
- * Fresh nodes route their first conversations several times slower (V8 compiles the routing path,
- * each new PostgreSQL connection loads its catalog), and that second alone made the p99. It is run
- * first on an inbox of its own, at the same rate, and reported in a column of its own.
- */
-const WARM_UP_MS = 1_000;
 
 /**
  * 5. routing: 100 new conversations per second into an `auto` inbox with 20 agents on both nodes,

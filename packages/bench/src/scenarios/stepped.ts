@@ -4,20 +4,12 @@ import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
 import { gcDuring, gcOf } from '../targets/gc.js';
 import { cpuOf, labelOf, orDash, type DeskSpec, type Desk, type Target, type TargetName } from '../targets/target.js';
-import type { RunContext } from './context.js';
+import { WARM_UP_MS, type RunContext } from './context.js';
 
 export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
 
 /** Below this share delivered in time a target is saturated, and higher rates are not tried on it. */
 const SATURATED = 0.5;
-/**
- * Fresh nodes serve their first messages several times slower (V8 compiles the send path, each new
- * PostgreSQL connection loads its catalog): a step at 3 000 msgs/s on cold nodes spent its first
- * 0.75 s catching up, which raised its p99 to 104 to 149 ms, against 26 to 30 after the steps at 500
- * and 1 500. Every target first runs this long at the first step's rate, not counted in the steps; its
- * p99 is reported as the cold nodes' figure. A quarter of that in a quick run (under two minutes).
- */
-const WARM_UP_MS = 1_000;
 
 /**
  * Offered load stepped up, every target at each step in turn (so a slow moment of the shared machine
@@ -27,6 +19,8 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const spec = { ...full, targets: ctx.chooseTargets(full.targets), rates: ctx.rates ?? full.rates };
   const durationMs = ctx.quick ? 1_000 : 5_000;
   const drainMs = ctx.quick ? 3_000 : 15_000;
+  // At the first step's rate (3 000 msgs/s on cold nodes: its first 0.75 s caught up, p99 104 to 149 ms
+  // against 26 to 30 after the lower steps); a quarter of it in a quick run, which stays under two minutes.
   const warmUpMs = ctx.quick ? WARM_UP_MS / 4 : WARM_UP_MS;
   const desks = new Map<TargetName, Desk>();
   const targets = new Map<TargetName, Target>();

@@ -186,10 +186,10 @@ export async function listConversations(db: Pick<Database, 'db' | 'dialect'>, fi
 }
 
 /** One page of a list, one row more than `limit` to tell whether there are more; `after`: the cursor's (activity, id). */
-export function listPageQuery({ db, dialect }: Pick<Database, 'db' | 'dialect'>, filter: ListFilter, after?: [string, string]) {
+export function listPageQuery(database: Pick<Database, 'db' | 'dialect'>, filter: ListFilter, after?: [string, string]) {
   return filter.view === 'resolved'
-    ? resolvedPage({ db, dialect }, filter.inboxIds, after, filter.limit)
-    : pageOf(unresolved(db, filter), 'updated_at', after, filter.limit);
+    ? resolvedPage(database, filter.inboxIds, after, filter.limit)
+    : pageOf(unresolved(database.db, filter), 'updated_at', after, filter.limit);
 }
 
 /** `known`: visitors the caller has read already (a sender), so that a message costs no visitors query. */
