@@ -1,6 +1,6 @@
-import { KefuError, httpStatusOf, type ErrorCode } from '@kefu/protocol';
-import { isConnectionLoss } from '@kefu/store';
+import { httpStatusOf, type ErrorCode } from '@kefu/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBodyOf } from '../error-body.js';
 import type { Logger } from '../logger.js';
 
 export const sendError = (reply: FastifyReply, code: ErrorCode, message: string) =>
@@ -26,15 +26,11 @@ function codeOfFastifyError(error: { statusCode?: number; code?: string }): Erro
 
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof KefuError) return sendError(reply, error.code, error.message);
+    // A KefuError's own `code` is an ErrorCode, never one of Fastify's, and it has no statusCode.
     const code = codeOfFastifyError(error as { statusCode?: number; code?: string });
     if (code) return sendError(reply, code, code === 'too_large' ? 'request too large' : (error as Error).message);
-    if (isConnectionLoss(error)) {
-      log.warn({ err: error }, 'request failed: the database connection was lost');
-      return sendError(reply, 'unavailable', 'the database did not answer; retry');
-    }
-    log.error({ err: error }, 'request failed');
-    return sendError(reply, 'internal', 'internal error');
+    const body = errorBodyOf(error, log, 'request');
+    return sendError(reply, body.code, body.message);
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', 'no such route'));
 }

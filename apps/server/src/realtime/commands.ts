@@ -1,7 +1,7 @@
-import { KefuError, fail, ok, parseOrThrow, type ErrorBody, type Result } from '@kefu/protocol';
-import { isConnectionLoss } from '@kefu/store';
+import { fail, ok, parseOrThrow, type Result } from '@kefu/protocol';
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';
+import { errorBodyOf } from '../error-body.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -22,20 +22,7 @@ export type CommandDeps = {
   log: Logger;
 };
 
-/**
- * What anything thrown answers on the wire: KefuErrors keep their code, a lost database connection is
- * `unavailable` (logged as a warning: clients retry), everything else `internal`.
- */
-function errorBodyOf(error: unknown, log: Logger, what: 'command' | 'handshake', context: Record<string, unknown>): ErrorBody {
-  if (error instanceof KefuError) return { code: error.code, message: error.message };
-  if (isConnectionLoss(error)) {
-    log.warn({ err: error, ...context }, `${what} failed: the database connection was lost`);
-    return { code: 'unavailable', message: 'the database did not answer; retry' };
-  }
-  log.error({ err: error, ...context }, `${what} failed`);
-  return { code: 'internal', message: 'internal error' };
-}
-
+/** A command's failed ack (errorBodyOf). */
 export const toFailure = (error: unknown, log: Logger, context: Record<string, unknown>): Result<never> => ({ ok: false, error: errorBodyOf(error, log, 'command', context) });
 
 /** A refused handshake's connect_error, whose message is the code a command would have answered. */
