@@ -183,12 +183,29 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
   (fn, lock) =>
-    lock
-      ? locked.transaction().execute(async (tx) => {
-          await sql`select pg_advisory_xact_lock(${LOCK_KEYS[lock]})`.execute(tx);
-          return fn(tx);
-        })
-      : db.transaction().execute(fn);
+    lock ? lockedTransaction(locked, LOCK_KEYS[lock], fn) : db.transaction().execute(fn);
+
+/**
+ * A transaction that first takes a cluster-wide lock. `begin` and the lock go to PostgreSQL as one
+ * simple query (two statements, one round trip; the key is a constant of ours, not input): every
+ * routing decision holds the lock until it commits, so each round trip before its first read is one
+ * more the next decision waits for.
+ */
+function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  return locked.connection().execute(async (tx) => {
+    let result: T;
+    try {
+      await sql.raw(`begin; select pg_advisory_xact_lock(${key})`).execute(tx);
+      result = await fn(tx);
+    } catch (error) {
+      // A broken connection cannot roll back; the pool drops it, and PostgreSQL ends its transaction.
+      await sql`rollback`.execute(tx).catch(() => undefined);
+      throw error;
+    }
+    await sql`commit`.execute(tx);
+    return result;
+  });
+}
 
 export function openDatabase(config: StoreConfig): Database {
   if (config.kind === 'sqlite') {
