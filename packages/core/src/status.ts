@@ -59,9 +59,11 @@ export function transition(conv: TransitionInput, action: StatusAction): Transit
   return { ok: false, reason: cell.refuse };
 }
 
-/** A visitor message after `resolved` starts a new conversation instead of reviving the old one. */
+/** A visitor message after these starts a new conversation instead of reviving the old one (a store may ask in SQL). */
+export const STARTING_NEW: readonly ConversationStatus[] = ['resolved'];
+
 export function startsNewConversation(status: ConversationStatus): boolean {
-  return status === 'resolved';
+  return STARTING_NEW.includes(status);
 }
 
 /**

@@ -584,12 +584,12 @@ describe('store on postgres under contention', () => {
     await test.drop();
   });
 
-  /** Polls pg_stat_activity (no event exists for it) until some session waits on a lock. */
-  async function someoneWaitsOnALock(): Promise<void> {
+  /** Polls pg_stat_activity (no event exists for it) until `sessions` sessions wait on a lock. */
+  async function someoneWaitsOnALock(sessions = 1): Promise<void> {
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline) {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db.db);
-      if ((rows[0]?.n ?? 0) > 0) return;
+      if ((rows[0]?.n ?? 0) >= sessions) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error('no session ever waited on a lock');
@@ -616,6 +616,31 @@ describe('store on postgres under contention', () => {
     expect(second.createdConversation).toBe(true);
     const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(resolved.rows.map((m) => m.body)).toEqual(['one']);
+  });
+
+  it('starts one conversation for two first messages that waited for the visitor at once', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Two tabs', routing: 'manual' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive.
+    const holding = db.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute();
+      await released;
+    });
+    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
+    const tabs = [send('tab-1'), send('tab-2')];
+    try {
+      await someoneWaitsOnALock(2);
+    } finally {
+      release();
+      await holding;
+    }
+    const [one, two] = await Promise.all(tabs);
+    // The second to get the row sees the first's conversation: a check read before the lock would not.
+    expect(one!.conversation.id).toBe(two!.conversation.id);
+    expect([one!.createdConversation, two!.createdConversation].sort()).toEqual([false, true]);
+    expect([one!.message.seq, two!.message.seq].sort()).toEqual([1, 2]);
   });
 
   it('a drain assigns a queued conversation with the seq of a visitor message committed while it waited for the row', async () => {

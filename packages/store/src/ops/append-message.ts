@@ -1,9 +1,10 @@
+import { STARTING_NEW } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import { sql, type Compilable, type QueryCreator } from 'kysely';
 import type { Dialect, Executor } from '../database.js';
 import type { DB } from '../schema.js';
 import { bindAttachments } from '../repos/attachments.js';
-import { insertConversation, type ConversationRow } from '../repos/conversations.js';
+import { insertConversation, newConversationRow, NEXT_NUMBER, type ConversationRow } from '../repos/conversations.js';
 import { insertMessageRow, markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newId, newMessageId, nowIso } from '../util.js';
 
@@ -60,14 +61,64 @@ export async function startConversation(
   dialect: Dialect,
   conversation: { inboxId: string; visitorId: string },
   message: NewMessage,
-): Promise<{ message: MessageRow; conversation: ConversationRow }> {
-  const id = newId();
-  const row = messageRowOf(id, { seq: 1, prevPublicSeq: 0 }, message, nowIso());
-  const summary = { ...summaryOf(row, null), last_seq: 1, unread: unreadGrows(message) ? 1 : 0 };
-  const inserted = await insertConversation(tx, dialect, { ...conversation, id, summary });
+): Promise<Started> {
+  const { row, summary } = firstMessageOf(message);
+  const inserted = await insertConversation(tx, dialect, { ...conversation, id: row.conversation_id, summary });
   await insertMessageRow(tx, row);
   await bindOwnAttachments(tx, row, message.attachmentIds ?? []);
   return { message: row, conversation: inserted };
+}
+
+export type Started = { message: MessageRow; conversation: ConversationRow };
+
+/**
+ * PostgreSQL, for a visitor's message under their row lock: their open conversation (the newest one
+ * not in a status after which a message starts anew: resolved), locked, or, when there is none, a
+ * new one started with this message. One statement where the general way takes three (the current
+ * conversation, the conversation, the message): a new conversation's first message is half of what
+ * its routing waits for. The row lock taken before this statement began is what keeps a second tab
+ * from starting a second conversation: this statement's snapshot sees whatever the first tab
+ * committed.
+ */
+export async function openOrStartConversation(
+  tx: Executor,
+  conversation: { inboxId: string; visitorId: string },
+  message: NewMessage,
+): Promise<{ open: ConversationRow } | { started: Started }> {
+  const { row, summary } = firstMessageOf(message);
+  const started = newConversationRow({ ...conversation, id: row.conversation_id, summary }, NEXT_NUMBER);
+  // An open conversation that an agent resolves meanwhile is skipped once its lock is granted (the
+  // row no longer matches), and a new one starts, as the general way's read and lock would have it.
+  const { rows } = await sql<ConversationRow & { is_new: boolean }>`
+    with current_open as (
+      select * from conversations
+      where visitor_id = ${conversation.visitorId} and status <> all(${STARTING_NEW})
+      order by created_at desc, number desc
+      limit 1
+      for update
+    ), started as (
+      ${insertSelect('conversations', started)} where not exists (select 1 from current_open) returning *
+    ), message as (
+      ${insertSelect('messages', row)} where exists (select 1 from started)
+    )
+    select true as is_new, * from started
+    union all
+    select false as is_new, * from current_open
+  `.execute(tx);
+  const { is_new: isNew, ...found } = rows[0]!;
+  if (!isNew) return { open: found };
+  await bindOwnAttachments(tx, row, message.attachmentIds ?? []);
+  return { started: { message: row, conversation: found } };
+}
+
+/** `insert into table (its columns) select (the row's values)`, for a WHERE to follow. */
+const insertSelect = (table: 'conversations' | 'messages', row: object) =>
+  sql`insert into ${sql.table(table)} (${sql.join(Object.keys(row).map((column) => sql.ref(column)))}) select ${sql.join(Object.values(row))}`;
+
+/** A new conversation's first message (seq 1), and the summary the conversation is inserted with. */
+function firstMessageOf(message: NewMessage): { row: MessageRow; summary: Partial<ConversationRow> } {
+  const row = messageRowOf(newId(), { seq: 1, prevPublicSeq: 0 }, message, nowIso());
+  return { row, summary: { ...summaryOf(row, null), last_seq: 1, unread: unreadGrows(message) ? 1 : 0 } };
 }
 
 function messageRowOf(conversationId: string, next: { seq: number; prevPublicSeq: number }, message: NewMessage, now: string): MessageRow {

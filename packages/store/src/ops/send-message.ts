@@ -12,7 +12,7 @@ import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
 import { isUniqueViolation } from '../util.js';
 import type { OneStatementSend } from './append-in-one-statement.js';
 import { appendInTwoStatements } from './append-in-two-statements.js';
-import { appendMessage, startConversation, type NewMessage } from './append-message.js';
+import { appendMessage, openOrStartConversation, startConversation, type NewMessage, type Started } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
 import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
 import { createRouteBatcher } from './route-batch.js';
@@ -129,38 +129,41 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
     clientMsgId: input.clientMsgId,
     attachmentIds: input.attachmentIds ?? [],
   };
-  const target = await targetConversation(db, tx, input);
-  if (!target) {
-    const started = await startConversation(tx, db.dialect, { inboxId: input.inboxId, visitorId: input.visitorId }, message);
-    changes.messages.push(started.message);
-    noteConversation(changes, started.conversation);
-    return { ...started, created: true, createdConversation: true, changes };
+  const target = await targetConversation(db, tx, input, message);
+  if ('started' in target) {
+    changes.messages.push(target.started.message);
+    noteConversation(changes, target.started.conversation);
+    return { ...target.started, created: true, createdConversation: true, changes };
   }
-  const next = transition({ status: target.status, assigneeId: target.assignee_id }, 'visitor_message');
+  const { open } = target;
+  const next = transition({ status: open.status, assigneeId: open.assignee_id }, 'visitor_message');
   if (!next.ok) throw new KefuError('conflict', 'this conversation is resolved; send without conversationId to start a new one');
-  const set: Partial<ConversationRow> = next.status === target.status ? {} : { status: next.status, snooze_until: null };
-  const appended = await appendMessage(tx, target.id, message, set, target);
+  const set: Partial<ConversationRow> = next.status === open.status ? {} : { status: next.status, snooze_until: null };
+  const appended = await appendMessage(tx, open.id, message, set, open);
   changes.messages.push(appended.message);
-  noteConversation(changes, appended.conversation, target);
+  noteConversation(changes, appended.conversation, open);
   return { ...appended, created: true, createdConversation: false, changes };
 }
 
-/** The named conversation (it must be the visitor's), else the unresolved one; null: start a new one. */
-async function targetConversation(db: Database, tx: Executor, input: VisitorSend): Promise<ConversationRow | null> {
+/** The named conversation (it must be the visitor's), else the unresolved one, locked; else a new one, started with the message. */
+async function targetConversation(db: Database, tx: Executor, input: VisitorSend, message: NewMessage): Promise<{ open: ConversationRow } | { started: Started }> {
   if (input.conversationId) {
     const named = await lockConversation(tx, db.dialect, input.conversationId);
     if (!named || named.visitor_id !== input.visitorId) throw new KefuError('not_found', 'no such conversation');
-    return named;
+    return { open: named };
   }
-  // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
-  // NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY SHARE that foreign-key
-  // checks take on this visitor row (a second update of a conversation row in one transaction re-checks
-  // visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's conversation meanwhile.
-  if (db.dialect === 'postgres') await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forNoKeyUpdate().execute();
-  const latest = await currentConversationOf(tx, input.visitorId);
-  // Locked and read again: an agent may have resolved it a moment ago.
-  const current = latest && (await lockConversation(tx, db.dialect, latest.id));
-  return current && !startsNewConversation(current.status) ? current : null;
+  const conversation = { inboxId: input.inboxId, visitorId: input.visitorId };
+  if (db.dialect === 'postgres') {
+    // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
+    // NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY SHARE that foreign-key
+    // checks take on this visitor row (a second update of a conversation row in one transaction re-checks
+    // visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's conversation meanwhile.
+    await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forNoKeyUpdate().execute();
+    return openOrStartConversation(tx, conversation, message);
+  }
+  // SQLite runs one transaction at a time: read, then start (no round trips to save).
+  const current = await currentConversationOf(tx, input.visitorId);
+  return current && !startsNewConversation(current.status) ? { open: current } : { started: await startConversation(tx, db.dialect, conversation, message) };
 }
 
 const router = perDatabase(createRouteBatcher);

@@ -8,17 +8,24 @@ import { inboxColumn, newId, nowIso } from '../util.js';
 
 export type ConversationRow = ConversationsTable;
 
+export type NewConversation = { id?: string; inboxId: string; visitorId: string; summary?: Partial<ConversationRow> };
+
 /** `summary`: the columns its first message sets (startConversation), so that no update follows. */
-export async function insertConversation(
-  db: Executor,
-  dialect: Dialect,
-  c: { id?: string; inboxId: string; visitorId: string; summary?: Partial<ConversationRow> },
-): Promise<ConversationRow> {
+export async function insertConversation(db: Executor, dialect: Dialect, c: NewConversation): Promise<ConversationRow> {
+  // PostgreSQL: a sequence, taken by the insert itself (no lock held to the commit, see migration 008); SQLite: the counter.
+  const number = dialect === 'sqlite' ? await nextCounter(db, 'conversation_number') : NEXT_NUMBER;
+  return db.insertInto('conversations').values(newConversationRow(c, number)).returningAll().executeTakeFirstOrThrow();
+}
+
+/** PostgreSQL's next conversation number, taken by the statement that inserts it. */
+export const NEXT_NUMBER = sql<number>`nextval('conversation_number_seq')`;
+
+/** A new conversation's row: queued, with its first message's summary if given. */
+export function newConversationRow(c: NewConversation, number: number | RawBuilder<number>): Omit<ConversationRow, 'number'> & { number: number | RawBuilder<number> } {
   const now = nowIso();
-  const row: Omit<ConversationRow, 'number'> & { number: number | RawBuilder<number> } = {
+  return {
     id: c.id ?? newId(),
-    // PostgreSQL: a sequence, taken by the insert itself (no lock held to the commit, see migration 008); SQLite: the counter.
-    number: dialect === 'sqlite' ? await nextCounter(db, 'conversation_number') : sql<number>`nextval('conversation_number_seq')`,
+    number,
     inbox_id: c.inboxId,
     visitor_id: c.visitorId,
     status: 'queued',
@@ -43,7 +50,6 @@ export async function insertConversation(
     updated_at: now,
     ...c.summary,
   };
-  return db.insertInto('conversations').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Several conversations by id (repeats allowed), as stored now (none locked). */
