@@ -1,7 +1,8 @@
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { describeDisk, sampleDisk } from './load/disk.js';
 import { createProgress } from './progress.js';
 import { toMarkdown, type ScenarioResult } from './report/result.js';
 import { writeResult } from './report/write.js';
@@ -76,18 +77,23 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg() },
   };
   rmSync(join(values.out, 'summary.md'), { force: true });
+  mkdirSync(values.out, { recursive: true });
   console.log(`kefu bench: ${chosen.join(', ')}${values.quick ? ' (quick)' : ''}, ${ctx.runs} run(s) per step; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const disk = await sampleDisk(values.out);
   const begin = Date.now();
   try {
     for (const name of chosen) {
       const scenarioBegin = Date.now();
+      disk.take();
       const result = await scenarios[name]!(ctx);
+      const flushes = disk.take();
       progress.done();
-      console.log(`\n${toMarkdown(result)}\n(${name}: ${((Date.now() - scenarioBegin) / 1000).toFixed(0)} s)`);
-      writeResult(values.out, result, { ...meta, loadavgAfter: loadavg() });
+      console.log(`\n${toMarkdown(result)}\n(${name}: ${((Date.now() - scenarioBegin) / 1000).toFixed(0)} s; ${describeDisk(flushes)})`);
+      writeResult(values.out, result, { ...meta, machine: { ...meta.machine, disk: flushes }, loadavgAfter: loadavg() });
     }
   } finally {
     progress.done();
+    await disk.stop();
   }
   console.log(`\ndone in ${((Date.now() - begin) / 1000).toFixed(0)} s; results in ${values.out}`);
 }
