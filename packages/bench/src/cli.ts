@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       const flushes = disk.take();
       progress.done();
       console.log(`\n${toMarkdown(result)}\n(${name}: ${((Date.now() - scenarioBegin) / 1000).toFixed(0)} s; ${describeDisk(flushes)})`);
-      writeResult(values.out, result, { ...meta, machine: { ...meta.machine, disk: flushes }, loadavgAfter: loadavg() });
+      writeResult(values.out, result, { ...meta, flushesMeanwhile: flushes, loadavgAfter: loadavg() });
     }
   } finally {
     progress.done();

@@ -186,7 +186,8 @@ const postgresTransaction =
     lock ? lockedTransaction(locked, LOCK_KEYS[lock], fn) : db.transaction().execute(fn);
 
 /**
- * A transaction that first takes a cluster-wide lock. `begin` and the lock go to PostgreSQL as one
+ * A transaction that first takes a cluster-wide lock; `tx` is its connection, for fn's own use until fn
+ * settles (after that the connection is back in the pool). `begin` and the lock go to PostgreSQL as one
  * simple query (two statements, one round trip; the key is a constant of ours, not input): every
  * routing decision holds the lock until it commits, so each round trip before its first read is one
  * more the next decision waits for.
@@ -202,7 +203,9 @@ function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor
       await sql`rollback`.execute(tx).catch(() => undefined);
       throw error;
     }
-    await sql`commit`.execute(tx);
+    // PostgreSQL answers a commit of a failed transaction (a statement whose error fn caught) with ROLLBACK.
+    const { rows } = await sql<{ command: string }>`commit`.execute(tx);
+    if (rows[0]?.command === 'ROLLBACK') throw new Error('the transaction was rolled back: one of its statements failed');
     return result;
   });
 }

@@ -601,12 +601,16 @@ describe('store on postgres under contention', () => {
     const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
     // An agent's resolve holds the conversation row while the visitor's next message arrives.
     const resolving = db.db.transaction().execute(async (tx) => {
       await tx.selectFrom('conversations').select('id').where('id', '=', first.conversation.id).forUpdate().execute();
+      holding();
       await released;
       await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', first.conversation.id).execute();
     });
+    await held; // the agent has the row before the message asks for it
     const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' });
     await someoneWaitsOnALock();
     release();
@@ -616,6 +620,40 @@ describe('store on postgres under contention', () => {
     expect(second.createdConversation).toBe(true);
     const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(resolved.rows.map((m) => m.body)).toEqual(['one']);
+  });
+
+  it('takes a reopened older conversation when the newest is resolved while the visitor’s message waits for it', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Reopened', routing: 'manual' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
+    const older = await send('older');
+    await db.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', older.conversation.id).execute();
+    const newest = await send('newest');
+    // An agent reopens the older one: the visitor has two unresolved conversations.
+    await db.db.updateTable('conversations').set({ status: 'queued' }).where('id', '=', older.conversation.id).execute();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const resolving = db.db.transaction().execute(async (tx) => {
+      await tx.selectFrom('conversations').select('id').where('id', '=', newest.conversation.id).forUpdate().execute();
+      holding();
+      await released;
+      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', newest.conversation.id).execute();
+    });
+    await held; // the agent has the row before the message asks for it
+    const sending = send('after');
+    try {
+      await someoneWaitsOnALock();
+    } finally {
+      release();
+      await resolving;
+    }
+    // As if the resolve had come just before the message: the newest unresolved one is the older.
+    const after = await sending;
+    expect(after.createdConversation).toBe(false);
+    expect(after.conversation.id).toBe(older.conversation.id);
+    expect(after.message.seq).toBe(2);
   });
 
   it('starts one conversation for two first messages that waited for the visitor at once', async () => {
@@ -630,6 +668,7 @@ describe('store on postgres under contention', () => {
     });
     const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
     const tabs = [send('tab-1'), send('tab-2')];
+    for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
     try {
       await someoneWaitsOnALock(2);
     } finally {

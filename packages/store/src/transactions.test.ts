@@ -83,6 +83,16 @@ describe.each(['sqlite', 'postgres'] as const)('locked transactions on %s', (kin
 describe('the routing lock on postgres', () => {
   const store = migratedStore('postgres');
 
+  it('rejects a locked transaction whose failed statement fn caught, instead of reporting a rolled-back commit', async () => {
+    const swallowed = store.db.transaction(async (tx) => {
+      await tx.insertInto('settings').values({ key: 'lock-swallowed', value: 'v' }).execute();
+      await tx.insertInto('settings').values({ key: 'lock-swallowed', value: 'again' }).execute().catch(() => undefined);
+      return 'done';
+    }, 'routing');
+    await expect(swallowed).rejects.toThrow('rolled back');
+    expect(await store.db.db.selectFrom('settings').select('key').where('key', '=', 'lock-swallowed').executeTakeFirst()).toBeUndefined();
+  });
+
   it('holds a second locked transaction until the first commits', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

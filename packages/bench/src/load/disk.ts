@@ -10,20 +10,22 @@ const PAUSE_MS = 20;
 /** A flush this long would by itself exceed the p99 target of the PostgreSQL shape. */
 const SLOW_MS = 15;
 
-export type DiskFlushes = { flushes: number; p50: number; p99: number; max: number; slow: number };
+export type DiskFlushes = { flushes: number; p50: number; p99: number; max: number; slow: number; error?: string };
 
 /**
  * Flushes an 8 kB write (fdatasync, as PostgreSQL's commits do with `wal_sync_method = fdatasync`)
- * in `dir` about 50 times a second while the bench runs. Every acked message of the PostgreSQL shape
- * waits for such a flush, and a flush that stalls holds every commit behind it, so a step's p99
- * cannot be lower than the disk's stalls during it; each scenario's results record them
- * (`take()`: the flushes since the last take).
+ * in `dir` (the results directory: on this machine the same disk as PostgreSQL's) about 50 times a
+ * second while the bench runs. Every acked message of the PostgreSQL shape waits for such a flush,
+ * and a flush that stalls holds every commit behind it, so a step's p99 cannot be lower than the
+ * disk's stalls during it; each scenario's results record them (`take()`: the flushes since the last
+ * take).
  */
 export async function sampleDisk(dir: string) {
   const path = join(dir, `.disk-sample-${process.pid}`);
   const file = await open(path, 'w');
   let flushes = createLatencies();
   let slow = 0;
+  let failed: string | undefined;
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -35,12 +37,15 @@ export async function sampleDisk(dir: string) {
       if (took > SLOW_MS) slow++;
       await sleep(PAUSE_MS);
     }
-  })().catch(() => undefined); // a disk that refuses the writes leaves the samples short, not the bench stopped
+  })().catch((error: unknown) => {
+    // A disk that refuses the writes leaves the samples short and says why, not the bench stopped.
+    failed = error instanceof Error ? error.message : String(error);
+  });
   return {
     take(): DiskFlushes {
       const taken: Latencies = flushes;
       const { p50, p99, max } = taken.summary();
-      const result = { flushes: taken.count(), p50, p99, max, slow };
+      const result = { flushes: taken.count(), p50, p99, max, slow, ...(failed ? { error: failed } : {}) };
       flushes = createLatencies();
       slow = 0;
       return result;
@@ -56,4 +61,4 @@ export async function sampleDisk(dir: string) {
 
 /** Timed from the bench's process, so a flush includes its wait for a core: what a commit meanwhile would have waited. */
 export const describeDisk = (disk: DiskFlushes): string =>
-  `flushes meanwhile (8 kB writes, each flushed as a commit is, ${1000 / PAUSE_MS} a second, timed from the bench's process): ${disk.flushes}, p50 ${disk.p50} ms, p99 ${disk.p99}, max ${disk.max}; ${disk.slow} over ${SLOW_MS} ms`;
+  `flushes meanwhile (8 kB writes, each flushed as a commit is, ${1000 / PAUSE_MS} a second, timed from the bench's process): ${disk.flushes}, p50 ${disk.p50} ms, p99 ${disk.p99}, max ${disk.max}; ${disk.slow} over ${SLOW_MS} ms${disk.error ? `; sampling stopped: ${disk.error}` : ''}`;

@@ -87,8 +87,10 @@ export async function openOrStartConversation(
 ): Promise<{ open: ConversationRow } | { started: Started }> {
   const { row, summary } = firstMessageOf(message);
   const started = newConversationRow({ ...conversation, id: row.conversation_id, summary }, NEXT_NUMBER);
-  // An open conversation that an agent resolves meanwhile is skipped once its lock is granted (the
-  // row no longer matches), and a new one starts, as the general way's read and lock would have it.
+  // One that an agent resolves meanwhile is skipped once its lock is granted (the row no longer
+  // matches; LIMIT applies after the lock): the next older unresolved one (a reopened one) is taken,
+  // else a new one starts. That is what the message would have found had the resolve come a moment
+  // before it; the general way's read then lock started a new one even beside a reopened one.
   const { rows } = await sql<ConversationRow & { is_new: boolean }>`
     with current_open as (
       select * from conversations
