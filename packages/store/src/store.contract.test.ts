@@ -595,27 +595,41 @@ describe('store on postgres under contention', () => {
     throw new Error('no session ever waited on a lock');
   }
 
-  it('starts a new conversation when the current one is resolved while the visitor’s message waits for it', async () => {
-    const inbox = await insertInbox(db.db, { name: 'Race', routing: 'manual' });
-    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
+  /**
+   * An agent's resolve that holds the conversation's row until what `whileHeld` starts waits on a
+   * lock, then resolves it and commits; what `whileHeld` started, once it ends.
+   */
+  async function resolveWhileHolding<T>(conversationId: string, whileHeld: () => Promise<T>): Promise<T> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
     const held = new Promise<void>((resolve) => (holding = resolve));
-    // An agent's resolve holds the conversation row while the visitor's next message arrives.
     const resolving = db.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('conversations').select('id').where('id', '=', first.conversation.id).forUpdate().execute();
+      await tx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
       holding();
       await released;
-      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', first.conversation.id).execute();
+      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', conversationId).execute();
     });
-    await held; // the agent has the row before the message asks for it
-    const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' });
-    await someoneWaitsOnALock();
-    release();
-    await resolving;
-    const second = await sending;
+    await held; // the agent has the row before anything else asks for it
+    const waiting = whileHeld();
+    waiting.catch(() => undefined); // returned below; a failure before that is no unhandled rejection
+    try {
+      await someoneWaitsOnALock();
+    } finally {
+      release();
+      await resolving;
+    }
+    return waiting;
+  }
+
+  it('starts a new conversation when the current one is resolved while the visitor’s message waits for it', async () => {
+    const inbox = await insertInbox(db.db, { name: 'Race', routing: 'manual' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
+    // An agent's resolve holds the conversation row while the visitor's next message arrives.
+    const second = await resolveWhileHolding(first.conversation.id, () =>
+      sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' }),
+    );
     expect(second.conversation.id).not.toBe(first.conversation.id);
     expect(second.createdConversation).toBe(true);
     const resolved = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
@@ -631,26 +645,8 @@ describe('store on postgres under contention', () => {
     const newest = await send('newest');
     // An agent reopens the older one: the visitor has two unresolved conversations.
     await db.db.updateTable('conversations').set({ status: 'queued' }).where('id', '=', older.conversation.id).execute();
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const resolving = db.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('conversations').select('id').where('id', '=', newest.conversation.id).forUpdate().execute();
-      holding();
-      await released;
-      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', newest.conversation.id).execute();
-    });
-    await held; // the agent has the row before the message asks for it
-    const sending = send('after');
-    try {
-      await someoneWaitsOnALock();
-    } finally {
-      release();
-      await resolving;
-    }
+    const after = await resolveWhileHolding(newest.conversation.id, () => send('after'));
     // As if the resolve had come just before the message: the newest unresolved one is the older.
-    const after = await sending;
     expect(after.createdConversation).toBe(false);
     expect(after.conversation.id).toBe(older.conversation.id);
     expect(after.message.seq).toBe(2);
