@@ -1,7 +1,7 @@
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sleep } from '../progress.js';
-import { createLatencies, type Latencies } from '../stats.js';
+import { createLatencies } from '../stats.js';
 
 /** PostgreSQL's WAL page: what one commit writes and flushes at least. */
 const PAGE = Buffer.alloc(8192, 1);
@@ -43,9 +43,8 @@ export async function sampleDisk(dir: string) {
   });
   return {
     take(): DiskFlushes {
-      const taken: Latencies = flushes;
-      const { p50, p99, max } = taken.summary();
-      const result = { flushes: taken.count(), p50, p99, max, slow, ...(failed ? { error: failed } : {}) };
+      const { p50, p99, max } = flushes.summary();
+      const result = { flushes: flushes.count(), p50, p99, max, slow, ...(failed ? { error: failed } : {}) };
       flushes = createLatencies();
       slow = 0;
       return result;

@@ -51,6 +51,9 @@ export async function appendMessage(
   return { message: row, conversation };
 }
 
+/** A conversation started with its first message. */
+export type Started = { message: MessageRow; conversation: ConversationRow };
+
 /**
  * A new conversation with its first message. The conversation is inserted with the message's
  * summary already (seq 1, preview, unread), so no update follows: one statement fewer than a message
@@ -68,8 +71,6 @@ export async function startConversation(
   await bindOwnAttachments(tx, row, message.attachmentIds ?? []);
   return { message: row, conversation: inserted };
 }
-
-export type Started = { message: MessageRow; conversation: ConversationRow };
 
 /**
  * PostgreSQL, for a visitor's message under their row lock: their open conversation (the newest one
