@@ -657,11 +657,15 @@ describe('store on postgres under contention', () => {
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
     // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive.
-    const holding = db.db.transaction().execute(async (tx) => {
+    const holder = db.db.transaction().execute(async (tx) => {
       await tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute();
+      holding();
       await released;
     });
+    await held; // a tab that got the row first would pass before the other waited: two waiters never meet
     const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
     const tabs = [send('tab-1'), send('tab-2')];
     for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
@@ -669,7 +673,7 @@ describe('store on postgres under contention', () => {
       await someoneWaitsOnALock(2);
     } finally {
       release();
-      await holding;
+      await holder;
     }
     const [one, two] = await Promise.all(tabs);
     // The second to get the row sees the first's conversation: a check read before the lock would not.
@@ -687,13 +691,17 @@ describe('store on postgres under contention', () => {
     await setMemberships(db.db, agent.id, [inbox.id]);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
     // A visitor's message holds the row (its seq taken, not committed) while the drain reaches it.
     const writing = db.db.transaction().execute(async (tx) => {
       const [row] = await tx.selectFrom('conversations').selectAll().where('id', '=', first.conversation.id).forUpdate().execute();
+      holding();
       await released;
       await tx.insertInto('messages').values({ id: 'drain-race-2', conversation_id: row!.id, seq: 2, prev_public_seq: 1, client_msg_id: 'drain-2', author_type: 'visitor', author_id: visitor.id, author_name: null, kind: 'text', body: 'two', created_at: new Date().toISOString(), whisper_to: null }).execute();
       await tx.updateTable('conversations').set({ last_seq: 2, last_public_seq: 2 }).where('id', '=', row!.id).execute();
     });
+    await held; // the message has the row before the drain asks for it
     const online = updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
     await someoneWaitsOnALock();
     release();
