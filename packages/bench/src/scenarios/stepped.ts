@@ -27,11 +27,14 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const results = new Map<string, SteppedResult[]>();
   const waits: number[] = [];
   const coldP99 = new Map<TargetName, number>();
+  const setupSec = new Map<TargetName, number>();
   try {
     for (const name of spec.targets) {
       const target = await ctx.startTarget(name);
       targets.set(name, target);
+      const started = performance.now();
       desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
+      setupSec.set(name, (performance.now() - started) / 1000);
     }
     for (const name of spec.targets) {
       const label = `${spec.scenario} ${name} warm-up`;
@@ -60,7 +63,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     for (const target of targets.values()) await target.stop();
   }
   ctx.progress.done();
-  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, coldP99);
+  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setupSec });
 }
 
 /** A step and the target's GC while it ran (its load and its drain). */
@@ -95,6 +98,10 @@ function medianStep(steps: SteppedResult[]) {
   };
 }
 
+/** What opening a desk does: each shopper connects and sends a first message, which routing assigns or queues. */
+const setupOf = (desk: DeskSpec): string =>
+  `${desk.agents} agents connect, then ${desk.conversations} shoppers${desk.queued ? ` and ${desk.queued} more who stay queued` : ''} connect and send a first message each`;
+
 /** `12.3 (1)`: GC pause ms a second and full collections; a dash for a target without metrics. */
 const gcCell = (m: ReturnType<typeof medianStep>): string => (Number.isNaN(m.gcMsPerSecond) ? '-' : `${m.gcMsPerSecond.toFixed(1)} (${m.majorGcs})`);
 
@@ -104,7 +111,7 @@ function toResult(
   { durationMs, warmUpMs }: { durationMs: number; warmUpMs: number },
   runs: number,
   waits: number[],
-  coldP99: Map<TargetName, number>,
+  { coldP99, setupSec }: { coldP99: Map<TargetName, number>; setupSec: Map<TargetName, number> },
 ): ScenarioResult {
   const rows = [];
   const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
@@ -136,8 +143,9 @@ function toResult(
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
+      `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setupSec].map(([name, sec]) => `${labelOf(name)} ${sec.toFixed(1)} s`).join(', ')}.`,
       ...spec.notes,
     ],
-    raw: { ...raw, coldP99: Object.fromEntries(coldP99) },
+    raw: { ...raw, coldP99: Object.fromEntries(coldP99), setupSec: Object.fromEntries(setupSec) },
   };
 }
