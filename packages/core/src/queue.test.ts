@@ -37,6 +37,12 @@ describe('sortQueue', () => {
     expect(sortQueue(entries).map((e) => e.id)).toEqual(order);
   });
 
+  it('puts every entry where compareQueueEntries puts it', () => {
+    const times = [T0, T1, '2024-05-01T11:30:00+02:00', 'garbage', '2024-05-01T10:00:00.000+00:00'];
+    const entries = Array.from({ length: 60 }, (_, i) => makeEntry(`c${(i * 37) % 60}`, times[i % times.length]!, (i * 7) % 3));
+    expect(sortQueue(entries)).toEqual([...entries].sort(compareQueueEntries));
+  });
+
   it('returns a new array and keeps the extra fields', () => {
     const entries = [{ ...makeEntry('b', T1), visitor: 'Vi' }, { ...makeEntry('a', T0), visitor: 'Wu' }];
     const sorted = sortQueue(entries);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { estimateWaitSec, median } from './wait.js';
+import { estimateWaitSec, median, waitEstimator } from './wait.js';
 import type { WaitInput } from './wait.js';
 
 describe('estimateWaitSec', () => {
@@ -41,6 +41,18 @@ describe('estimateWaitSec', () => {
     const samples = [30, 10, 20];
     estimateWaitSec({ position: 1, recentWaitsSec: samples, eligibleAgents: 1 });
     expect(samples).toEqual([30, 10, 20]);
+  });
+});
+
+describe('waitEstimator', () => {
+  it.each<Omit<WaitInput, 'position'>>([
+    { recentWaitsSec: [30, 90, 60, 45], eligibleAgents: 2 },
+    { recentWaitsSec: [10], eligibleAgents: 3 },
+    { recentWaitsSec: [20, 40, 60], eligibleAgents: 0 },
+    { recentWaitsSec: [], eligibleAgents: 1, defaultWaitSec: 15 },
+  ])('gives each position what estimateWaitSec gives it (%j)', (input) => {
+    const estimate = waitEstimator(input);
+    for (const position of [1, 2, 7, 1000]) expect(estimate(position)).toBe(estimateWaitSec({ ...input, position }));
   });
 });
 

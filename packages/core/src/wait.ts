@@ -30,8 +30,12 @@ function baseWaitSec(recentWaitsSec: number[], defaultWaitSec: number): number {
  * widget offers to leave a message instead of promising a wait.
  */
 export function estimateWaitSec(input: WaitInput): number | null {
-  if (input.eligibleAgents <= 0) return null;
+  return waitEstimator(input)(input.position);
+}
+
+/** estimateWaitSec for every position of one queue: the median of the recent waits is taken once. */
+export function waitEstimator(input: Omit<WaitInput, 'position'>): (position: number) => number | null {
+  if (input.eligibleAgents <= 0) return () => null;
   const base = baseWaitSec(input.recentWaitsSec, input.defaultWaitSec ?? DEFAULT_WAIT_SEC);
-  const estimate = Math.round((base * input.position) / input.eligibleAgents);
-  return Math.max(0, estimate);
+  return (position) => Math.max(0, Math.round((base * position) / input.eligibleAgents));
 }

@@ -2,7 +2,7 @@ import { frontOfQueueTimes, selectOfflineRequeue, sortQueue } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
 import { findAgent, listAgentRows, setAgentPresence, type AgentRow } from '../repos/agents.js';
 import { groupBy, toBool } from '../util.js';
-import { queueEntryOf, queuedConversations } from '../repos/conversations.js';
+import { queueEntriesOf } from '../repos/conversations.js';
 import { autoInboxesWithQueue, listInboxRows } from '../repos/inboxes.js';
 import { applyAssignments, manualReason, type AssignmentChange } from './assignment.js';
 import { emptyChanges, notePresence, type DeskChanges } from './changes.js';
@@ -70,7 +70,7 @@ async function requeueOpenConversations(tx: Executor, dialect: Dialect, agents: 
   const decisions: AssignmentChange[] = [];
   for (const [inboxId, conversations] of groupBy(open.filter((c) => requeue.has(c.id)), (c) => c.inbox_id)) {
     const ordered = sortQueue(conversations.map((row) => ({ id: row.id, priority: row.priority, queuedAt: row.created_at, row })));
-    const keys = frontOfQueueTimes((await queuedConversations(tx, inboxId)).map(queueEntryOf), ordered.length, now);
+    const keys = frontOfQueueTimes(await queueEntriesOf(tx, inboxId), ordered.length, now);
     ordered.forEach(({ row: conversation }, i) => {
       const name = names.get(conversation.assignee_id!)!;
       const reason = manualReason('offline_requeue', null, `${name} went offline`);

@@ -1,7 +1,7 @@
-import { chooseAgent, planDrain, sortQueue } from '@kefu/core';
+import { chooseAgent, planDrain } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
 import { toVisitorAssignee } from '../repos/agents.js';
-import { lockConversations, queueEntryOf, queuedConversations } from '../repos/conversations.js';
+import { lockConversations, queueEntriesOf } from '../repos/conversations.js';
 import { autoInboxesWithQueue } from '../repos/inboxes.js';
 import { applyAssignments, candidatesOf } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
@@ -33,8 +33,7 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
     // joining a long queue used to read the whole queue (its cost grew with the queue's length).
     const { candidates, rows } = await candidatesOf(tx, inboxId);
     if (chooseAgent(candidates).agentId === null) continue;
-    const queue = sortQueue((await queuedConversations(tx, inboxId)).map(queueEntryOf));
-    const plans = planDrain(queue, candidates);
+    const plans = planDrain(await queueEntriesOf(tx, inboxId), candidates);
     // Locked before they are written: a visitor's message may have moved their seqs since the queue was read.
     const locked = await lockConversations(tx, dialect, plans.map((plan) => plan.conversationId));
     const decisions = plans.flatMap((plan) => {

@@ -1,9 +1,9 @@
-import { estimateWaitSec, queuePositions, sortQueue, type QueueEntry } from '@kefu/core';
+import { queuePositions, sortQueue, waitEstimator, type QueueEntry } from '@kefu/core';
 import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { effectiveStatusOf, listAgentRows, memberRowsOf, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
-import { queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
+import { queueEntriesOf, queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
 import { listInboxRows } from '../repos/inboxes.js';
 import { secondsSince } from '../util.js';
 
@@ -13,17 +13,12 @@ export async function onlineMemberCount(db: Executor, inboxId: string): Promise<
   return rows.filter((row) => effectiveStatusOf(row) === 'online').length;
 }
 
-const sortedQueueOf = async (db: Executor, inboxId: string) => sortQueue((await queuedConversations(db, inboxId)).map(queueEntryOf));
-
-/** Position and estimated wait of every queued conversation of an inbox (`queue`: already read and sorted). */
+/** Position and estimated wait of every queued conversation of an inbox (`queue`: already read). */
 export async function queueInfoOf(db: Executor, inboxId: string, queue?: QueueEntry[]): Promise<Map<string, QueueInfo>> {
-  const positions = queuePositions(queue ?? (await sortedQueueOf(db, inboxId)));
-  const waits = await recentWaits(db, inboxId);
-  const eligibleAgents = await onlineMemberCount(db, inboxId);
+  const positions = queuePositions(queue ?? (await queueEntriesOf(db, inboxId)));
+  const estimate = waitEstimator({ recentWaitsSec: await recentWaits(db, inboxId), eligibleAgents: await onlineMemberCount(db, inboxId) });
   const info = new Map<string, QueueInfo>();
-  for (const [id, position] of positions) {
-    info.set(id, { position, estimatedWaitSec: estimateWaitSec({ position, recentWaitsSec: waits, eligibleAgents }) });
-  }
+  for (const [id, position] of positions) info.set(id, { position, estimatedWaitSec: estimate(position) });
   return info;
 }
 
@@ -34,7 +29,7 @@ export async function queueSnapshot(db: Executor, inboxId?: string): Promise<Que
   const queued: QueuedItem[] = [];
   const perInbox: QueueSnapshot['stats']['perInbox'] = [];
   for (const inbox of inboxes) {
-    const rows = await sortedQueueOf(db, inbox.id);
+    const rows = sortQueue((await queuedConversations(db, inbox.id)).map(queueEntryOf));
     const info = await queueInfoOf(db, inbox.id, rows);
     const names = await visitorNames(db, rows.map((r) => r.visitor_id));
     for (const row of rows) {

@@ -81,8 +81,19 @@ export async function lockConversations(tx: Executor, dialect: Dialect, ids: str
   return new Map(rows.map((row) => [row.id, row]));
 }
 
+/** What the queue's order reads of a conversation. */
+type QueueColumns = Pick<ConversationRow, 'id' | 'priority' | 'queue_key' | 'queued_at' | 'created_at'>;
+const QUEUE_COLUMNS = ['id', 'priority', 'queue_key', 'queued_at', 'created_at'] as const;
+
 /** A queued conversation as the queue orders it: priority, then its queue key. */
-export const queueEntryOf = (row: ConversationRow) => ({ ...row, queuedAt: row.queue_key ?? row.queued_at ?? row.created_at });
+export const queueEntryOf = <T extends QueueColumns>(row: T) => ({ ...row, queuedAt: row.queue_key ?? row.queued_at ?? row.created_at });
+
+/**
+ * An inbox's queue, unsorted, with no more columns than its order needs: a queue of a thousand read
+ * with every column took 6 ms on SQLite, and a queued visitor's place was read at every queue join.
+ */
+export const queueEntriesOf = async (db: Executor, inboxId: string) =>
+  (await db.selectFrom('conversations').select(QUEUE_COLUMNS).where('status', '=', 'queued').where('inbox_id', '=', inboxId).execute()).map(queueEntryOf);
 
 export async function updateConversationRow(db: Executor, id: string, set: Partial<ConversationRow>): Promise<ConversationRow> {
   return db
