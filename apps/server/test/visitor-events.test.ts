@@ -159,6 +159,33 @@ describe('visitor events', () => {
     expect(moved.queue?.estimatedWaitSec).toEqual(expect.any(Number));
   });
 
+  it('a conversation joining the end of the queue tells no one ahead of it; one leaving the front tells everyone behind', async () => {
+    const inbox = await createInbox(server);
+    const [first, second, third] = [visitorOf(server, inbox.key), visitorOf(server, inbox.key), visitorOf(server, inbox.key)];
+    /** A join is published at once and again with its queue's window: resolves once the second has come. */
+    const windowReached = async (log: typeof first.log, id: string, from = 0) => {
+      const of = (update: { id: string }) => update.id === id;
+      await log.waitIndex('conversation:updated', of, { from: (await log.waitIndex('conversation:updated', of, { from })) + 1 });
+    };
+    const a = await first.client.send({ body: 'first in line' });
+    await windowReached(first.log, a.conversation.id);
+    const from = { first: first.log.mark(), second: second.log.mark(), third: third.log.mark() };
+
+    const b = await second.client.send({ body: 'second in line' });
+    const c = await third.client.send({ body: 'third in line' });
+    expect([b.conversation.queue?.position, c.conversation.queue?.position]).toEqual([2, 3]);
+    await windowReached(third.log, c.conversation.id, from.third);
+    // A window that saw both joins has gone out: the first kept its place and heard nothing of them.
+    expect(first.log.all('conversation:updated', from.first)).toEqual([]);
+
+    // An agent takes the first: everyone behind it moves up.
+    const agent = await server.createAgent({ name: 'Di', capacity: 1, inboxIds: [inbox.id] });
+    await server.agent(agent.token).ready();
+    await first.log.wait('conversation:updated', (update) => update.id === a.conversation.id && update.status === 'open', { from: from.first });
+    await second.log.wait('conversation:updated', (update) => update.id === b.conversation.id && update.queue?.position === 1, { from: from.second });
+    await third.log.wait('conversation:updated', (update) => update.id === c.conversation.id && update.queue?.position === 2, { from: from.third });
+  });
+
   it('typing:changed carries agent typing to the visitor, without a draft', async () => {
     const inbox = await createInbox(server, { livePreview: true });
     const ana = await onlineAgent(server, [inbox.id], { name: 'Ana' });

@@ -42,9 +42,14 @@ describe('activity feed', () => {
 });
 
 describe('batch feed (agent loads, queues)', () => {
+  const keysFeed = (publish: (keys: string[]) => Promise<void>, windowMs: number) => {
+    const feed = createBatchFeed<true>((batch) => publish([...batch.keys()]), () => true, windowMs);
+    return { add: (keys: Iterable<string>) => feed.add([...keys].map((key) => [key, true] as const)), flush: feed.flush };
+  };
+
   it('publishes the agents of a window once each, in one call, and nothing for an empty window', async () => {
     const calls: string[][] = [];
-    const feed = createBatchFeed(async (ids) => void calls.push(ids), 60_000);
+    const feed = keysFeed(async (ids) => void calls.push(ids), 60_000);
     await feed.flush();
     expect(calls).toEqual([]);
     feed.add(['a1']);
@@ -56,10 +61,22 @@ describe('batch feed (agent loads, queues)', () => {
     expect(calls).toEqual([['a1', 'a2'], ['a2']]);
   });
 
+  it('merges what one window added for a key, and starts the next window afresh', async () => {
+    const calls: [string, number][][] = [];
+    const feed = createBatchFeed<number>(async (batch) => void calls.push([...batch]), Math.min, 60_000);
+    feed.add([['inbox-a', 5], ['inbox-b', 2]]);
+    feed.add([['inbox-a', 3]]);
+    feed.add([['inbox-a', 4]]);
+    await feed.flush();
+    feed.add([['inbox-a', 9]]);
+    await feed.flush();
+    expect(calls).toEqual([[['inbox-a', 3], ['inbox-b', 2]], [['inbox-a', 9]]]);
+  });
+
   it('publishes by itself when the window ends', async () => {
     let published: (ids: string[]) => void = () => undefined;
     const done = new Promise<string[]>((resolve) => (published = resolve));
-    const feed = createBatchFeed(async (ids) => published(ids), 10);
+    const feed = keysFeed(async (ids) => published(ids), 10);
     feed.add(['a1']);
     await expect(done).resolves.toEqual(['a1']);
   });
@@ -68,7 +85,7 @@ describe('batch feed (agent loads, queues)', () => {
     const log: string[] = [];
     let finishFirst: () => void = () => undefined;
     const first = new Promise<void>((resolve) => (finishFirst = resolve));
-    const feed = createBatchFeed(async (ids) => {
+    const feed = keysFeed(async (ids) => {
       log.push(`start ${ids.join()}`);
       if (ids.includes('a1')) await first;
       log.push(`end ${ids.join()}`);

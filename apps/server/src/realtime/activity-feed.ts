@@ -33,26 +33,30 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
 }
 
 /**
- * Gathers keys for one window and publishes them at once, each once: inboxes whose queue moved (the
- * queue is read and ranked per window, not per change) and agents whose load moved (three queries per
- * window instead of three per assignment). Publishes run one after another, and `flush` resolves only
- * when the last one is done, so a stopping node closes its store after the final publish, not during one.
+ * Gathers keys for one window and publishes them at once, each once with what was added for it
+ * merged: inboxes whose queue moved, with where from (the queue is read and ranked per window, not per
+ * change), and agents whose load moved (three queries per window instead of three per assignment).
+ * Publishes run one after another, and `flush` resolves only when the last one is done, so a stopping
+ * node closes its store after the final publish, not during one.
  */
-export function createBatchFeed(publish: (keys: string[]) => Promise<void>, windowMs: number = limits.activityWindowMs) {
-  let pending = new Set<string>();
+export function createBatchFeed<V>(publish: (batch: Map<string, V>) => Promise<void>, merge: (earlier: V, later: V) => V, windowMs: number = limits.activityWindowMs) {
+  let pending = new Map<string, V>();
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const keys = [...pending];
-    pending = new Set();
-    if (keys.length > 0) running = running.then(() => publish(keys));
+    const batch = pending;
+    pending = new Map();
+    if (batch.size > 0) running = running.then(() => publish(batch));
     return running;
   };
   return {
-    add(keys: ReadonlySet<string> | readonly string[]): void {
-      for (const key of keys) pending.add(key);
+    add(entries: Iterable<readonly [string, V]>): void {
+      for (const [key, value] of entries) {
+        const earlier = pending.get(key);
+        pending.set(key, earlier === undefined ? value : merge(earlier, value));
+      }
       // unref: a pending window never keeps a stopping process alive.
       if (pending.size > 0) timer ??= setTimeout(() => void flush(), windowMs).unref();
     },

@@ -3,11 +3,12 @@ import {
   inboxIdsOfAgent,
   inboxIdsOfAgents,
   listAgentRows,
+  mergeQueueMoves,
+  movedInQueue,
   profileOf,
   profilesOf,
   queueInfoOf,
   queueSnapshot,
-  queuedConversations,
   toActivityItem,
   toAgentConversations,
   toMessages,
@@ -15,6 +16,7 @@ import {
   type Database,
   type DeskChanges,
   type MessageRow,
+  type QueueMove,
 } from '@kefu/store';
 import type { AgentConversation, AgentProfile, Message, VisitorConversation } from '@kefu/protocol';
 import type { Logger } from '../logger.js';
@@ -95,7 +97,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const inboxes = new Set<string>();
     for (const agentId of changes.agentIds) {
       if (!changes.presenceAgentIds.has(agentId)) {
-        loads.add([agentId]);
+        loads.add([[agentId, true]]);
         continue;
       }
       const profile = await profileOf(db.db, agentId);
@@ -113,24 +115,22 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const memberships = await inboxIdsOfAgents(db.db, agentIds);
     for (const profile of profiles) emitProfile(profile, memberships.get(profile.id) ?? []);
   }
-  const loads = createBatchFeed((agentIds) => publishLoads(agentIds).catch((err: unknown) => log.error({ err }, 'agent publish failed')));
+  const loads = createBatchFeed<true>((batch) => publishLoads([...batch.keys()]).catch((err: unknown) => log.error({ err }, 'agent publish failed')), () => true);
 
   /**
-   * Queued visitors learn their new position; admins get the new queue (once per window, see
-   * createBatchFeed). The admins' view reads every inbox's queue, so it is read only while an admin
+   * Queued visitors whose place may have moved learn it; admins get the new queue (once per window,
+   * see createBatchFeed). The admins' view reads every inbox's queue, so it is read only while an admin
    * is connected; one who connects gets it after their session (startAgentSession), read after their
    * presence is, so no move between the two is missed.
    */
-  async function publishQueues(inboxIds: string[]) {
-    for (const inboxId of inboxIds) {
-      const info = await queueInfoOf(db.db, inboxId);
-      for (const row of await queuedConversations(db.db, inboxId)) {
-        toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row, info));
-      }
+  async function publishQueues(moves: Map<string, QueueMove>) {
+    for (const [inboxId, move] of moves) {
+      const { rows, info } = await movedInQueue(db.db, inboxId, move);
+      for (const row of rows) toVisitor(row.visitor_id).emit('conversation:updated', await visitorConversationView(db.db, row, info));
     }
     if (await anyAdminConnected(db.db)) agents.to(rooms.admins).emit('queue:updated', await queueSnapshot(db.db));
   }
-  const queues = createBatchFeed((inboxIds) => publishQueues(inboxIds).catch((err: unknown) => log.error({ err }, 'queue publish failed')));
+  const queues = createBatchFeed((moves) => publishQueues(moves).catch((err: unknown) => log.error({ err }, 'queue publish failed')), mergeQueueMoves);
 
   async function publishChanges(changes: DeskChanges, options: PublishOptions, sent: VisitorViews) {
     const created = options.createdConversationId ? changes.conversations.get(options.createdConversationId) : undefined;
@@ -139,7 +139,7 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     await publishMessages(changes, options.origin);
     await publishConversations(changes, options.visitors, sent);
     await publishAgents(changes);
-    queues.add(changes.inboxIds);
+    queues.add(changes.queues);
   }
 
   return {

@@ -27,14 +27,14 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const results = new Map<string, SteppedResult[]>();
   const waits: number[] = [];
   const coldP99 = new Map<TargetName, number>();
-  const setupSec = new Map<TargetName, number>();
+  const setup = new Map<TargetName, Setup>();
   try {
     for (const name of spec.targets) {
       const target = await ctx.startTarget(name);
       targets.set(name, target);
-      const started = performance.now();
+      const started = { at: performance.now(), cpu: cpuOf(target) };
       desks.set(name, await target.openDesk(spec.desk, (text) => ctx.progress.update(`${spec.scenario} ${name} setup: ${text}`)));
-      setupSec.set(name, (performance.now() - started) / 1000);
+      setup.set(name, { sec: (performance.now() - started.at) / 1000, serverCpuSec: (cpuOf(target).server - started.cpu.server) / 1000 });
     }
     for (const name of spec.targets) {
       const label = `${spec.scenario} ${name} warm-up`;
@@ -63,7 +63,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     for (const target of targets.values()) await target.stop();
   }
   ctx.progress.done();
-  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setupSec });
+  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setup });
 }
 
 /** A step and the target's GC while it ran (its load and its drain). */
@@ -98,6 +98,9 @@ function medianStep(steps: SteppedResult[]) {
   };
 }
 
+/** How long opening a target's desk took, and the CPU time of its server processes meanwhile. */
+type Setup = { sec: number; serverCpuSec: number };
+
 /** What opening a desk does: each shopper connects and sends a first message, which routing assigns or queues. */
 const setupOf = (desk: DeskSpec): string =>
   `${desk.agents} agents connect, then ${desk.conversations} shoppers${desk.queued ? ` and ${desk.queued} more who stay queued` : ''} connect and send a first message each`;
@@ -111,7 +114,7 @@ function toResult(
   { durationMs, warmUpMs }: { durationMs: number; warmUpMs: number },
   runs: number,
   waits: number[],
-  { coldP99, setupSec }: { coldP99: Map<TargetName, number>; setupSec: Map<TargetName, number> },
+  { coldP99, setup }: { coldP99: Map<TargetName, number>; setup: Map<TargetName, Setup> },
 ): ScenarioResult {
   const rows = [];
   const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
@@ -143,9 +146,9 @@ function toResult(
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
-      `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setupSec].map(([name, sec]) => `${labelOf(name)} ${sec.toFixed(1)} s`).join(', ')}.`,
+      `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setup].map(([name, { sec, serverCpuSec }]) => `${labelOf(name)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,
       ...spec.notes,
     ],
-    raw: { ...raw, coldP99: Object.fromEntries(coldP99), setupSec: Object.fromEntries(setupSec) },
+    raw: { ...raw, coldP99: Object.fromEntries(coldP99), setup: Object.fromEntries(setup) },
   };
 }

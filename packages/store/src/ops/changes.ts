@@ -1,5 +1,6 @@
+import { compareQueueEntries, type QueueEntry } from '@kefu/core';
 import type { VisitorConversation } from '@kefu/protocol';
-import type { ConversationRow } from '../repos/conversations.js';
+import { queueEntryOf, type ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
 
 /**
@@ -18,7 +19,8 @@ export type DeskChanges = {
   agentIds: Set<string>;
   /** Agents whose status may have changed: their inboxes' visitors learn whether someone is online. */
   presenceAgentIds: Set<string>;
-  inboxIds: Set<string>;
+  /** Inboxes whose queue moved, and from where: whose places or estimates may have changed. */
+  queues: Map<string, QueueMove>;
   /**
    * Agents as visitors see them, by id, where the operation read their rows anyway (a drain reads
    * every candidate's): the visitor's view of a conversation they took needs no read of its own.
@@ -26,13 +28,31 @@ export type DeskChanges = {
   assignees: Map<string, NonNullable<VisitorConversation['assignee']>>;
 };
 
+/**
+ * Where a queue moved from. A conversation that joined it moved the places behind it only; one that
+ * left it or moved within it may have moved every place, and an assignment every estimate (the
+ * recent waits): `whole`.
+ */
+export type QueueMove = QueueEntry | 'whole';
+
+/** Two moves of one queue as one: the queue moved from the earlier of the two. */
+export function mergeQueueMoves(a: QueueMove, b: QueueMove): QueueMove {
+  if (a === 'whole' || b === 'whole') return 'whole';
+  return compareQueueEntries(a, b) <= 0 ? a : b;
+}
+
+function noteQueueMove(changes: DeskChanges, inboxId: string, move: QueueMove): void {
+  const earlier = changes.queues.get(inboxId);
+  changes.queues.set(inboxId, earlier === undefined ? move : mergeQueueMoves(earlier, move));
+}
+
 export const emptyChanges = (): DeskChanges => ({
   conversations: new Map(),
   moved: new Set(),
   messages: [],
   agentIds: new Set(),
   presenceAgentIds: new Set(),
-  inboxIds: new Set(),
+  queues: new Map(),
   assignees: new Map(),
 });
 
@@ -50,7 +70,8 @@ export function noteConversation(changes: DeskChanges, row: ConversationRow, pre
   const queueMoved = previous
     ? (previous.status === 'queued') !== (row.status === 'queued') || previous.queued_at !== row.queued_at || previous.priority !== row.priority
     : row.status === 'queued';
-  if (queueMoved) changes.inboxIds.add(row.inbox_id);
+  const joined = row.status === 'queued' && previous?.status !== 'queued';
+  if (queueMoved) noteQueueMove(changes, row.inbox_id, joined ? queueEntryOf(row) : 'whole');
   // Only a move of the assignee or the status changes an agent's load; a plain message changes neither.
   const loadMoved = !previous || previous.assignee_id !== row.assignee_id || previous.status !== row.status;
   if (loadMoved) for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
@@ -68,7 +89,7 @@ export function mergeChanges(into: DeskChanges, from: DeskChanges): DeskChanges 
   into.messages.push(...from.messages);
   for (const id of from.agentIds) into.agentIds.add(id);
   for (const id of from.presenceAgentIds) into.presenceAgentIds.add(id);
-  for (const id of from.inboxIds) into.inboxIds.add(id);
+  for (const [inboxId, move] of from.queues) noteQueueMove(into, inboxId, move);
   for (const [id, assignee] of from.assignees) into.assignees.set(id, assignee);
   return into;
 }

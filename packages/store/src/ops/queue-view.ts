@@ -1,9 +1,10 @@
-import { queuePositions, sortQueue, waitEstimator, type QueueEntry } from '@kefu/core';
+import { compareQueueEntries, queuePositions, sortQueue, waitEstimator, type QueueEntry } from '@kefu/core';
 import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
 import type { Executor } from '../database.js';
 import { effectiveStatusOf, listAgentRows, memberRowsOf, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
-import { queueEntriesOf, queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
+import { findConversations, queueEntriesOf, queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
+import type { QueueMove } from './changes.js';
 import { listInboxRows } from '../repos/inboxes.js';
 import { secondsSince } from '../util.js';
 
@@ -20,6 +21,19 @@ export async function queueInfoOf(db: Executor, inboxId: string, queue?: QueueEn
   const info = new Map<string, QueueInfo>();
   for (const [id, position] of positions) info.set(id, { position, estimatedWaitSec: estimate(position) });
   return info;
+}
+
+/**
+ * The queued conversations of an inbox whose place or estimate may have changed with `move` (those at
+ * or behind where the queue moved from), and every place. A conversation joining the end of a long
+ * queue moves no one else, so only its own row is read.
+ */
+export async function movedInQueue(db: Executor, inboxId: string, move: QueueMove): Promise<{ rows: ConversationRow[]; info: Map<string, QueueInfo> }> {
+  const entries = await queueEntriesOf(db, inboxId);
+  const info = await queueInfoOf(db, inboxId, entries);
+  const rows = move === 'whole' ? await queuedConversations(db, inboxId) : [...(await findConversations(db, entries.filter((e) => compareQueueEntries(e, move) >= 0).map((e) => e.id))).values()];
+  // A row that left the queue between the two reads has no place: its own change told its visitor.
+  return { rows: rows.filter((row) => row.status === 'queued' && info.has(row.id)), info };
 }
 
 /** The admin's live queue view: queued conversations, every agent, and counts per inbox. */

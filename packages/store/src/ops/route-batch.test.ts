@@ -16,19 +16,19 @@ describe('splitChanges', () => {
     }
     changes.messages.push(message('m1', 'c1'), message('m2', 'c2'), message('m3', 'old'));
     changes.agentIds.add('a1').add('a2').add('a3');
-    changes.inboxIds.add('inbox');
+    changes.queues.set('inbox', 'whole');
     changes.assignees.set('a1', { name: 'Ann' }).set('a2', { name: 'Bo', avatarUrl: '/bo.png' });
 
     const [first, second] = splitChanges(changes, ['c1', 'c2']);
     expect([...first!.conversations.keys()]).toEqual(['c1', 'old']);
     expect(first!.messages.map((m) => m.id)).toEqual(['m1', 'm3']);
     expect([...first!.agentIds].sort()).toEqual(['a1', 'a3']);
-    expect([...first!.inboxIds]).toEqual(['inbox']);
+    expect([...first!.queues]).toEqual([['inbox', 'whole']]);
     expect([...second!.conversations.keys()]).toEqual(['c2']);
     expect(second!.messages.map((m) => m.id)).toEqual(['m2']);
     expect([...second!.agentIds]).toEqual(['a2']);
     expect([...second!.moved]).toEqual(['c2']);
-    expect(second!.inboxIds.size).toBe(0);
+    expect(second!.queues.size).toBe(0);
     expect(Object.fromEntries(first!.assignees)).toEqual({ a1: { name: 'Ann' } });
     expect(Object.fromEntries(second!.assignees)).toEqual({ a2: { name: 'Bo', avatarUrl: '/bo.png' } });
   });

@@ -82,7 +82,7 @@ export function splitChanges(changes: DeskChanges, conversationIds: string[]): D
   if (first) {
     for (const id of changes.agentIds) if (!placedAgents.has(id)) first.agentIds.add(id);
     for (const id of changes.presenceAgentIds) first.presenceAgentIds.add(id);
-    for (const id of changes.inboxIds) first.inboxIds.add(id);
+    for (const [inboxId, move] of changes.queues) first.queues.set(inboxId, move);
   }
   return parts;
 }
