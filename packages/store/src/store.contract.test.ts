@@ -7,7 +7,7 @@ import { createTestStore, terminateConnections, type TestStore } from './testing
 import { emptyChanges } from './ops/changes.js';
 import { drainQueues } from './ops/drain.js';
 import { isConnectionLoss } from './util.js';
-import { listConversations, listPageQuery } from './repos/conversations.js';
+import { listConversations, listPageQuery, type ConversationRow } from './repos/conversations.js';
 import {
   assignConversation,
   bootstrapStore,
@@ -23,6 +23,7 @@ import {
   messagesAfter,
   messagesBefore,
   queueInfoOf,
+  queuePlaceOf,
   listAgentRows,
   sendAgentMessage,
   sendVisitorMessage,
@@ -507,6 +508,32 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const openedAt = byPosition.map((id) => before.get(id)!.created_at);
     expect(openedAt).toEqual([...openedAt].sort());
     expect((await listAgentRows(db.db, shift.map((a) => a.id))).map((a) => a.connected)).toEqual([0, 0]);
+  });
+
+  it('counts one conversation’s place as the whole queue ranks it: priority, then key, then id', async () => {
+    const places = (await insertInbox(db.db, { name: 'Places', routing: 'manual' })).id;
+    const rows: ConversationRow[] = [];
+    for (let i = 0; i < 8; i++) {
+      const visitor = await insertVisitor(db.db, { inboxId: places });
+      rows.push((await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: places, clientMsgId: uid('place'), body: 'hi' })).conversation);
+    }
+    // Two share a key (their ids decide), two are raised (one of them shares that key too), one was put
+    // back at the front, one is lowered, and one has only its queued_at.
+    const key = '2026-01-01T10:00:00.000Z';
+    const set = (i: number, values: { queue_key?: string | null; priority?: number }) => db.db.updateTable('conversations').set(values).where('id', '=', rows[i]!.id).execute();
+    await set(0, { queue_key: key });
+    await set(1, { queue_key: key });
+    await set(2, { priority: 2 });
+    await set(3, { priority: 2, queue_key: key });
+    await set(4, { queue_key: '2025-12-31T23:59:59.999Z' });
+    await set(5, { priority: -1 });
+    await set(6, { queue_key: null });
+    const info = await queueInfoOf(db.db, places);
+    expect([...info.values()].map((q) => q.position).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const row of rows) expect(await queuePlaceOf(db.db, (await findConversation(db.db, row.id))!)).toEqual(info.get(row.id));
+    // One taken meanwhile has no place any more.
+    await db.db.updateTable('conversations').set({ status: 'open' }).where('id', '=', rows[7]!.id).execute();
+    expect(await queuePlaceOf(db.db, rows[7]!)).toBeNull();
   });
 
   it('lets agents claim free conversations and only owners or admins move them', async () => {

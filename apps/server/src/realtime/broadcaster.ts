@@ -76,11 +76,15 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
     const views = await toAgentConversations(db.db, moved, known);
     moved.forEach((row, i) => toAgents(row.inbox_id).emit('conversation:updated', views[i]!));
     // A message alone moves only lastSeq of the visitor's view, and their message:created carries it.
-    // Each inbox's queue is read once: a shift going offline requeues hundreds of conversations at once.
+    // One queued conversation's place is counted; an inbox where several were queued has its queue read
+    // once (a shift going offline requeues hundreds of conversations at once).
+    const queuedIn = new Map<string, number>();
+    for (const row of moved) if (row.status === 'queued') queuedIn.set(row.inbox_id, (queuedIn.get(row.inbox_id) ?? 0) + 1);
     const queueOf = memoize((inboxId: string) => queueInfoOf(db.db, inboxId));
     for (const row of moved) {
       const assignee = row.assignee_id ? changes.assignees.get(row.assignee_id) : null;
-      const view = await visitorConversationView(db.db, row, row.status === 'queued' ? await queueOf(row.inbox_id) : undefined, assignee);
+      const queue = row.status === 'queued' && (queuedIn.get(row.inbox_id) ?? 0) > 1 ? await queueOf(row.inbox_id) : undefined;
+      const view = await visitorConversationView(db.db, row, queue, assignee);
       sent.set(row.id, view);
       toVisitor(row.visitor_id).emit('conversation:updated', view);
     }

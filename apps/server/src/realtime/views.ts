@@ -5,7 +5,7 @@ import {
   findAgent,
   findInbox,
   onlineMemberCount,
-  queueInfoOf,
+  queuePlaceOf,
   toVisitorAssignee,
   toVisitorConversation,
   type ConversationRow,
@@ -14,8 +14,9 @@ import {
 } from '@kefu/store';
 
 /**
- * The visitor's view of a conversation: who answers, and while queued, position and wait. `knownAssignee`:
- * the assignee as visitors see it, when the caller has it already (no agents query).
+ * The visitor's view of a conversation: who answers, and while queued, position and wait (`queueInfo`: the
+ * places of its whole queue, when the caller has read them). `knownAssignee`: the assignee as visitors
+ * see it, when the caller has it already (no agents query).
  */
 export async function visitorConversationView(
   db: Executor,
@@ -24,7 +25,7 @@ export async function visitorConversationView(
   knownAssignee?: VisitorConversation['assignee'],
 ): Promise<VisitorConversation> {
   const assignee = knownAssignee !== undefined ? knownAssignee : await assigneeOf(db, row);
-  const queue = row.status === 'queued' ? ((queueInfo ?? (await queueInfoOf(db, row.inbox_id))).get(row.id) ?? null) : null;
+  const queue = row.status !== 'queued' ? null : queueInfo ? (queueInfo.get(row.id) ?? null) : await queuePlaceOf(db, row);
   return toVisitorConversation(row, assignee, queue);
 }
 

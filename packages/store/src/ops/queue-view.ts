@@ -1,5 +1,6 @@
 import { compareQueueEntries, queuePositions, sortQueue, waitEstimator, type QueueEntry } from '@kefu/core';
 import type { QueueInfo, QueueSnapshot, QueuedItem } from '@kefu/protocol';
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import { effectiveStatusOf, listAgentRows, memberRowsOf, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
@@ -14,13 +15,44 @@ export async function onlineMemberCount(db: Executor, inboxId: string): Promise<
   return rows.filter((row) => effectiveStatusOf(row) === 'online').length;
 }
 
+const estimatorOf = async (db: Executor, inboxId: string) =>
+  waitEstimator({ recentWaitsSec: await recentWaits(db, inboxId), eligibleAgents: await onlineMemberCount(db, inboxId) });
+
 /** Position and estimated wait of every queued conversation of an inbox (`queue`: already read). */
 export async function queueInfoOf(db: Executor, inboxId: string, queue?: QueueEntry[]): Promise<Map<string, QueueInfo>> {
   const positions = queuePositions(queue ?? (await queueEntriesOf(db, inboxId)));
-  const estimate = waitEstimator({ recentWaitsSec: await recentWaits(db, inboxId), eligibleAgents: await onlineMemberCount(db, inboxId) });
+  const estimate = await estimatorOf(db, inboxId);
   const info = new Map<string, QueueInfo>();
   for (const [id, position] of positions) info.set(id, { position, estimatedWaitSec: estimate(position) });
   return info;
+}
+
+/**
+ * One queued conversation's place, counted by the database instead of read and ranked: a visitor
+ * joining a queue of a thousand no longer reads the thousand. Null once it is no longer queued.
+ */
+export async function queuePlaceOf(db: Executor, row: ConversationRow): Promise<QueueInfo | null> {
+  const { ahead, present } = await db
+    .selectFrom('conversations')
+    .select([sql<number>`count(case when ${aheadOf(queueEntryOf(row))} then 1 end)`.as('ahead'), sql<number>`count(case when ${sql.ref('id')} = ${row.id} then 1 end)`.as('present')])
+    .where('status', '=', 'queued')
+    .where('inbox_id', '=', row.inbox_id)
+    .executeTakeFirstOrThrow();
+  if (Number(present) === 0) return null;
+  const position = Number(ahead) + 1;
+  return { position, estimatedWaitSec: (await estimatorOf(db, row.inbox_id))(position) };
+}
+
+/**
+ * compareQueueEntries(row, entry) < 0 in SQL: a higher priority, else an earlier key, else a smaller
+ * id. Compared as text, which orders kefu's keys (UTC ISO times from toISOString, all of one length)
+ * as instants and its ids (lowercase UUIDs) as compareIds does, in any collation; the store contract
+ * test holds this and core's order together.
+ */
+function aheadOf(entry: QueueEntry) {
+  const priority = sql.ref('priority');
+  const key = sql`coalesce(${sql.ref('queue_key')}, ${sql.ref('queued_at')}, ${sql.ref('created_at')})`;
+  return sql`${priority} > ${entry.priority} or (${priority} = ${entry.priority} and (${key} < ${entry.queuedAt} or (${key} = ${entry.queuedAt} and ${sql.ref('id')} < ${entry.id})))`;
 }
 
 /**
