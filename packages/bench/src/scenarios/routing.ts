@@ -100,7 +100,7 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
     }
   })();
   const cpuBefore = cpuOf(target);
-  const measured = await sendFirstMessages(ctx, target, shoppers);
+  const measured = await sendFirstMessages(ctx, target, shoppers, capacity * AGENTS);
   const cpu = cpuPer(cpuBefore, cpuOf(target), count);
   sampling = false;
   await sampler;
@@ -139,9 +139,13 @@ function connectShoppers(target: Target, inboxKey: string, count: number): Promi
  * Each shopper sends its first message, RATE per second; measures first message → assigned, as the
  * shopper learns it (the ack, or the conversation:updated that follows).
  */
-async function sendFirstMessages(ctx: RunContext, target: Target, shoppers: Socket[]) {
+async function sendFirstMessages(ctx: RunContext, target: Target, shoppers: Socket[], seats = shoppers.length) {
   const latencies = createLatencies();
   let failures = 0;
+  // Once every seat is taken nothing more can be assigned, so the shoppers left queued stop waiting
+  // (a run used to end 5 s after its last send for them). The overrun sampler watches the seats.
+  let allTaken!: () => void;
+  const taken = new Promise<false>((resolve) => (allTaken = () => resolve(false)));
   const begin = performance.now();
   const sends = shoppers.map(async (shopper, i) => {
     await sleep(Math.max(0, begin + (i * 1000) / RATE - performance.now()));
@@ -149,8 +153,9 @@ async function sendFirstMessages(ctx: RunContext, target: Target, shoppers: Sock
     const open = new Promise<void>((resolve) => shopper.on('conversation:updated', (c: { status: string }) => c.status !== 'queued' && resolve()));
     const ack = await command<{ conversation: { status: string } }>(shopper, 'message:send', { clientMsgId: `first-${i}`, body: 'I need help' }).catch(() => null);
     if (!ack) return void failures++;
-    const routed = ack.conversation.status !== 'queued' || (await Promise.race([open.then(() => true), sleep(5_000).then(() => false)]));
+    const routed = ack.conversation.status !== 'queued' || (await Promise.race([open.then(() => true), taken, sleep(5_000).then(() => false)]));
     if (routed) latencies.record(performance.now() - started);
+    if (latencies.count() >= seats) allTaken();
     ctx.progress.update(`routing ${target.name}: ${i + 1}/${shoppers.length} sent, ${latencies.count()} assigned`);
   });
   await Promise.all(sends);
