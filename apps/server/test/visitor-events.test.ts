@@ -175,7 +175,9 @@ describe('visitor events', () => {
     const c = await third.client.send({ body: 'third in line' });
     expect([b.conversation.queue?.position, c.conversation.queue?.position]).toEqual([2, 3]);
     await windowReached(third.log, c.conversation.id, from.third);
-    // A window that saw both joins has gone out: the first kept its place and heard nothing of them.
+    // A window that saw both joins has gone out (and a round trip on the first's own socket came after
+    // it): the first kept its place and heard nothing of them.
+    await first.client.call('conversation:sync', { conversationId: a.conversation.id, afterSeq: 0 });
     expect(first.log.all('conversation:updated', from.first)).toEqual([]);
 
     // An agent takes the first: everyone behind it moves up.
@@ -184,6 +186,26 @@ describe('visitor events', () => {
     await first.log.wait('conversation:updated', (update) => update.id === a.conversation.id && update.status === 'open', { from: from.first });
     await second.log.wait('conversation:updated', (update) => update.id === b.conversation.id && update.queue?.position === 1, { from: from.second });
     await third.log.wait('conversation:updated', (update) => update.id === c.conversation.id && update.queue?.position === 2, { from: from.third });
+  });
+
+  it('a queued visitor’s estimated wait follows the inbox’s agents going away and coming back', async () => {
+    const inbox = await createInbox(server);
+    const dee = await onlineAgent(server, [inbox.id], { name: 'Dee', capacity: 1 });
+    const served = visitorOf(server, inbox.key);
+    expect((await served.client.send({ body: 'first' })).conversation.status).toBe('open');
+    const waiting = visitorOf(server, inbox.key);
+    const { conversation } = await waiting.client.send({ body: 'waiting' });
+    expect(conversation.queue).toEqual({ position: 1, estimatedWaitSec: expect.any(Number) });
+    const estimated = (from: number, wait: (sec: number | null) => boolean) =>
+      waiting.log.wait('conversation:updated', (c) => c.id === conversation.id && c.queue !== null && wait(c.queue.estimatedWaitSec), { from });
+
+    // Nobody online to take it: no wait is promised (the widget offers to leave a message).
+    let from = waiting.log.mark();
+    await dee.client.call('agent:set-status', { status: 'away' });
+    await estimated(from, (sec) => sec === null);
+    from = waiting.log.mark();
+    await dee.client.call('agent:set-status', { status: 'online' });
+    await estimated(from, (sec) => sec !== null);
   });
 
   it('typing:changed carries agent typing to the visitor, without a draft', async () => {

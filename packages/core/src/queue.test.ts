@@ -37,10 +37,14 @@ describe('sortQueue', () => {
     expect(sortQueue(entries).map((e) => e.id)).toEqual(order);
   });
 
-  it('puts every entry where compareQueueEntries puts it', () => {
+  it('ranks a long mixed queue as the rule says: priority, then the instant (unparsable last), then id', () => {
     const times = [T0, T1, '2024-05-01T11:30:00+02:00', 'garbage', '2024-05-01T10:00:00.000+00:00'];
     const entries = Array.from({ length: 60 }, (_, i) => makeEntry(`c${(i * 37) % 60}`, times[i % times.length]!, (i * 7) % 3));
-    expect(sortQueue(entries)).toEqual([...entries].sort(compareQueueEntries));
+    // The rule written out on its own, times parsed at every comparison as before change 71.
+    const instant = (e: QueueEntry) => (Number.isNaN(Date.parse(e.queuedAt)) ? Infinity : Date.parse(e.queuedAt));
+    const rule = (a: QueueEntry, b: QueueEntry) =>
+      b.priority - a.priority || (instant(a) === instant(b) ? 0 : instant(a) < instant(b) ? -1 : 1) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    expect(sortQueue(entries).map((e) => e.id)).toEqual([...entries].sort(rule).map((e) => e.id));
   });
 
   it('returns a new array and keeps the extra fields', () => {

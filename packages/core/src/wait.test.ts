@@ -45,14 +45,16 @@ describe('estimateWaitSec', () => {
 });
 
 describe('waitEstimator', () => {
-  it.each<Omit<WaitInput, 'position'>>([
-    { recentWaitsSec: [30, 90, 60, 45], eligibleAgents: 2 },
-    { recentWaitsSec: [10], eligibleAgents: 3 },
-    { recentWaitsSec: [20, 40, 60], eligibleAgents: 0 },
-    { recentWaitsSec: [], eligibleAgents: 1, defaultWaitSec: 15 },
-  ])('gives each position what estimateWaitSec gives it (%j)', (input) => {
+  it.each<{ input: Omit<WaitInput, 'position'>; estimates: [number, number | null][] }>([
+    // median 52.5 s, two agents: 26.25 → 26, 52.5 → 53, 183.75 → 184
+    { input: { recentWaitsSec: [30, 90, 60, 45], eligibleAgents: 2 }, estimates: [[1, 26], [2, 53], [7, 184], [1000, 26250]] },
+    // fewer than three samples: the default a position, shared by the agents
+    { input: { recentWaitsSec: [10], eligibleAgents: 3, defaultWaitSec: 30 }, estimates: [[1, 10], [4, 40]] },
+    { input: { recentWaitsSec: [20, 40, 60], eligibleAgents: 0 }, estimates: [[1, null], [9, null]] },
+  ])('estimates every position of one queue from one median ($input.eligibleAgents agents)', ({ input, estimates }) => {
     const estimate = waitEstimator(input);
-    for (const position of [1, 2, 7, 1000]) expect(estimate(position)).toBe(estimateWaitSec({ ...input, position }));
+    expect(estimates.map(([position]) => [position, estimate(position)])).toEqual(estimates);
+    for (const [position, expected] of estimates) expect(estimateWaitSec({ ...input, position })).toBe(expected);
   });
 });
 

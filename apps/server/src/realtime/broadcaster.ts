@@ -110,8 +110,10 @@ export function createBroadcaster(db: Database, visitors: VisitorNamespace, agen
       memberOf.forEach((id) => inboxes.add(id));
       emitProfile(profile, memberOf);
     }
-    // Whether someone answers changes only with an agent's status, not with their load.
+    // Whether someone answers changes only with an agent's status, not with their load; so does every
+    // queued visitor's estimated wait, which divides by the inbox's members online.
     for (const inboxId of inboxes) visitors.to(rooms.inboxVisitors(inboxId)).emit('inbox:presence', { online: await isInboxOnline(db.db, inboxId) });
+    queues.add([...inboxes].map((inboxId) => [inboxId, 'whole'] as const));
   }
 
   async function publishLoads(agentIds: string[]) {

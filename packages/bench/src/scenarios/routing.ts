@@ -102,6 +102,8 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
   const cpuBefore = cpuOf(target);
   const measured = await sendFirstMessages(ctx, target, shoppers, capacity * AGENTS);
   const cpu = cpuPer(cpuBefore, cpuOf(target), count);
+  // The sampler watches a second more: an assignment past an agent's capacity would come after the seats were taken.
+  await sleep(1_000);
   sampling = false;
   await sampler;
   // Left open until the scenario stops the target: agents leaving would have their conversations

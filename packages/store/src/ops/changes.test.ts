@@ -25,6 +25,16 @@ describe('queue moves', () => {
     const raised = emptyChanges();
     noteConversation(raised, row('c', 'queued', T0, 5), row('c', 'queued', T0));
     expect(raised.queues.get('inbox')).toBe('whole');
+    const rekeyed = emptyChanges();
+    noteConversation(rekeyed, { ...row('c', 'queued', T1), queue_key: T0 }, row('c', 'queued', T1));
+    expect(rekeyed.queues.get('inbox')).toBe('whole');
+  });
+
+  it('one that was not queued and is not now moves no queue', () => {
+    const changes = emptyChanges();
+    noteConversation(changes, row('c', 'resolved', null), row('c', 'open', null));
+    noteConversation(changes, row('d', 'open', T1));
+    expect(changes.queues.size).toBe(0);
   });
 
   it('a message in a queued conversation moves nothing', () => {

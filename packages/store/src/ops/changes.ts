@@ -64,14 +64,15 @@ export function noteConversation(changes: DeskChanges, row: ConversationRow, pre
     previous.assignee_id === row.assignee_id &&
     previous.inbox_id === row.inbox_id &&
     previous.queued_at === row.queued_at &&
+    previous.queue_key === row.queue_key &&
     previous.priority === row.priority &&
     previous.snooze_until === row.snooze_until;
   if (!summaryOnly) changes.moved.add(row.id);
-  const queueMoved = previous
-    ? (previous.status === 'queued') !== (row.status === 'queued') || previous.queued_at !== row.queued_at || previous.priority !== row.priority
-    : row.status === 'queued';
-  const joined = row.status === 'queued' && previous?.status !== 'queued';
-  if (queueMoved) noteQueueMove(changes, row.inbox_id, joined ? queueEntryOf(row) : 'whole');
+  const isQueued = row.status === 'queued';
+  const wasQueued = previous?.status === 'queued';
+  const movedWithin = isQueued && wasQueued && (previous.queue_key !== row.queue_key || previous.queued_at !== row.queued_at || previous.priority !== row.priority);
+  if (isQueued && !wasQueued) noteQueueMove(changes, row.inbox_id, queueEntryOf(row));
+  else if (wasQueued !== isQueued || movedWithin) noteQueueMove(changes, row.inbox_id, 'whole');
   // Only a move of the assignee or the status changes an agent's load; a plain message changes neither.
   const loadMoved = !previous || previous.assignee_id !== row.assignee_id || previous.status !== row.status;
   if (loadMoved) for (const agentId of [previous?.assignee_id, row.assignee_id]) if (agentId) changes.agentIds.add(agentId);
