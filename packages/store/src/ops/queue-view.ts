@@ -5,9 +5,9 @@ import type { Executor } from '../database.js';
 import { effectiveStatusOf, listAgentRows, memberRowsOf, profilesOf } from '../repos/agents.js';
 import { recentWaits } from '../repos/assignments.js';
 import { queueEntriesOf, queueEntryOf, queuedConversations, type ConversationRow } from '../repos/conversations.js';
-import type { QueueMove } from './changes.js';
 import { listInboxRows } from '../repos/inboxes.js';
 import { secondsSince } from '../util.js';
+import type { QueueMove } from './changes.js';
 
 /** Members of the inbox who are online now: who answers visitors, and what wait estimates divide by. */
 export async function onlineMemberCount(db: Executor, inboxId: string): Promise<number> {
