@@ -70,8 +70,8 @@ export async function movedInQueue(db: Executor, inboxId: string, move: QueueMov
   const entries = await queueEntriesOf(db, inboxId);
   const info = await queueInfoOf(db, inboxId, entries);
   const rows = move === 'whole' ? await queuedConversations(db, inboxId) : await queuedFrom(db, inboxId, move);
-  // A row that left the queue between the two reads has no place: its own change told its visitor.
-  return { rows: rows.filter((row) => row.status === 'queued' && info.has(row.id)), info };
+  // A row that joined between the two reads has no place here: its own change tells its visitor.
+  return { rows: rows.filter((row) => info.has(row.id)), info };
 }
 
 /** The admin's live queue view: queued conversations, every agent, and counts per inbox. */

@@ -82,8 +82,8 @@ export async function lockConversations(tx: Executor, dialect: Dialect, ids: str
 }
 
 /** What the queue's order reads of a conversation. */
-type QueueColumns = Pick<ConversationRow, 'id' | 'priority' | 'queue_key' | 'queued_at' | 'created_at'>;
 const QUEUE_COLUMNS = ['id', 'priority', 'queue_key', 'queued_at', 'created_at'] as const;
+type QueueColumns = Pick<ConversationRow, (typeof QUEUE_COLUMNS)[number]>;
 
 /** A queued conversation as the queue orders it: priority, then its queue key. */
 export const queueEntryOf = <T extends QueueColumns>(row: T) => ({ ...row, queuedAt: row.queue_key ?? row.queued_at ?? row.created_at });
