@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { countCharacters, sortQueue } from '@kefu/core';
 import { KefuError } from '@kefu/protocol';
 import { CompiledQuery, sql } from 'kysely';
-import { openDatabase, type Database } from './database.js';
+import { openDatabase, type Database, type Executor } from './database.js';
 import { createTestStore, terminateConnections, type TestStore } from './testing.js';
 import { emptyChanges } from './ops/changes.js';
 import { drainQueues } from './ops/drain.js';
@@ -623,28 +623,47 @@ describe('store on postgres under contention', () => {
   }
 
   /**
-   * An agent's resolve that holds the conversation's row until what `whileHeld` starts waits on a
-   * lock, then resolves it and commits; what `whileHeld` started, once it ends.
+   * A transaction (`run` opens it) that takes its locks (`take`), keeps them until `release()`, then
+   * does `finish` with what it took and commits (`done`); resolves once it holds them, so that what
+   * the test starts next is sure to wait on them.
    */
-  async function resolveWhileHolding<T>(conversationId: string, whileHeld: () => Promise<T>): Promise<T> {
+  async function holdLocks<R>(
+    run: (body: (tx: Executor) => Promise<void>) => Promise<unknown>,
+    take: (tx: Executor) => Promise<R>,
+    finish: (tx: Executor, taken: R) => Promise<unknown> = async () => undefined,
+  ): Promise<{ release: () => void; done: Promise<unknown> }> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
     const held = new Promise<void>((resolve) => (holding = resolve));
-    const resolving = db.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute();
+    const done = run(async (tx) => {
+      const taken = await take(tx);
       holding();
       await released;
-      await tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', conversationId).execute();
+      await finish(tx, taken);
     });
-    await held; // the agent has the row before anything else asks for it
+    await held;
+    return { release, done };
+  }
+  const inTransaction = (body: (tx: Executor) => Promise<void>) => db.db.transaction().execute(body);
+
+  /**
+   * An agent's resolve that holds the conversation's row until what `whileHeld` starts waits on a
+   * lock, then resolves it and commits; what `whileHeld` started, once it ends.
+   */
+  async function resolveWhileHolding<T>(conversationId: string, whileHeld: () => Promise<T>): Promise<T> {
+    const resolving = await holdLocks(
+      inTransaction,
+      (tx) => tx.selectFrom('conversations').select('id').where('id', '=', conversationId).forUpdate().execute(),
+      (tx) => tx.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', conversationId).execute(),
+    );
     const waiting = whileHeld();
     waiting.catch(() => undefined); // returned below; a failure before that is no unhandled rejection
     try {
       await someoneWaitsOnALock();
     } finally {
-      release();
-      await resolving;
+      resolving.release();
+      await resolving.done;
     }
     return waiting;
   }
@@ -682,25 +701,17 @@ describe('store on postgres under contention', () => {
   it('starts one conversation for two first messages that waited for the visitor at once', async () => {
     const inbox = await insertInbox(db.db, { name: 'Two tabs', routing: 'manual' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive.
-    const holder = db.db.transaction().execute(async (tx) => {
-      await tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute();
-      holding();
-      await released;
-    });
-    await held; // a tab that got the row first would pass before the other waited: two waiters never meet
+    // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive;
+    // it has the row first: a tab that got it first would pass before the other waited, and two waiters never meet.
+    const holder = await holdLocks(inTransaction, (tx) => tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute());
     const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
     const tabs = [send('tab-1'), send('tab-2')];
     for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
     try {
       await someoneWaitsOnALock(2);
     } finally {
-      release();
-      await holder;
+      holder.release();
+      await holder.done;
     }
     const [one, two] = await Promise.all(tabs);
     // The second to get the row sees the first's conversation: a check read before the lock would not.
@@ -716,23 +727,19 @@ describe('store on postgres under contention', () => {
     expect(first.conversation.status).toBe('queued');
     const agent = await insertAgent(db.db, { email: 'drain@x.test', name: 'Dee', passwordHash: 'h', role: 'agent', capacity: 1 });
     await setMemberships(db.db, agent.id, [inbox.id]);
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    // A visitor's message holds the row (its seq taken, not committed) while the drain reaches it.
-    const writing = db.db.transaction().execute(async (tx) => {
-      const [row] = await tx.selectFrom('conversations').selectAll().where('id', '=', first.conversation.id).forUpdate().execute();
-      holding();
-      await released;
-      await tx.insertInto('messages').values({ id: 'drain-race-2', conversation_id: row!.id, seq: 2, prev_public_seq: 1, client_msg_id: 'drain-2', author_type: 'visitor', author_id: visitor.id, author_name: null, kind: 'text', body: 'two', created_at: new Date().toISOString(), whisper_to: null }).execute();
-      await tx.updateTable('conversations').set({ last_seq: 2, last_public_seq: 2 }).where('id', '=', row!.id).execute();
-    });
-    await held; // the message has the row before the drain asks for it
+    // A visitor's message holds the row (its seq taken, not committed) from before the drain asks for it.
+    const writing = await holdLocks(
+      inTransaction,
+      async (tx) => (await tx.selectFrom('conversations').selectAll().where('id', '=', first.conversation.id).forUpdate().execute())[0]!,
+      async (tx, row) => {
+        await tx.insertInto('messages').values({ id: 'drain-race-2', conversation_id: row.id, seq: 2, prev_public_seq: 1, client_msg_id: 'drain-2', author_type: 'visitor', author_id: visitor.id, author_name: null, kind: 'text', body: 'two', created_at: new Date().toISOString(), whisper_to: null }).execute();
+        await tx.updateTable('conversations').set({ last_seq: 2, last_public_seq: 2 }).where('id', '=', row.id).execute();
+      },
+    );
     const online = updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
     await someoneWaitsOnALock();
-    release();
-    await writing;
+    writing.release();
+    await writing.done;
     await online;
     const { rows } = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(rows.map((m) => [m.seq, m.kind, m.prev_public_seq])).toEqual([[1, 'text', 0], [2, 'text', 1], [3, 'event', 2]]);
@@ -747,20 +754,15 @@ describe('store on postgres under contention', () => {
     await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
     // The other node holds the routing lock, so this node's drain waits while the other one takes the conversation.
     const otherNode = openDatabase(test.config);
-    let holding!: () => void;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const otherDrain = otherNode.transaction(async (tx) => {
-      holding();
-      await released;
-      await drainQueues(tx, 'postgres', emptyChanges());
-    }, 'routing');
-    await held;
+    const otherDrain = await holdLocks(
+      (body) => otherNode.transaction(body, 'routing'),
+      async () => undefined,
+      (tx) => drainQueues(tx, 'postgres', emptyChanges()),
+    );
     const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'other-node-1', body: 'hello' });
     await someoneWaitsOnALock();
-    release();
-    await otherDrain;
+    otherDrain.release();
+    await otherDrain.done;
     await otherNode.close();
     const out = await sending;
     expect(out.conversation).toMatchObject({ status: 'open', assignee_id: agent.id });
