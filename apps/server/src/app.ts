@@ -31,6 +31,7 @@ import { createViewerRegistry } from './realtime/viewers.js';
 import { agentHandshake } from './realtime/agent-handshake.js';
 import { startAgentSession } from './realtime/agent-session.js';
 import { createBroadcaster } from './realtime/broadcaster.js';
+import { dropOwnEchoes } from './realtime/drop-own-echoes.js';
 import { encodeOnDemand } from './realtime/encode-on-demand.js';
 import type { AgentNamespace, VisitorNamespace } from './realtime/namespaces.js';
 import { visitorHandshake } from './realtime/visitor-handshake.js';
@@ -61,7 +62,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   const metrics = createMetrics();
   limitConnectionsPerAddress(http.server, config.http.maxConnectionsPerAddress, trust, () => metrics.connectionsRefused.inc());
   const io = new Server(http.server, { maxHttpBufferSize: limits.frameBytes, cors: { origin: true } });
-  io.adapter(encodeOnDemand(redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` }) : io.adapter()!));
+  io.adapter(encodeOnDemand(redis ? dropOwnEchoes(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` })) : io.adapter()!));
   const visitors = io.of('/visitor') as VisitorNamespace;
   const agents = io.of('/agent') as AgentNamespace;
 

@@ -2,7 +2,7 @@ import type { Namespace } from 'socket.io';
 import type { Adapter, BroadcastOptions } from 'socket.io-adapter';
 
 /** What `Server#adapter` takes: the adapter's class, or a function that builds one for a namespace. */
-type AdapterConstructor = typeof Adapter | ((nsp: Namespace) => Adapter);
+export type AdapterConstructor = typeof Adapter | ((nsp: Namespace) => Adapter);
 type Encoded = unknown[];
 /**
  * The two steps of socket.io-adapter's local broadcast (2.5): `_encode` the packet once (its JSON and
