@@ -34,7 +34,7 @@ async function desk(db: Database, name: string, agents: number, capacity: number
   // The first agents × capacity are assigned as they arrive, the rest queue behind them.
   for (let i = 0; i < shoppers; i++) {
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: `first-${i}`, body: 'I need help' });
+    await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: `first-${i}`, body: 'I need help' });
   }
   return agentIds;
 }

@@ -51,7 +51,7 @@ describe.each(['sqlite', 'postgres'] as const)('search contract on %s', (kind) =
     const v = await insertVisitor(db.db, { inboxId: inbox, ...visitor });
     let conversationId: string | undefined;
     for (const body of bodies) {
-      const out = await sendVisitorMessage(db, { visitorId: v.id, visitorName: v.name, inboxId: inbox, clientMsgId: uid('c'), body, conversationId });
+      const out = await sendVisitorMessage(db, { visitorId: v.id, inboxId: inbox, clientMsgId: uid('c'), body, conversationId });
       conversationId = out.conversation.id;
     }
     return conversationId!;

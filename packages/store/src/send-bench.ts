@@ -29,7 +29,7 @@ async function openConversations(db: Database): Promise<Sender[]> {
   const senders: Sender[] = [];
   for (let i = 0; i < CONVERSATIONS; i++) {
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const { conversation } = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: `first-${i}`, body: 'Hi' });
+    const { conversation } = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: `first-${i}`, body: 'Hi' });
     senders.push({ visitorId: visitor.id, inboxId: inbox.id, conversationId: conversation.id });
   }
   return senders;

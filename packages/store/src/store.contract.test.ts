@@ -19,6 +19,7 @@ import {
   insertAgent,
   insertAttachment,
   insertVisitor,
+  updateInboxRow,
   markAgentsOffline,
   messagesAfter,
   messagesBefore,
@@ -69,7 +70,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const quick = conversationId
       ? await sendPlainVisitorMessage(db, { visitorId, inboxId, conversationId, clientMsgId, body, bodyLength: countCharacters(body) })
       : undefined;
-    return quick ?? sendVisitorMessage(db, { visitorId, visitorName: null, inboxId, clientMsgId, body, conversationId });
+    return quick ?? sendVisitorMessage(db, { visitorId, inboxId, clientMsgId, body, conversationId });
   };
   async function newAgent(capacity = 2, online = true) {
     const agent = await insertAgent(db.db, { email: `${uid('a')}@x.test`, name: uid('Agent'), passwordHash: 'h', role: 'agent', capacity });
@@ -97,6 +98,25 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(out.createdConversation).toBe(true);
     expect(out.message).toMatchObject({ seq: 1, prev_public_seq: 0, body: 'hello', author_type: 'visitor' });
     expect(out.conversation).toMatchObject({ status: 'queued', last_seq: 1, last_public_seq: 1, unread: 1 });
+  });
+
+  it("checks a visitor's send against its sender and their inbox in its transaction, and stores nothing it refuses", async () => {
+    await updateInboxRow(db.db, inboxId, { maxMessageLength: 5 });
+    const visitor = await insertVisitor(db.db, { inboxId, name: 'Mei', email: 'mei@x.test' });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: '  hi  ' });
+    expect(first.message).toMatchObject({ body: 'hi', author_name: 'Mei' });
+    expect(first.sender).toEqual({ id: visitor.id, name: 'Mei', email: 'mei@x.test' });
+
+    const send = (fields: { visitorId?: string; inboxId?: string; body?: string }) =>
+      sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: 'fine', ...fields });
+    await expect(send({ body: 'too long' })).rejects.toMatchObject({ code: 'too_large' });
+    await expect(send({ body: ' ' })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(send({ visitorId: 'nobody' })).rejects.toMatchObject({ code: 'not_found', message: 'visitor not found' });
+    await expect(send({ inboxId: (await insertInbox(db.db, { name: uid('Other') })).id })).rejects.toMatchObject({ code: 'not_found', message: 'visitor not found' });
+    await expect(send({ inboxId: 'gone' })).rejects.toMatchObject({ code: 'not_found', message: 'this inbox no longer exists' });
+    const stored = await messagesAfter(db.db, first.conversation.id, 0, 100, 'agent');
+    expect(stored.rows.map((m) => m.body)).toEqual(['hi']);
+    expect(await db.db.selectFrom('conversations').select('id').where('visitor_id', '=', visitor.id).execute()).toHaveLength(1);
   });
 
   it('is idempotent per sender and clientMsgId, also under concurrency', async () => {
@@ -232,7 +252,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const resolved: { id: string; at: string }[] = [];
     for (const [i, at] of times.entries()) {
       const visitor = await insertVisitor(db.db, { inboxId: inboxes[i % 3]! });
-      const { conversation } = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inboxes[i % 3]!, clientMsgId: uid('c'), body: 'hi' });
+      const { conversation } = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inboxes[i % 3]!, clientMsgId: uid('c'), body: 'hi' });
       await setConversationStatus(db, conversation.id, 'resolved');
       await db.db.updateTable('conversations').set({ updated_at: at }).where('id', '=', conversation.id).execute();
       resolved.push({ id: conversation.id, at });
@@ -403,7 +423,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const waiting = await sendAsVisitor((await newVisitor()).id, 'anyone?');
     const manual = await insertInbox(db.db, { name: uid('Manual'), routing: 'manual' });
     const manualVisitor = await insertVisitor(db.db, { inboxId: manual.id });
-    const held = await sendVisitorMessage(db, { visitorId: manualVisitor.id, visitorName: null, inboxId: manual.id, clientMsgId: uid('c'), body: 'hello?' });
+    const held = await sendVisitorMessage(db, { visitorId: manualVisitor.id, inboxId: manual.id, clientMsgId: uid('c'), body: 'hello?' });
     const agent = await newAgent(2, false);
     await setMemberships(db.db, agent.id, [inboxId, manual.id]);
     // Online without a drain of their own: only the sweeper's finds the queue.
@@ -515,7 +535,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const rows: ConversationRow[] = [];
     for (let i = 0; i < 8; i++) {
       const visitor = await insertVisitor(db.db, { inboxId: places });
-      rows.push((await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: places, clientMsgId: uid('place'), body: 'hi' })).conversation);
+      rows.push((await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: places, clientMsgId: uid('place'), body: 'hi' })).conversation);
     }
     // Two share a key (their ids decide), two are raised (one of them shares that key too), one was put
     // back at the front, one is lowered, and one has only its queued_at.
@@ -576,9 +596,9 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const other = await newVisitor();
     const upload = await insertAttachment(db.db, { owner_type: 'visitor', owner_id: visitor.id, name: 'a.png', mime: 'image/png', size: 3, width: 1, height: 1 });
     await expect(
-      sendVisitorMessage(db, { visitorId: other.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'x', attachmentIds: [upload.id] }),
+      sendVisitorMessage(db, { visitorId: other.id, inboxId, clientMsgId: uid('c'), body: 'x', attachmentIds: [upload.id] }),
     ).rejects.toMatchObject({ code: 'bad_request' });
-    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: [upload.id] });
+    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: [upload.id] });
     const [message] = await toMessages(db.db, [sent.message], 'visitor');
     expect(message?.attachments).toEqual([expect.objectContaining({ id: upload.id, mime: 'image/png', url: `/api/uploads/${upload.id}` })]);
   });
@@ -592,7 +612,7 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
       await db.db.updateTable('attachments').set({ created_at: at }).where('id', '=', row.id).execute();
     }
     const listed = [second.id, third.id, first.id];
-    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: listed });
+    const sent = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: '', attachmentIds: listed });
     const [message] = await toMessages(db.db, [sent.message], 'agent');
     expect(message?.attachments.map((a) => a.id)).toEqual(listed);
   });
@@ -671,10 +691,10 @@ describe('store on postgres under contention', () => {
   it('starts a new conversation when the current one is resolved while the visitor’s message waits for it', async () => {
     const inbox = await insertInbox(db.db, { name: 'Race', routing: 'manual' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'race-1', body: 'one' });
     // An agent's resolve holds the conversation row while the visitor's next message arrives.
     const second = await resolveWhileHolding(first.conversation.id, () =>
-      sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' }),
+      sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'race-2', body: 'two' }),
     );
     expect(second.conversation.id).not.toBe(first.conversation.id);
     expect(second.createdConversation).toBe(true);
@@ -685,7 +705,7 @@ describe('store on postgres under contention', () => {
   it('takes a reopened older conversation when the newest is resolved while the visitor’s message waits for it', async () => {
     const inbox = await insertInbox(db.db, { name: 'Reopened', routing: 'manual' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
+    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId, body: clientMsgId });
     const older = await send('older');
     await db.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', older.conversation.id).execute();
     const newest = await send('newest');
@@ -704,7 +724,7 @@ describe('store on postgres under contention', () => {
     // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive;
     // it has the row first: a tab that got it first would pass before the other waited, and two waiters never meet.
     const holder = await holdLocks(inTransaction, (tx) => tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute());
-    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId, body: clientMsgId });
+    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId, body: clientMsgId });
     const tabs = [send('tab-1'), send('tab-2')];
     for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
     try {
@@ -723,7 +743,7 @@ describe('store on postgres under contention', () => {
   it('a drain assigns a queued conversation with the seq of a visitor message committed while it waited for the row', async () => {
     const inbox = await insertInbox(db.db, { name: 'Drain race', routing: 'auto' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const first = await sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'drain-1', body: 'one' });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'drain-1', body: 'one' });
     expect(first.conversation.status).toBe('queued');
     const agent = await insertAgent(db.db, { email: 'drain@x.test', name: 'Dee', passwordHash: 'h', role: 'agent', capacity: 1 });
     await setMemberships(db.db, agent.id, [inbox.id]);
@@ -759,7 +779,7 @@ describe('store on postgres under contention', () => {
       async () => undefined,
       (tx) => drainQueues(tx, 'postgres', emptyChanges()),
     );
-    const sending = sendVisitorMessage(db, { visitorId: visitor.id, visitorName: null, inboxId: inbox.id, clientMsgId: 'other-node-1', body: 'hello' });
+    const sending = sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'other-node-1', body: 'hello' });
     await someoneWaitsOnALock();
     otherDrain.release();
     await otherDrain.done;

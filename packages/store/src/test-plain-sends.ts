@@ -27,7 +27,7 @@ export function plainSends(kind: 'sqlite' | 'postgres', through: (db: Database) 
   /** A visitor with a conversation (its first message, seq 1). */
   async function conversationOfNewVisitor(): Promise<Recipient> {
     const visitor = await newVisitor();
-    const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, visitorName: null, inboxId, clientMsgId: uid('c'), body: 'first' });
+    const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: 'first' });
     return { visitorId: visitor.id, conversationId: first.conversation.id };
   }
   const send = (to: Recipient, body: string, clientMsgId = uid('c')) =>

@@ -1,9 +1,8 @@
-import { checkBody, countCharacters, normalizeBody } from '@kefu/core';
+import { countCharacters, normalizeBody } from '@kefu/core';
 import { KefuError, limits, visitorCommands, type VisitorParsed, type VisitorSession } from '@kefu/protocol';
 import {
   currentConversationOf,
   findInbox,
-  findSender,
   findVisitor,
   messagesAfter,
   messagesBefore,
@@ -49,27 +48,9 @@ export function visitorHandlers(ctx: AppContext, socket: VisitorSocket): Command
     if (!input.conversationId || body === '' || (input.attachmentIds ?? []).length > 0) return undefined;
     return sendPlainVisitorMessage(db, { visitorId, inboxId, conversationId: input.conversationId, clientMsgId: input.clientMsgId, body, bodyLength: countCharacters(body) });
   };
-  /** Every other send, and every refusal: the sender and the body checked first, then the store's transaction. */
-  const sendChecked = async (input: Send) => {
-    const sender = await findSender(db.db, visitorId, inboxId);
-    if (!sender) {
-      await inbox(); // not_found: the inbox is gone
-      throw new KefuError('not_found', 'visitor not found');
-    }
-    const { visitor } = sender;
-    const body = checkBody(input.body, sender.inbox.max_message_length, (input.attachmentIds ?? []).length > 0);
-    if (!body.ok) throw new KefuError(body.code, body.message);
-    const outcome = await sendVisitorMessage(db, {
-      visitorId,
-      visitorName: visitor.name,
-      inboxId,
-      clientMsgId: input.clientMsgId,
-      body: body.body,
-      conversationId: input.conversationId,
-      attachmentIds: input.attachmentIds,
-    });
-    return { ...outcome, sender: visitor };
-  };
+  /** Every other send, and every refusal: the store checks the sender and the body in its transaction. */
+  const sendChecked = (input: Send) =>
+    sendVisitorMessage(db, { visitorId, inboxId, clientMsgId: input.clientMsgId, body: input.body, conversationId: input.conversationId, attachmentIds: input.attachmentIds });
 
   return {
     'message:send': async (input) => {

@@ -1,4 +1,4 @@
-import { startsNewConversation, transition } from '@kefu/core';
+import { checkBody, startsNewConversation, transition } from '@kefu/core';
 import { KefuError, type VisitorConversation } from '@kefu/protocol';
 import type { Database, Executor } from '../database.js';
 import { findAgent } from '../repos/agents.js';
@@ -8,7 +8,9 @@ import {
   lockConversation,
   type ConversationRow,
 } from '../repos/conversations.js';
+import { findInbox } from '../repos/inboxes.js';
 import { findMessageByClientId, type MessageRow } from '../repos/messages.js';
+import { findSender, type Sender } from '../repos/visitors.js';
 import { isUniqueViolation } from '../util.js';
 import type { OneStatementSend } from './append-in-one-statement.js';
 import { appendInTwoStatements } from './append-in-two-statements.js';
@@ -70,9 +72,9 @@ async function idempotent<T extends SendOutcome | undefined>(
 
 export type VisitorSend = {
   visitorId: string;
-  visitorName: string | null;
   inboxId: string;
   clientMsgId: string;
+  /** As the visitor sent it: checked against their inbox's limit (core checkBody) and normalised here. */
   body: string;
   conversationId?: string | undefined;
   attachmentIds?: string[] | undefined;
@@ -122,18 +124,22 @@ export async function sendPlainVisitorMessage(db: Database, input: OneStatementS
 
 async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {
   const changes = emptyChanges();
+  const { inbox, visitor: sender } = await senderOf(db, tx, input);
+  const attachmentIds = input.attachmentIds ?? [];
+  const body = checkBody(input.body, inbox.max_message_length, attachmentIds.length > 0);
+  if (!body.ok) throw new KefuError(body.code, body.message);
   const message: NewMessage = {
     kind: 'text',
-    body: input.body,
-    author: { type: 'visitor', id: input.visitorId, name: input.visitorName },
+    body: body.body,
+    author: { type: 'visitor', id: input.visitorId, name: sender.name },
     clientMsgId: input.clientMsgId,
-    attachmentIds: input.attachmentIds ?? [],
+    attachmentIds,
   };
   const target = await targetConversation(db, tx, input, message);
   if ('started' in target) {
     changes.messages.push(target.started.message);
     noteConversation(changes, target.started.conversation);
-    return { ...target.started, created: true, createdConversation: true, changes };
+    return { ...target.started, created: true, createdConversation: true, changes, sender };
   }
   const { open } = target;
   const next = transition({ status: open.status, assigneeId: open.assignee_id }, 'visitor_message');
@@ -142,7 +148,19 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
   const appended = await appendMessage(tx, open.id, message, set, open);
   changes.messages.push(appended.message);
   noteConversation(changes, appended.conversation, open);
-  return { ...appended, created: true, createdConversation: false, changes };
+  return { ...appended, created: true, createdConversation: false, changes, sender };
+}
+
+/**
+ * The sender and their inbox, read in the send's transaction. On PostgreSQL a send that may start a
+ * conversation locks the visitor's row with the same statement (targetConversation): one round trip
+ * for both, where a new conversation's first message used to read its sender before its transaction.
+ */
+async function senderOf(db: Database, tx: Executor, input: VisitorSend): Promise<Sender> {
+  const sender = await findSender(tx, input.visitorId, input.inboxId, db.dialect === 'postgres' && !input.conversationId);
+  if (sender) return sender;
+  if (!(await findInbox(tx, input.inboxId))) throw new KefuError('not_found', 'this inbox no longer exists');
+  throw new KefuError('not_found', 'visitor not found');
 }
 
 /** The named conversation (it must be the visitor's), else the unresolved one, locked; else a new one, started with the message. */
@@ -154,11 +172,11 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
   }
   const conversation = { inboxId: input.inboxId, visitorId: input.visitorId };
   if (db.dialect === 'postgres') {
-    // One visitor, two tabs, two first messages at once: the visitor row lock makes them share one conversation.
-    // NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY SHARE that foreign-key
-    // checks take on this visitor row (a second update of a conversation row in one transaction re-checks
-    // visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's conversation meanwhile.
-    await tx.selectFrom('visitors').select('id').where('id', '=', input.visitorId).forNoKeyUpdate().execute();
+    // One visitor, two tabs, two first messages at once: the visitor row lock (taken by senderOf) makes them
+    // share one conversation. NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY
+    // SHARE that foreign-key checks take on this visitor row (a second update of a conversation row in one
+    // transaction re-checks visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's
+    // conversation meanwhile.
     return openOrStartConversation(tx, conversation, message);
   }
   // SQLite runs one transaction at a time: read, then start (no round trips to save).
