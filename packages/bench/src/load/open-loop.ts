@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { sleep, type Progress } from '../progress.js';
+import { busyBetween, machineTimes } from './settle.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
 import { cpuPer, type CpuMs, type Desk } from '../targets/target.js';
 
@@ -17,6 +18,8 @@ export type StepResult = {
   cpuMsPerMessage: number;
   /** CPU time PostgreSQL used per message sent (NaN for a target without it). */
   databaseCpuMsPerMessage: number;
+  /** Percent of the machine's cores busy (every process) while the messages were sent, drain not included. */
+  machineBusyPct: number;
 };
 
 type Delivered = { conversationId: string; clientMsgId: string | null };
@@ -60,6 +63,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   };
 
   const begin = performance.now();
+  const machineBefore = machineTimes();
   let next = 0;
   while (performance.now() - begin < durationMs) {
     const due = Math.floor(((performance.now() - begin) / 1000) * rate);
@@ -71,6 +75,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     await sleep(2);
   }
   const offered = sent / ((performance.now() - begin) / 1000);
+  const machineBusyPct = Math.round(1000 * busyBetween(machineBefore, machineTimes())) / 10;
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
@@ -91,5 +96,6 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     offered: Math.round(offered),
     cpuMsPerMessage: perMessage.server,
     databaseCpuMsPerMessage: perMessage.database,
+    machineBusyPct,
   };
 }

@@ -1,9 +1,10 @@
 import { cpus } from 'node:os';
 import { sleep } from '../progress.js';
 
-type Times = { busy: number; total: number };
+export type MachineTimes = { busy: number; total: number };
 
-function machineTimes(): Times {
+/** The machine's CPU times so far, all cores and processes together. */
+export function machineTimes(): MachineTimes {
   let busy = 0;
   let total = 0;
   for (const { times } of cpus()) {
@@ -13,6 +14,9 @@ function machineTimes(): Times {
   }
   return { busy, total };
 }
+
+/** The share (0 to 1) of the machine's cores busy between two readings. */
+export const busyBetween = (before: MachineTimes, after: MachineTimes): number => (after.busy - before.busy) / Math.max(1, after.total - before.total);
 
 /** Below this share of the machine's cores busy, the machine counts as quiet. */
 const QUIET = 0.25;
@@ -32,8 +36,6 @@ export async function settle(): Promise<number> {
   for (;;) {
     const before = machineTimes();
     await sleep(WINDOW_MS);
-    const after = machineTimes();
-    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
-    if (busy < QUIET || Date.now() - start >= MAX_MS) return Date.now() - start;
+    if (busyBetween(before, machineTimes()) < QUIET || Date.now() - start >= MAX_MS) return Date.now() - start;
   }
 }

@@ -26,3 +26,11 @@ export type RunContext = {
   startTarget(name: TargetName): Promise<Target>;
   log(text: string): void;
 };
+
+/**
+ * The targets in the order one run measures them: reversed every other run, so that no target (no
+ * build of a --compare) is always measured first. In routing, measured one after the other, the first
+ * target paid about 8 % more CPU a conversation than the second, whichever build it was (twenty-second
+ * round, docs/benchmarks.md).
+ */
+export const inTurn = <T>(targets: readonly T[], run: number): T[] => (run % 2 === 0 ? [...targets] : [...targets].reverse());

@@ -5,8 +5,8 @@ import { inParallel, sleep } from '../progress.js';
 import type { ScenarioResult } from '../report/result.js';
 import { createLatencies, median } from '../stats.js';
 import type { KefuApi } from '../targets/kefu.js';
-import { cpuOf, cpuPer, labelOf, orDash, type Target } from '../targets/target.js';
-import { WARM_UP_MS, type RunContext } from './context.js';
+import { cpuOf, cpuPer, labelOf, orDash, type Target, type TargetName } from '../targets/target.js';
+import { inTurn, WARM_UP_MS, type RunContext } from './context.js';
 
 const AGENTS = 20;
 const RATE = 100;
@@ -20,16 +20,22 @@ const FILL = 0.8;
  * that follows), and samples every agent's load against its capacity all along.
  */
 export async function routing(ctx: RunContext): Promise<ScenarioResult> {
+  const names = ctx.chooseTargets(['kefu-2', 'kefu-1']);
+  const targets = new Map<TargetName, Target & { api: KefuApi }>();
+  const outcomesOf = new Map<TargetName, Outcome[]>(names.map((name) => [name, []]));
+  try {
+    for (const name of names) targets.set(name, (await ctx.startTarget(name)) as Target & { api: KefuApi });
+    // The targets take turns run by run, like the stepped scenarios' steps: one measured after the
+    // other (all runs of the first, then the next) paid for its place in the order (see inTurn).
+    for (let run = 0; run < ctx.runs; run++) {
+      for (const name of inTurn(names, run)) outcomesOf.get(name)!.push(await measure(ctx, targets.get(name)!));
+    }
+  } finally {
+    for (const target of targets.values()) await target.stop();
+  }
   const rows = [];
   const raw: Record<string, unknown> = {};
-  for (const name of ctx.chooseTargets(['kefu-2', 'kefu-1'])) {
-    const target = (await ctx.startTarget(name)) as Target & { api: KefuApi };
-    const outcomes: Outcome[] = [];
-    try {
-      for (let run = 0; run < ctx.runs; run++) outcomes.push(await measure(ctx, target));
-    } finally {
-      await target.stop();
-    }
+  for (const [name, outcomes] of outcomesOf) {
     raw[name] = outcomes;
     const mid = (pick: (o: Outcome) => number) => median(outcomes.map(pick));
     const sum = (pick: (o: Outcome) => number) => outcomes.reduce((total, o) => total + pick(o), 0);
@@ -60,7 +66,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       `Each run's measured part starts once the machine is quiet (${QUIET_MACHINE}): what ran before it (another scenario, the warm-up) does not run in it.`,
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
-      `Runs: ${ctx.runs}, one after the other on the same nodes (started for this scenario), each with inboxes and agents of its own; p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
+      `Runs: ${ctx.runs} on the same nodes (started for this scenario), each with inboxes and agents of its own, the targets taking turns (the order reversed every other run); p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
       'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included. PostgreSQL CPU: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
     ],
     raw,
@@ -106,8 +112,10 @@ async function measure(ctx: RunContext, target: Target & { api: KefuApi }) {
   await sleep(1_000);
   sampling = false;
   await sampler;
-  // Left open until the scenario stops the target: agents leaving would have their conversations
-  // requeued after the presence grace, in the middle of the next run.
+  // The agents stay until the scenario stops the target: agents leaving would have their conversations
+  // requeued after the presence grace, in the middle of the next run. The shoppers leave now: the runs
+  // of several targets take turns, and their sockets would pile up in this process (20 000 open files).
+  for (const shopper of [...warmShoppers, ...shoppers]) shopper.disconnect();
   const summary = measured.latencies.summary();
   return {
     started: count,

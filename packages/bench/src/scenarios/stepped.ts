@@ -1,10 +1,11 @@
+import { cpus } from 'node:os';
 import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
 import { gcDuring, gcOf } from '../targets/gc.js';
 import { cpuOf, labelOf, orDash, type DeskSpec, type Desk, type Target, type TargetName } from '../targets/target.js';
-import { WARM_UP_MS, type RunContext } from './context.js';
+import { inTurn, WARM_UP_MS, type RunContext } from './context.js';
 
 export type SteppedSpec = { scenario: string; title: string; desk: DeskSpec; rates: number[]; targets: TargetName[]; notes: string[] };
 
@@ -13,7 +14,8 @@ const SATURATED = 0.5;
 
 /**
  * Offered load stepped up, every target at each step in turn (so a slow moment of the shared machine
- * hits all of them), repeated `runs` times; the table shows the median of each figure.
+ * hits all of them; the turn's order reversed every other run), repeated `runs` times; the table shows
+ * the median of each figure.
  */
 export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<ScenarioResult> {
   const spec = { ...full, targets: ctx.chooseTargets(full.targets), rates: ctx.rates ?? full.rates };
@@ -45,7 +47,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     for (let run = 0; run < ctx.runs; run++) {
       const saturated = new Set<TargetName>();
       for (const rate of spec.rates) {
-        for (const name of spec.targets) {
+        for (const name of inTurn(spec.targets, run)) {
           if (saturated.has(name)) continue;
           const label = `${spec.scenario} run ${run + 1}/${ctx.runs} ${name}`;
           ctx.progress.update(`${label}: waiting for a quiet machine`);
@@ -92,9 +94,10 @@ function medianStep(steps: SteppedResult[]) {
     databaseCpuMsPerMessage: pick((s) => s.databaseCpuMsPerMessage),
     gcMsPerSecond: pick((s) => s.gc.pauseMsPerSecond),
     majorGcs: pick((s) => s.gc.majors),
+    machineBusyPct: pick((s) => s.machineBusyPct),
     // Each run's own figures, in order: a target's later runs find a larger database and an older heap
     // (twelfth and thirteenth rounds).
-    byRun: steps.map((s) => ({ p50: s.latency.p50, p99: s.latency.p99, cpuMsPerMessage: s.cpuMsPerMessage, gcMsPerSecond: s.gc.pauseMsPerSecond, majorGcs: s.gc.majors })),
+    byRun: steps.map((s) => ({ p50: s.latency.p50, p99: s.latency.p99, cpuMsPerMessage: s.cpuMsPerMessage, gcMsPerSecond: s.gc.pauseMsPerSecond, majorGcs: s.gc.majors, machineBusyPct: s.machineBusyPct })),
   };
 }
 
@@ -123,14 +126,14 @@ function toResult(
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage), gcCell(m)] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage), gcCell(m), `${m.machineBusyPct.toFixed(0)} %`] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
   return {
     scenario: spec.scenario,
     title: spec.title,
-    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'server GC ms/s (full GCs)'],
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'server GC ms/s (full GCs)', 'machine busy'],
     rows,
     chart: {
       title: `${spec.title}: p99 shopper send → agent receives`,
@@ -146,6 +149,7 @@ function toResult(
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
+      `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, this load generator) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
       `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setup].map(([name, { sec, serverCpuSec }]) => `${labelOf(name)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,
       ...spec.notes,
     ],
