@@ -1,55 +1,30 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import { Server } from 'socket.io';
-import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { connectRedis, type RedisClients } from '../redis.js';
-import { createLogger } from '../logger.js';
+import type { Server } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
+import type { RedisClients } from '../redis.js';
 import { encodeOnDemand } from './encode-on-demand.js';
+import { joined as joinedAt, next, redisPair, serve, subscribers, type Cleanups } from './test-adapter-nodes.js';
 
 type Node = { io: Server; url: string; encodes: () => number };
-const cleanups: (() => Promise<unknown>)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 /** A real Socket.IO server on port 0 whose encoder counts the packets it encodes. */
 async function startNode(redis?: RedisClients, channelPrefix?: string): Promise<Node> {
-  const http = createServer();
-  const io = new Server(http);
-  io.adapter(encodeOnDemand(redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix }) : io.adapter()!));
+  const { io, url } = await serve(encodeOnDemand(redis ? createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix }) : Adapter), cleanups);
   let count = 0;
   const encode = io.encoder.encode.bind(io.encoder);
   io.encoder.encode = (packet): unknown[] => {
     count++;
     return encode(packet) as unknown[];
   };
-  io.on('connection', (socket) => socket.on('join', (room: string, done: () => void) => void Promise.resolve(socket.join(room)).then(done)));
-  http.listen(0);
-  await once(http, 'listening');
-  cleanups.push(() => new Promise<void>((resolve) => void io.close(() => resolve())));
-  return { io, url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, encodes: () => count };
+  return { io, url, encodes: () => count };
 }
 
-/** The adapter subscribes to a room's channel when the room is created, without waiting for Redis. */
-async function subscribed(redis: RedisClients, channel: string): Promise<void> {
-  for (;;) {
-    const [, count] = await redis.pub.sendCommand<[string, number]>(['PUBSUB', 'SHARDNUMSUB', channel]);
-    if (count > 0) return;
-  }
-}
-
-const next = (client: ClientSocket, event: string) => new Promise<unknown>((resolve) => client.once(event, resolve));
-
-async function joined(node: Node, room: string): Promise<ClientSocket & { id: string }> {
-  const client = connect(node.url, { transports: ['websocket'], forceNew: true });
-  cleanups.push(async () => client.disconnect());
-  await next(client, 'connect');
-  await client.emitWithAck('join', room);
-  return client as ClientSocket & { id: string };
-}
+const joined = (node: Node, room: string) => joinedAt(node.url, room, cleanups);
 
 describe('encodeOnDemand', () => {
   it('encodes a broadcast once for the sockets it reaches, and not at all when it reaches none', async () => {
@@ -80,13 +55,10 @@ describe('encodeOnDemand', () => {
   });
 
   it('on two nodes through Redis, the sender encodes nothing for a room whose sockets are all on the other node', async () => {
-    const log = createLogger('silent');
-    const prefix = `kefu-test-encode-${process.pid}-`;
-    const clients = [await connectRedis('redis://127.0.0.1:6379', log), await connectRedis('redis://127.0.0.1:6379', log)];
-    cleanups.push(() => Promise.all(clients.map((redis) => redis.close())));
+    const { clients, prefix } = await redisPair('encode', cleanups);
     const [sender, receiver] = [await startNode(clients[0], prefix), await startNode(clients[1], prefix)];
     const client = await joined(receiver, 'r');
-    await subscribed(clients[0]!, `${prefix}#/#r#`);
+    await subscribers(clients[0], `${prefix}#/#r#`);
     const before = { sender: sender.encodes(), receiver: receiver.encodes() };
 
     const received = next(client, 'note');
