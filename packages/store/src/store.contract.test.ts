@@ -103,13 +103,17 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
   it("checks a visitor's send against its sender and their inbox in its transaction, and stores nothing it refuses", async () => {
     await updateInboxRow(db.db, inboxId, { maxMessageLength: 5 });
     const visitor = await insertVisitor(db.db, { inboxId, name: 'Mei', email: 'mei@x.test' });
-    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: '  hi  ' });
+    const clientMsgId = uid('c');
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId, body: '  hi  ' });
     expect(first.message).toMatchObject({ body: 'hi', author_name: 'Mei' });
     expect(first.sender).toEqual({ id: visitor.id, name: 'Mei', email: 'mei@x.test' });
 
     const send = (fields: { visitorId?: string; inboxId?: string; body?: string }) =>
       sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: 'fine', ...fields });
     await expect(send({ body: 'too long' })).rejects.toMatchObject({ code: 'too_large' });
+    // Refused as such even under a clientMsgId already stored: its checks come before any repeat.
+    await expect(sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId, body: 'too long' })).rejects.toMatchObject({ code: 'too_large' });
+    await expect(sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId, body: '  hi  ' })).resolves.toMatchObject({ created: false, message: { id: first.message.id } });
     await expect(send({ body: ' ' })).rejects.toMatchObject({ code: 'bad_request' });
     await expect(send({ visitorId: 'nobody' })).rejects.toMatchObject({ code: 'not_found', message: 'visitor not found' });
     await expect(send({ inboxId: (await insertInbox(db.db, { name: uid('Other') })).id })).rejects.toMatchObject({ code: 'not_found', message: 'visitor not found' });

@@ -68,5 +68,9 @@ describe('dropOwnEchoes', () => {
     b.io.to('r').emit('note', { from: 'b' });
     expect(await fromB).toEqual([{ from: 'b' }, { from: 'b' }]);
     expect(a.handedOn.map((message) => message.uid)).toContain(b.uid);
+
+    // A request's answers come back on the node's own channel with the answering node's uid: handed on.
+    const sockets = await a.io.in('r').fetchSockets();
+    expect(sockets.map((socket) => socket.id).sort()).toEqual([onA.id, onB.id].sort());
   });
 });

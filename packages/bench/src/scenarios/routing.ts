@@ -31,7 +31,8 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       for (const name of inTurn(names, run)) outcomesOf.get(name)!.push(await measure(ctx, targets.get(name)!));
     }
   } finally {
-    for (const target of targets.values()) await target.stop();
+    // Every target stops, even when one of them fails to.
+    await Promise.allSettled([...targets.values()].map((target) => target.stop()));
   }
   const rows = [];
   const raw: Record<string, unknown> = {};
@@ -67,7 +68,7 @@ export async function routing(ctx: RunContext): Promise<ScenarioResult> {
       'Overruns: samples (every 100 ms, from GET /api/admin/agents) in which an agent had more open conversations than its capacity.',
       `Warm-up: first ${WARM_UP_MS / 1000} s at the same rate into an inbox of its own (two agents, one per node), not counted in the other columns; its p99 is the cold nodes' figure.`,
       `Runs: ${ctx.runs} on the same nodes (started for this scenario), each with inboxes and agents of its own, the targets taking turns (the order reversed every other run); p50, p99 and CPU are medians, assigned the lowest, failures and overruns the sum, the warm-up p99 the first run's (the only one on cold nodes).`,
-      'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included. PostgreSQL CPU: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
+      'Server CPU: user + system time of the server processes (both nodes; not PostgreSQL or Redis) while the measured conversations are sent and routed, per conversation; the overrun sampler\'s requests included. PostgreSQL CPU: the same for all of the machine\'s PostgreSQL processes (the two-node shape only; with --compare, what the idle builds\' nodes ask of it meanwhile too, their sweeps).',
     ],
     raw,
   };

@@ -62,7 +62,8 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     }
   } finally {
     desks.forEach((desk) => desk.close());
-    for (const target of targets.values()) await target.stop();
+    // Every target stops, even when one of them fails to.
+    await Promise.allSettled([...targets.values()].map((target) => target.stop()));
   }
   ctx.progress.done();
   return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setup });
@@ -147,7 +148,7 @@ function toResult(
       `Each step starts once the machine is quiet (${QUIET_MACHINE}), so that one target's after-work does not run in the next one's step: waited ${(median(waits) / 1000).toFixed(1)} s per step (median), ${(Math.max(0, ...waits) / 1000).toFixed(1)} s at most.`,
       `Warm-up: each target first runs ${warmUpMs / 1000} s at ${spec.rates[0]} msgs/s on its fresh nodes, not counted in the steps; its p99 (cold nodes): ${[...coldP99].map(([name, p99]) => `${labelOf(name)} ${Number.isNaN(p99) ? '- (none delivered in time)' : `${p99.toFixed(1)} ms`}`).join(', ')}.`,
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
-      'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only).',
+      'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only; with --compare, what the idle builds\' nodes ask of it meanwhile too).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
       `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, this load generator) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
       `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setup].map(([name, { sec, serverCpuSec }]) => `${labelOf(name)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,

@@ -34,6 +34,9 @@ export type SendOutcome = {
 
 type Author = { type: 'visitor' | 'agent'; id: string };
 
+/** A send that its own checks refuse, whatever was sent before under its clientMsgId (see idempotent). */
+class Refused extends KefuError {}
+
 /**
  * Replays the original message of a repeated clientMsgId; null when there is none. A clientMsgId
  * reused for another conversation is a client bug, answered `conflict` rather than a wrong message.
@@ -53,7 +56,9 @@ async function replayOf(db: Executor, author: Author, clientMsgId: string, conve
  * A repeated clientMsgId answers with the original message. The unique index on (author, clientMsgId)
  * is the check: the common, first send costs no extra read. A repeat fails inside its transaction
  * (the unique violation, or an earlier rule: the conversation was resolved since, the attachments are
- * bound already), which rolls it back; then the original, if there is one, is the answer.
+ * bound already), which rolls it back; then the original, if there is one, is the answer. A send
+ * refused by its own checks (`Refused`: the sender, the body) is answered as refused, as it was when
+ * the handler checked them before the transaction.
  */
 async function idempotent<T extends SendOutcome | undefined>(
   db: Database,
@@ -64,6 +69,7 @@ async function idempotent<T extends SendOutcome | undefined>(
   try {
     return await send();
   } catch (error) {
+    if (error instanceof Refused) throw error;
     const replay = isUniqueViolation(error) || error instanceof KefuError ? await replayOf(db.db, author, key.clientMsgId, key.conversationId) : null;
     if (replay) return replay;
     throw error;
@@ -127,7 +133,7 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
   const { inbox, visitor: sender } = await senderOf(db, tx, input);
   const attachmentIds = input.attachmentIds ?? [];
   const body = checkBody(input.body, inbox.max_message_length, attachmentIds.length > 0);
-  if (!body.ok) throw new KefuError(body.code, body.message);
+  if (!body.ok) throw new Refused(body.code, body.message);
   const message: NewMessage = {
     kind: 'text',
     body: body.body,
@@ -159,8 +165,8 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
 async function senderOf(db: Database, tx: Executor, input: VisitorSend): Promise<Sender> {
   const sender = await findSender(tx, input.visitorId, input.inboxId, db.dialect === 'postgres' && !input.conversationId);
   if (sender) return sender;
-  if (!(await findInbox(tx, input.inboxId))) throw new KefuError('not_found', 'this inbox no longer exists');
-  throw new KefuError('not_found', 'visitor not found');
+  if (!(await findInbox(tx, input.inboxId))) throw new Refused('not_found', 'this inbox no longer exists');
+  throw new Refused('not_found', 'visitor not found');
 }
 
 /** The named conversation (it must be the visitor's), else the unresolved one, locked; else a new one, started with the message. */
