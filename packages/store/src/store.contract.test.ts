@@ -12,6 +12,7 @@ import {
   assignConversation,
   bootstrapStore,
   drainAutoInboxes,
+  currentConversationOf,
   findConversation,
   findInboxByKey,
   inboxIdsOfAgents,
@@ -19,6 +20,7 @@ import {
   insertAgent,
   insertAttachment,
   insertVisitor,
+  updateConversationRow,
   updateInboxRow,
   markAgentsOffline,
   messagesAfter,
@@ -98,6 +100,31 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(out.createdConversation).toBe(true);
     expect(out.message).toMatchObject({ seq: 1, prev_public_seq: 0, body: 'hello', author_type: 'visitor' });
     expect(out.conversation).toMatchObject({ status: 'queued', last_seq: 1, last_public_seq: 1, unread: 1 });
+  });
+
+  it('starts one conversation for two first messages of one visitor sent on one node at once', async () => {
+    const visitor = await insertVisitor(db.db, { inboxId });
+    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId, body: clientMsgId });
+    const [one, two] = await Promise.all([send('tab-1'), send('tab-2')]);
+    expect(one.conversation.id).toBe(two.conversation.id);
+    expect([one.createdConversation, two.createdConversation]).toEqual([true, false]);
+    expect([one.message.seq, two.message.seq]).toEqual([1, 2]);
+  });
+
+  it('stores the first messages that arrive together in one batch, and a failing one fails alone', async () => {
+    const [fresh, refused, repeated] = await Promise.all([1, 2, 3].map(() => insertVisitor(db.db, { inboxId })));
+    const stored = await sendVisitorMessage(db, { visitorId: repeated!.id, inboxId, clientMsgId: 'batch-repeat', body: 'first' });
+    await updateConversationRow(db.db, stored.conversation.id, { status: 'resolved' });
+    const [ok, tooLong, repeat] = await Promise.allSettled([
+      sendVisitorMessage(db, { visitorId: fresh!.id, inboxId, clientMsgId: uid('c'), body: 'hello' }),
+      sendVisitorMessage(db, { visitorId: refused!.id, inboxId, clientMsgId: uid('c'), body: 'x'.repeat(100_001) }),
+      // Its conversation was resolved since: the repeat would start a new one, and its clientMsgId is taken.
+      sendVisitorMessage(db, { visitorId: repeated!.id, inboxId, clientMsgId: 'batch-repeat', body: 'first' }),
+    ]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { created: true, createdConversation: true } });
+    expect(tooLong).toMatchObject({ status: 'rejected', reason: { code: 'too_large' } });
+    expect(repeat).toMatchObject({ status: 'fulfilled', value: { created: false, message: { id: stored.message.id } } });
+    expect((await currentConversationOf(db.db, refused!.id))).toBeUndefined();
   });
 
   it("checks a visitor's send against its sender and their inbox in its transaction, and stores nothing it refuses", async () => {
@@ -222,6 +249,8 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
   it('short-path send: changes no column an index of conversations covers', async () => {
     const visitor = await newVisitor();
     const { conversation } = await sendAsVisitor(visitor.id, 'first');
+    // The next send may come within the same millisecond: updated_at is seen to move from an older time.
+    await updateConversationRow(db.db, conversation.id, { updated_at: '2020-01-01T00:00:00.000Z' });
     const read = () => db.db.selectFrom('conversations').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow();
     const before: Record<string, unknown> = await read();
     const sent = await sendPlainVisitorMessage(db, { visitorId: visitor.id, inboxId, conversationId: conversation.id, clientMsgId: uid('c'), body: 'again', bodyLength: 5 });
@@ -722,26 +751,31 @@ describe('store on postgres under contention', () => {
     expect(after.message.seq).toBe(2);
   });
 
-  it('starts one conversation for two first messages that waited for the visitor at once', async () => {
+  it('starts one conversation for two first messages of one visitor sent on two nodes at once', async () => {
     const inbox = await insertInbox(db.db, { name: 'Two tabs', routing: 'manual' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    // Something holds the visitor's row (as a first message does) while both tabs' first messages arrive;
-    // it has the row first: a tab that got it first would pass before the other waited, and two waiters never meet.
-    const holder = await holdLocks(inTransaction, (tx) => tx.selectFrom('visitors').select('id').where('id', '=', visitor.id).forNoKeyUpdate().execute());
-    const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId, body: clientMsgId });
-    const tabs = [send('tab-1'), send('tab-2')];
-    for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
+    // A drain on a third node holds the routing lock while both tabs' first messages arrive, each on a node
+    // of its own: both wait for the lock, so neither passed before the other asked.
+    const [nodeA, nodeB, nodeC] = [openDatabase(test.config), openDatabase(test.config), openDatabase(test.config)];
     try {
-      await someoneWaitsOnALock(2);
+      const holder = await holdLocks((body) => nodeC.transaction(body, 'routing'), async () => undefined);
+      const send = (node: Database, clientMsgId: string) => sendVisitorMessage(node, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId, body: clientMsgId });
+      const tabs = [send(nodeA, 'tab-1'), send(nodeB, 'tab-2')];
+      for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
+      try {
+        await someoneWaitsOnALock(2);
+      } finally {
+        holder.release();
+        await holder.done;
+      }
+      const [one, two] = await Promise.all(tabs);
+      // The second to get the lock sees the first's conversation: a check read before the lock would not.
+      expect(one!.conversation.id).toBe(two!.conversation.id);
+      expect([one!.createdConversation, two!.createdConversation].sort()).toEqual([false, true]);
+      expect([one!.message.seq, two!.message.seq].sort()).toEqual([1, 2]);
     } finally {
-      holder.release();
-      await holder.done;
+      await Promise.all([nodeA.close(), nodeB.close(), nodeC.close()]);
     }
-    const [one, two] = await Promise.all(tabs);
-    // The second to get the row sees the first's conversation: a check read before the lock would not.
-    expect(one!.conversation.id).toBe(two!.conversation.id);
-    expect([one!.createdConversation, two!.createdConversation].sort()).toEqual([false, true]);
-    expect([one!.message.seq, two!.message.seq].sort()).toEqual([1, 2]);
   });
 
   it('a drain assigns a queued conversation with the seq of a visitor message committed while it waited for the row', async () => {

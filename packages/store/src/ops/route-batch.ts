@@ -1,63 +1,81 @@
-import type { Database } from '../database.js';
-import { findConversations, type ConversationRow } from '../repos/conversations.js';
-import { emptyChanges, type DeskChanges } from './changes.js';
+import type { Database, Executor } from '../database.js';
+import type { ConversationRow } from '../repos/conversations.js';
+import { emptyChanges, mergeChanges, type DeskChanges } from './changes.js';
 import { drainQueues } from './drain.js';
 
-/** What routing did about one conversation: its part of the changes, and the conversation as the drain found it. */
-export type Routed = { changes: DeskChanges; found: ConversationRow | undefined };
-type Waiter = { conversationId: string; resolve(routed: Routed): void; reject(error: unknown): void };
+/** What a send that may start a conversation hands back: its conversation as it left it, and what it changed. */
+export type MayStart = { conversation: ConversationRow; createdConversation: boolean; changes: DeskChanges };
+type Job<T> = { send: (tx: Executor) => Promise<T>; resolve(outcome: T): void; reject(error: unknown): void };
 
 /**
- * Routes new conversations in batches. Every routing decision holds the cluster-wide routing lock
- * until it commits, so one routing transaction per new conversation caps a cluster at one commit
- * latency per conversation. Conversations that arrive while a drain runs wait for the next one, which
- * drains all their inboxes at once; each caller gets the part of the changes about its conversation
- * (the first also gets whatever else moved), so nothing is published twice.
- *
- * Every drain takes the whole queue of its inboxes, so a drain that waited for the lock (another
- * node's held it) often assigns conversations committed meanwhile, the next batch's. Such a batch,
- * none of it queued any more once it holds the lock, ends there: one read under the lock instead of
- * the candidates and the queue (a fifth of the batches in the routing bench). That read also hands
- * each sender its conversation as found, so a sender whose conversation another drain took needs no
- * read of its own.
+ * Enough sends to share a commit; few enough that the routing lock, which every other routing
+ * decision of the cluster waits for, is never held for long (a full queue's worth of first messages
+ * would otherwise run under it in one go).
  */
-export function createRouteBatcher(db: Database) {
-  let waiting: Waiter[] = [];
+const MAX_BATCH = 32;
+
+/**
+ * Stores and routes the sends that may start a conversation, together: one transaction under the
+ * routing lock runs the sends, then drains the inboxes where they started a conversation, and commits
+ * once. A new conversation used to wait for two commits in a row (its first message's, then its
+ * routing's), and its routing began with a read of whether another drain had taken it meanwhile.
+ *
+ * Sends that arrive while a batch runs go into the next one. If a batch fails, its sends run again
+ * one by one, so that one send's failure (a repeated clientMsgId, a refused body) is its own. Each
+ * send gets its part of the drain's changes (the first also whatever else moved), so nothing is
+ * published twice, and its conversation as the drain left it.
+ */
+export function createRoutedSends<T extends MayStart>(db: Database) {
+  const waiting: Job<T>[] = [];
   let running = false;
 
-  async function drain(batch: Waiter[]) {
-    const changes = emptyChanges();
-    const found = await db.transaction(async (tx) => {
-      // The drain that held the lock before this one may have just taken them all.
-      const rows = await findConversations(tx, batch.map((w) => w.conversationId));
-      const queuedIn = new Set([...rows.values()].filter((row) => row.status === 'queued').map((row) => row.inbox_id));
-      if (queuedIn.size > 0) await drainQueues(tx, db.dialect, changes, queuedIn);
-      return rows;
+  async function runTogether(batch: Job<T>[]): Promise<T[]> {
+    return db.transaction(async (tx) => {
+      const outcomes: T[] = [];
+      for (const job of batch) outcomes.push(await job.send(tx));
+      const started = outcomes.filter((outcome) => outcome.createdConversation);
+      if (started.length === 0) return outcomes;
+      const changes = emptyChanges();
+      await drainQueues(tx, db.dialect, changes, started.map((outcome) => outcome.conversation.inbox_id));
+      shareChanges(changes, outcomes);
+      return outcomes;
     }, 'routing');
-    return { changes, found };
   }
 
   async function run(): Promise<void> {
     running = true;
     while (waiting.length > 0) {
-      const batch = waiting;
-      waiting = [];
+      const batch = waiting.splice(0, MAX_BATCH);
       try {
-        const { changes, found } = await drain(batch);
-        const ids = batch.map((w) => w.conversationId);
-        splitChanges(changes, ids).forEach((part, i) => batch[i]!.resolve({ changes: part, found: found.get(ids[i]!) }));
+        const outcomes = await runTogether(batch);
+        batch.forEach((job, i) => job.resolve(outcomes[i]!));
       } catch (error) {
-        batch.forEach((w) => w.reject(error));
+        if (batch.length === 1) batch[0]!.reject(error);
+        else for (const job of batch) await runTogether([job]).then(([outcome]) => job.resolve(outcome!), (alone) => job.reject(alone));
       }
     }
     running = false;
   }
 
-  return (conversation: { id: string }): Promise<Routed> =>
-    new Promise((resolve, reject) => {
-      waiting.push({ conversationId: conversation.id, resolve, reject });
+  return (send: (tx: Executor) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      waiting.push({ send, resolve, reject });
       if (!running) void run();
     });
+}
+
+/** Each send's part of a drain's changes (splitChanges), and its conversation as the drain left it. */
+function shareChanges(changes: DeskChanges, outcomes: MayStart[]): void {
+  const ids = outcomes.map((outcome) => outcome.conversation.id);
+  splitChanges(changes, ids).forEach((part, i) => {
+    const outcome = outcomes[i]!;
+    mergeChanges(outcome.changes, part);
+    const latest = changes.conversations.get(ids[i]!);
+    if (latest) {
+      outcome.conversation = latest;
+      outcome.changes.conversations.set(latest.id, latest);
+    }
+  });
 }
 
 /** One DeskChanges per conversation id; changes about other conversations (and inboxes, presence) go to the first. */
