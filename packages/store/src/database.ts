@@ -18,12 +18,17 @@ export type Executor = Kysely<DB>;
 /** Lock keys for pg_advisory_xact_lock: one for the first-start bootstrap, one for every routing decision. */
 const LOCK_KEYS = { bootstrap: 4_711_001, routing: 4_711_002 } as const;
 export type LockName = keyof typeof LOCK_KEYS;
+const noLock = async () => undefined;
 
 export type Database = {
   db: Kysely<DB>;
   dialect: Dialect;
-  /** Runs fn in a transaction; on PostgreSQL it first takes the named cluster-wide transaction lock. */
-  transaction<T>(fn: (tx: Executor) => Promise<T>, lock?: LockName): Promise<T>;
+  /**
+   * Runs fn in a transaction; on PostgreSQL it first takes the named cluster-wide transaction lock, or
+   * with `later` only once fn calls `takeLock` (what fn does before that holds up no one who waits for
+   * the lock). SQLite runs one transaction at a time: `takeLock` does nothing there.
+   */
+  transaction<T>(fn: (tx: Executor, takeLock: () => Promise<void>) => Promise<T>, lock?: LockName, later?: 'later'): Promise<T>;
   /**
    * A write of a single statement or two outside any transaction (a read mark, a new visitor), that
    * nothing asked for at the same time depends on. On SQLite it runs with the others like it, in turn
@@ -164,7 +169,8 @@ const LOCKED_POOL_SIZE = 2;
  */
 function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
   const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
-  const { transaction, aside: inTurn } = line;
+  const { aside: inTurn } = line;
+  const transaction: Database['transaction'] = (fn) => line.transaction((tx) => fn(tx, noLock));
   if (!writer) return { transaction, inTurn };
   // One runner per pair of statements: the line batches the writes that share it.
   const runners = new Map<TwoStatements, (params: Row) => Promise<Row | undefined>>();
@@ -182,8 +188,15 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
-  (fn, lock) =>
-    lock ? lockedTransaction(locked, LOCK_KEYS[lock], fn) : db.transaction().execute(fn);
+  (fn, lock, later) => {
+    if (!lock) return db.transaction().execute((tx) => fn(tx, noLock));
+    const key = LOCK_KEYS[lock];
+    // Taken later, the lock waits on a connection of the main pool: most such transactions never take it.
+    if (later) return db.transaction().execute((tx) => fn(tx, () => takeLock(tx, key)));
+    return lockedTransaction(locked, key, fn);
+  };
+
+const takeLock = async (tx: Executor, key: number) => void (await sql.raw(`select pg_advisory_xact_lock(${key})`).execute(tx));
 
 /**
  * A transaction that first takes a cluster-wide lock; `tx` is its connection, for fn's own use until fn
@@ -192,12 +205,12 @@ const postgresTransaction =
  * routing decision holds the lock until it commits, so each round trip before its first read is one
  * more the next decision waits for.
  */
-function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor) => Promise<T>): Promise<T> {
+function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor, takeLock: () => Promise<void>) => Promise<T>): Promise<T> {
   return locked.connection().execute(async (tx) => {
     let result: T;
     try {
       await sql.raw(`begin; select pg_advisory_xact_lock(${key})`).execute(tx);
-      result = await fn(tx);
+      result = await fn(tx, noLock);
     } catch (error) {
       // A broken connection cannot roll back; the pool drops it, and PostgreSQL ends its transaction.
       await sql`rollback`.execute(tx).catch(() => undefined);

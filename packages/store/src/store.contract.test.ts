@@ -107,11 +107,11 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     const send = (clientMsgId: string) => sendVisitorMessage(db, { visitorId: visitor.id, inboxId, clientMsgId, body: clientMsgId });
     const [one, two] = await Promise.all([send('tab-1'), send('tab-2')]);
     expect(one.conversation.id).toBe(two.conversation.id);
-    expect([one.createdConversation, two.createdConversation]).toEqual([true, false]);
-    expect([one.message.seq, two.message.seq]).toEqual([1, 2]);
+    expect([one.createdConversation, two.createdConversation].sort()).toEqual([false, true]);
+    expect([one.message.seq, two.message.seq].sort()).toEqual([1, 2]);
   });
 
-  it('stores the first messages that arrive together in one batch, and a failing one fails alone', async () => {
+  it('stores and routes first messages that arrive together, and a failing one fails alone', async () => {
     const [fresh, refused, repeated] = await Promise.all([1, 2, 3].map(() => insertVisitor(db.db, { inboxId })));
     const stored = await sendVisitorMessage(db, { visitorId: repeated!.id, inboxId, clientMsgId: 'batch-repeat', body: 'first' });
     await updateConversationRow(db.db, stored.conversation.id, { status: 'resolved' });
@@ -755,7 +755,8 @@ describe('store on postgres under contention', () => {
     const inbox = await insertInbox(db.db, { name: 'Two tabs', routing: 'manual' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
     // A drain on a third node holds the routing lock while both tabs' first messages arrive, each on a node
-    // of its own: both wait for the lock, so neither passed before the other asked.
+    // of its own: one starts the conversation and waits for the routing lock, holding the visitor's row,
+    // which the other waits for.
     const [nodeA, nodeB, nodeC] = [openDatabase(test.config), openDatabase(test.config), openDatabase(test.config)];
     try {
       const holder = await holdLocks((body) => nodeC.transaction(body, 'routing'), async () => undefined);
@@ -769,7 +770,7 @@ describe('store on postgres under contention', () => {
         await holder.done;
       }
       const [one, two] = await Promise.all(tabs);
-      // The second to get the lock sees the first's conversation: a check read before the lock would not.
+      // The second to get the row sees the first's conversation: a check read before the lock would not.
       expect(one!.conversation.id).toBe(two!.conversation.id);
       expect([one!.createdConversation, two!.createdConversation].sort()).toEqual([false, true]);
       expect([one!.message.seq, two!.message.seq].sort()).toEqual([1, 2]);
@@ -804,13 +805,45 @@ describe('store on postgres under contention', () => {
     expect(await findConversation(db.db, first.conversation.id)).toMatchObject({ status: 'open', assignee_id: agent.id, last_seq: 3, last_public_seq: 3 });
   });
 
-  it('answers and publishes a new conversation as another node’s drain left it, not as the send queued it', async () => {
+  it('a send without a conversationId into an open conversation does not wait for the routing lock', async () => {
+    const inbox = await insertInbox(db.db, { name: 'No wait', routing: 'auto' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const agent = await insertAgent(db.db, { email: 'no-wait@x.test', name: 'Cy', passwordHash: 'h', role: 'agent', capacity: 0 });
+    await setMemberships(db.db, agent.id, [inbox.id]);
+    await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'no-wait-1', body: 'one' });
+    expect(first.conversation.status).toBe('queued');
+    // Another node's drain holds the routing lock; once released, it gives the agent a seat and takes the queued conversation.
+    const otherNode = openDatabase(test.config);
+    const otherDrain = await holdLocks(
+      (body) => otherNode.transaction(body, 'routing'),
+      async () => undefined,
+      async (tx) => {
+        await tx.updateTable('agents').set({ capacity: 1 }).where('id', '=', agent.id).execute();
+        await drainQueues(tx, 'postgres', emptyChanges());
+      },
+    );
+    try {
+      // Stored while the lock is held: a send that waited for it would never settle here.
+      const second = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'no-wait-2', body: 'two' });
+      expect(second).toMatchObject({ createdConversation: false, message: { seq: 2 }, conversation: { id: first.conversation.id, status: 'queued' } });
+    } finally {
+      otherDrain.release();
+      await otherDrain.done;
+      await otherNode.close();
+    }
+    const { rows } = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
+    expect(rows.map((m) => [m.seq, m.kind])).toEqual([[1, 'text'], [2, 'text'], [3, 'event']]);
+  });
+
+  it('routes a new conversation in its own send once another node’s routing ends, and answers it as assigned', async () => {
     const inbox = await insertInbox(db.db, { name: 'Other node', routing: 'auto' });
     const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
     const agent = await insertAgent(db.db, { email: 'other-node@x.test', name: 'Nia', passwordHash: 'h', role: 'agent', capacity: 1 });
     await setMemberships(db.db, agent.id, [inbox.id]);
     await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
-    // The other node holds the routing lock, so this node's drain waits while the other one takes the conversation.
+    // The other node holds the routing lock: the send starts its conversation, then waits for the lock. The
+    // other node's drain cannot see that conversation (not committed), so the send's own drain routes it.
     const otherNode = openDatabase(test.config);
     const otherDrain = await holdLocks(
       (body) => otherNode.transaction(body, 'routing'),
@@ -825,6 +858,7 @@ describe('store on postgres under contention', () => {
     const out = await sending;
     expect(out.conversation).toMatchObject({ status: 'open', assignee_id: agent.id });
     expect(out.changes.conversations.get(out.conversation.id)).toBe(out.conversation);
+    expect(out.changes.messages.map((m) => [m.seq, m.kind])).toEqual([[1, 'text'], [2, 'event']]);
   });
 });
 

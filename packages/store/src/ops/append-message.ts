@@ -77,8 +77,8 @@ export async function startConversation(
  * not in a status after which a message starts anew: resolved), locked, or, when there is none, a
  * new one started with this message. One statement where the general way takes three (the current
  * conversation, the conversation, the message): a new conversation's first message is half of what
- * its routing waits for. The routing lock, taken before this statement began, is what keeps a second
- * tab from starting a second conversation: this statement's snapshot sees whatever the first tab
+ * its routing waits for. The row lock taken before this statement began is what keeps a second tab
+ * from starting a second conversation: this statement's snapshot sees whatever the first tab
  * committed.
  */
 export async function openOrStartConversation(

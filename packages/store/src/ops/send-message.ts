@@ -16,8 +16,8 @@ import type { OneStatementSend } from './append-in-one-statement.js';
 import { appendInTwoStatements } from './append-in-two-statements.js';
 import { appendMessage, openOrStartConversation, startConversation, type NewMessage, type Started } from './append-message.js';
 import { applyAssignment, manualReason } from './assignment.js';
-import { emptyChanges, noteConversation, type DeskChanges } from './changes.js';
-import { createRoutedSends } from './route-batch.js';
+import { emptyChanges, mergeChanges, noteConversation, type DeskChanges } from './changes.js';
+import { drainQueues } from './drain.js';
 import { createSendBatcher } from './send-batch.js';
 
 export type SendOutcome = {
@@ -87,15 +87,21 @@ export type VisitorSend = {
 };
 
 /**
- * A send into a named conversation runs in a transaction of its own. One that may start a
- * conversation (no conversationId) is stored and routed in one transaction under the routing lock,
- * with the others that arrive meanwhile (route-batch.ts): a new conversation waits for one commit, not
- * for its message's and then its routing's.
+ * A send that starts a conversation routes it in its own transaction: the conversation and its first
+ * message are written, then the routing lock is taken and the inbox drained, and one commit makes both
+ * durable (a new conversation used to wait for two commits in a row, its message's and its routing's).
+ * The lock is taken only then, so what the send writes first holds up no routing elsewhere, and a send
+ * into an open conversation (nearly every one: the widget names no conversation) never takes it.
+ * A routing failure stores nothing, the message included.
  */
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
-  const append = (tx: Executor) => appendVisitorMessage(db, tx, input);
-  return idempotent(db, author, input, () => (input.conversationId ? db.transaction(append) : routedSends(db)(append)));
+  const send = async (tx: Executor, takeLock: () => Promise<void>) => {
+    const outcome = await appendVisitorMessage(db, tx, input);
+    if (outcome.createdConversation) await routeStarted(db, tx, takeLock, outcome);
+    return outcome;
+  };
+  return idempotent(db, author, input, () => db.transaction(send, 'routing', 'later'));
 }
 
 /** One instance per database, made on first use: a batcher's queue is shared by all the database's callers. */
@@ -110,9 +116,6 @@ function perDatabase<T>(create: (db: Database) => T): (db: Database) => T {
 
 /** Group-commits PostgreSQL's one-statement sends (send-batch.ts). */
 const oneStatementSender = perDatabase(createSendBatcher);
-
-/** Stores and routes the sends that may start a conversation, together (route-batch.ts). */
-const routedSends = perDatabase((db: Database) => createRoutedSends<SendOutcome>(db));
 
 /**
  * The short path for the common send: text into the visitor's conversation that leaves its status as
@@ -136,7 +139,7 @@ export async function sendPlainVisitorMessage(db: Database, input: OneStatementS
 
 async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSend): Promise<SendOutcome> {
   const changes = emptyChanges();
-  const { inbox, visitor: sender } = await senderOf(tx, input);
+  const { inbox, visitor: sender } = await senderOf(db, tx, input);
   const attachmentIds = input.attachmentIds ?? [];
   const body = checkBody(input.body, inbox.max_message_length, attachmentIds.length > 0);
   if (!body.ok) throw new Refused(body.code, body.message);
@@ -163,9 +166,13 @@ async function appendVisitorMessage(db: Database, tx: Executor, input: VisitorSe
   return { ...appended, created: true, createdConversation: false, changes, sender };
 }
 
-/** The sender and their inbox, read in the send's transaction: refused (and nothing stored) when either is gone. */
-async function senderOf(tx: Executor, input: VisitorSend): Promise<Sender> {
-  const sender = await findSender(tx, input.visitorId, input.inboxId);
+/**
+ * The sender and their inbox, read in the send's transaction. On PostgreSQL a send that may start a
+ * conversation locks the visitor's row with the same statement (targetConversation): one round trip
+ * for both, where a new conversation's first message used to read its sender before its transaction.
+ */
+async function senderOf(db: Database, tx: Executor, input: VisitorSend): Promise<Sender> {
+  const sender = await findSender(tx, input.visitorId, input.inboxId, db.dialect === 'postgres' && !input.conversationId);
   if (sender) return sender;
   if (!(await findInbox(tx, input.inboxId))) throw new Refused('not_found', 'this inbox no longer exists');
   throw new Refused('not_found', 'visitor not found');
@@ -179,14 +186,31 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
     return { open: named };
   }
   const conversation = { inboxId: input.inboxId, visitorId: input.visitorId };
-  // One visitor, two tabs, two first messages at once share one conversation: a send without a
-  // conversationId runs under the routing lock (sendVisitorMessage), so the second one sees the first's.
   if (db.dialect === 'postgres') {
+    // One visitor, two tabs, two first messages at once: the visitor row lock (taken by senderOf) makes them
+    // share one conversation. NO KEY UPDATE, not UPDATE: it still excludes the other tab, but not the FOR KEY
+    // SHARE that foreign-key checks take on this visitor row (a second update of a conversation row in one
+    // transaction re-checks visitor_id). FOR UPDATE deadlocked with an agent replying to this visitor's
+    // conversation meanwhile.
     return openOrStartConversation(tx, conversation, message);
   }
   // SQLite runs one transaction at a time: read, then start (no round trips to save).
   const current = await currentConversationOf(tx, input.visitorId);
   return current && !startsNewConversation(current.status) ? { open: current } : { started: await startConversation(tx, db.dialect, conversation, message) };
+}
+
+/**
+ * Drains the inbox of the conversation the send started, under the routing lock (held from here to the
+ * commit). While the send waited for the lock, no other drain could see its conversation: it is not
+ * committed. The send answers and publishes it as the drain left it.
+ */
+async function routeStarted(db: Database, tx: Executor, takeLock: () => Promise<void>, outcome: SendOutcome): Promise<void> {
+  await takeLock();
+  const changes = emptyChanges();
+  await drainQueues(tx, db.dialect, changes, [outcome.conversation.inbox_id]);
+  mergeChanges(outcome.changes, changes);
+  outcome.conversation = changes.conversations.get(outcome.conversation.id) ?? outcome.conversation;
+  outcome.changes.conversations.set(outcome.conversation.id, outcome.conversation);
 }
 
 export type AgentSend = {

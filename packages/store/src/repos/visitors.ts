@@ -63,16 +63,18 @@ export type Sender = { inbox: InboxRow; visitor: Pick<VisitorRow, 'id' | 'name' 
 /**
  * A visitor and their inbox in one query: what every visitor message needs first (the inbox's rules,
  * the author's name). undefined when either is gone. One round trip instead of two per message.
+ * `lock` (PostgreSQL, in a transaction) also locks the visitor's row until it ends, FOR NO KEY UPDATE:
+ * see targetConversation (ops/send-message.ts).
  */
-export async function findSender(db: Executor, visitorId: string, inboxId: string): Promise<Sender | undefined> {
-  const row = await db
+export async function findSender(db: Executor, visitorId: string, inboxId: string, lock = false): Promise<Sender | undefined> {
+  const query = db
     .selectFrom('visitors')
     .innerJoin('inboxes', 'inboxes.id', 'visitors.inbox_id')
     .selectAll('inboxes')
     .select(['visitors.id as visitor_id', 'visitors.name as visitor_name', 'visitors.email as visitor_email'])
     .where('visitors.id', '=', visitorId)
-    .where('inboxes.id', '=', inboxId)
-    .executeTakeFirst();
+    .where('inboxes.id', '=', inboxId);
+  const row = await (lock ? query.forNoKeyUpdate('visitors') : query).executeTakeFirst();
   if (!row) return undefined;
   const { visitor_id: id, visitor_name: name, visitor_email: email, ...inbox } = row;
   return { inbox, visitor: { id, name, email } };
