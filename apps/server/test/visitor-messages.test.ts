@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { newClientMsgId } from '@kefu/client';
 import { AttachmentSchema, MessageSchema, VisitorConversationSchema, limits, visitorCommands, type Message } from '@kefu/protocol';
+import { openDatabase } from '@kefu/store';
 import { startTestServer, type TestServer } from './harness.js';
 import { createInbox, expectFailure, expectOk, onlineAgent, patchInbox, raw, testStore, TINY_PNG, upload, visitorOf } from './kit.js';
 
@@ -50,6 +51,28 @@ describe('visitor messages', () => {
       expect(c.conversation.id).toBe(a.conversation.id);
       expect(c.message).toMatchObject({ seq: 2, prevSeq: 1 });
       expect(c.conversation).toMatchObject({ status: 'queued', lastSeq: 2, queue: { position: 1 } });
+    });
+
+    it('the SDK names the open conversation in its sends, and starts a new one when that was resolved meanwhile', async () => {
+      const inbox = await createInbox(server);
+      const { client } = visitorOf(server, inbox.key);
+      await client.ready();
+      const named: (string | undefined)[] = [];
+      client.socket.onAnyOutgoing((event: string, payload: { conversationId?: string }) => {
+        if (event === 'message:send') named.push(payload.conversationId);
+      });
+      const first = await client.send({ body: 'one' });
+      const second = await client.send({ body: 'two' });
+      expect(second.conversation.id).toBe(first.conversation.id);
+      // Resolved behind the client's back: no conversation:updated tells it.
+      const db = openDatabase(server.store.config);
+      await db.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', first.conversation.id).execute();
+      await db.close();
+      const third = await client.send({ body: 'three' });
+      expect(third.conversation.id).not.toBe(first.conversation.id);
+      expect(third.message.seq).toBe(1);
+      // The first message names none; the second names its conversation; the third does, is refused, and goes again without.
+      expect(named).toEqual([undefined, first.conversation.id, first.conversation.id, undefined]);
     });
 
     it('routes a new conversation to the online agent, whose name the visitor sees', async () => {

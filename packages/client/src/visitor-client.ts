@@ -11,6 +11,7 @@ import type {
 } from '@kefu/protocol';
 import type { Socket } from 'socket.io-client';
 import { BaseClient } from './base-client.js';
+import { KefuClientError } from './errors.js';
 import { newClientMsgId } from './ids.js';
 import { settingsFrom, type ClientOptions, type ClientSettings, type SendOptions } from './options.js';
 import { openSocket } from './open-socket.js';
@@ -60,10 +61,22 @@ export class VisitorClient extends BaseClient<VisitorSession, VisitorCommands, V
     return this.session?.visitorToken;
   }
 
-  /** Sends through the outbox: one clientMsgId, resent until acked, across reconnections. */
+  /**
+   * Sends through the outbox: one clientMsgId, resent until acked, across reconnections. Without a
+   * conversationId it names the visitor's current conversation while that is not resolved, which lets
+   * the server store the message in one statement; if an agent resolved it meanwhile (`conflict`), the
+   * same message goes again without it and starts a new conversation.
+   */
   async send(input: VisitorSendInput, options?: SendOptions): Promise<VisitorSendResult> {
     const payload: VisitorInput<'message:send'> = { ...input, clientMsgId: input.clientMsgId ?? newClientMsgId() };
-    const data = await this.sendThroughOutbox<VisitorSendResult>('message:send', payload, options);
+    const current = this.currentConversation;
+    const named = !payload.conversationId && current && current.status !== 'resolved' ? current.id : undefined;
+    const data = await this.sendThroughOutbox<VisitorSendResult>('message:send', named ? { ...payload, conversationId: named } : payload, options).catch(
+      (error: unknown) => {
+        if (!named || !(error instanceof KefuClientError) || error.code !== 'conflict') throw error;
+        return this.sendThroughOutbox<VisitorSendResult>('message:send', payload, options);
+      },
+    );
     this.track(data.conversation);
     return data;
   }
