@@ -91,8 +91,7 @@ export type VisitorSend = {
  * message are written, then the routing lock is taken and the inbox drained, and one commit makes both
  * durable (a new conversation used to wait for two commits in a row, its message's and its routing's).
  * The lock is taken only then, so what the send writes first holds up no routing elsewhere, and a send
- * into an open conversation (nearly every one: the widget names no conversation) never takes it.
- * A routing failure stores nothing, the message included.
+ * into an open conversation never takes it. A routing failure stores nothing, the message included.
  */
 export function sendVisitorMessage(db: Database, input: VisitorSend): Promise<SendOutcome> {
   const author: Author = { type: 'visitor', id: input.visitorId };
