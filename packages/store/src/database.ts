@@ -196,7 +196,9 @@ const postgresTransaction =
     return lockedTransaction(locked, key, fn);
   };
 
-const takeLock = async (tx: Executor, key: number) => void (await sql.raw(`select pg_advisory_xact_lock(${key})`).execute(tx));
+/** The key is a constant of ours (LOCK_KEYS), not input. */
+const lockStatement = (key: number) => `select pg_advisory_xact_lock(${key})`;
+const takeLock = async (tx: Executor, key: number) => void (await sql.raw(lockStatement(key)).execute(tx));
 
 /**
  * A transaction that first takes a cluster-wide lock; `tx` is its connection, for fn's own use until fn
@@ -209,7 +211,7 @@ function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor
   return locked.connection().execute(async (tx) => {
     let result: T;
     try {
-      await sql.raw(`begin; select pg_advisory_xact_lock(${key})`).execute(tx);
+      await sql.raw(`begin; ${lockStatement(key)}`).execute(tx);
       result = await fn(tx, noLock);
     } catch (error) {
       // A broken connection cannot roll back; the pool drops it, and PostgreSQL ends its transaction.

@@ -701,6 +701,25 @@ describe('store on postgres under contention', () => {
   const inTransaction = (body: (tx: Executor) => Promise<void>) => db.db.transaction().execute(body);
 
   /**
+   * Another node's routing transaction: holds the routing lock from when this resolves until `end()`,
+   * which then runs `finish` in it, commits, and closes that node.
+   */
+  async function otherNodeRouting(finish: (tx: Executor) => Promise<unknown> = async () => undefined): Promise<{ end: () => Promise<void> }> {
+    const node = openDatabase(test.config);
+    const held = await holdLocks((body) => node.transaction(body, 'routing'), async () => undefined, finish);
+    return {
+      end: async () => {
+        held.release();
+        try {
+          await held.done;
+        } finally {
+          await node.close();
+        }
+      },
+    };
+  }
+
+  /**
    * An agent's resolve that holds the conversation's row until what `whileHeld` starts waits on a
    * lock, then resolves it and commits; what `whileHeld` started, once it ends.
    */
@@ -757,17 +776,16 @@ describe('store on postgres under contention', () => {
     // A drain on a third node holds the routing lock while both tabs' first messages arrive, each on a node
     // of its own: one starts the conversation and waits for the routing lock, holding the visitor's row,
     // which the other waits for.
-    const [nodeA, nodeB, nodeC] = [openDatabase(test.config), openDatabase(test.config), openDatabase(test.config)];
+    const [nodeA, nodeB] = [openDatabase(test.config), openDatabase(test.config)];
     try {
-      const holder = await holdLocks((body) => nodeC.transaction(body, 'routing'), async () => undefined);
+      const thirdNode = await otherNodeRouting();
       const send = (node: Database, clientMsgId: string) => sendVisitorMessage(node, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId, body: clientMsgId });
       const tabs = [send(nodeA, 'tab-1'), send(nodeB, 'tab-2')];
       for (const tab of tabs) tab.catch(() => undefined); // awaited below; a failure before that is no unhandled rejection
       try {
         await someoneWaitsOnALock(2);
       } finally {
-        holder.release();
-        await holder.done;
+        await thirdNode.end();
       }
       const [one, two] = await Promise.all(tabs);
       // The second to get the row sees the first's conversation: a check read before the lock would not.
@@ -775,7 +793,7 @@ describe('store on postgres under contention', () => {
       expect([one!.createdConversation, two!.createdConversation].sort()).toEqual([false, true]);
       expect([one!.message.seq, two!.message.seq].sort()).toEqual([1, 2]);
     } finally {
-      await Promise.all([nodeA.close(), nodeB.close(), nodeC.close()]);
+      await Promise.all([nodeA.close(), nodeB.close()]);
     }
   });
 
@@ -814,23 +832,16 @@ describe('store on postgres under contention', () => {
     const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'no-wait-1', body: 'one' });
     expect(first.conversation.status).toBe('queued');
     // Another node's drain holds the routing lock; once released, it gives the agent a seat and takes the queued conversation.
-    const otherNode = openDatabase(test.config);
-    const otherDrain = await holdLocks(
-      (body) => otherNode.transaction(body, 'routing'),
-      async () => undefined,
-      async (tx) => {
-        await tx.updateTable('agents').set({ capacity: 1 }).where('id', '=', agent.id).execute();
-        await drainQueues(tx, 'postgres', emptyChanges());
-      },
-    );
+    const otherDrain = await otherNodeRouting(async (tx) => {
+      await tx.updateTable('agents').set({ capacity: 1 }).where('id', '=', agent.id).execute();
+      await drainQueues(tx, 'postgres', emptyChanges());
+    });
     try {
       // Stored while the lock is held: a send that waited for it would never settle here.
       const second = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'no-wait-2', body: 'two' });
       expect(second).toMatchObject({ createdConversation: false, message: { seq: 2 }, conversation: { id: first.conversation.id, status: 'queued' } });
     } finally {
-      otherDrain.release();
-      await otherDrain.done;
-      await otherNode.close();
+      await otherDrain.end();
     }
     const { rows } = await messagesAfter(db.db, first.conversation.id, 0, 10, 'agent');
     expect(rows.map((m) => [m.seq, m.kind])).toEqual([[1, 'text'], [2, 'text'], [3, 'event']]);
@@ -844,17 +855,10 @@ describe('store on postgres under contention', () => {
     await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
     // The other node holds the routing lock: the send starts its conversation, then waits for the lock. The
     // other node's drain cannot see that conversation (not committed), so the send's own drain routes it.
-    const otherNode = openDatabase(test.config);
-    const otherDrain = await holdLocks(
-      (body) => otherNode.transaction(body, 'routing'),
-      async () => undefined,
-      (tx) => drainQueues(tx, 'postgres', emptyChanges()),
-    );
+    const otherDrain = await otherNodeRouting((tx) => drainQueues(tx, 'postgres', emptyChanges()));
     const sending = sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'other-node-1', body: 'hello' });
     await someoneWaitsOnALock();
-    otherDrain.release();
-    await otherDrain.done;
-    await otherNode.close();
+    await otherDrain.end();
     const out = await sending;
     expect(out.conversation).toMatchObject({ status: 'open', assignee_id: agent.id });
     expect(out.changes.conversations.get(out.conversation.id)).toBe(out.conversation);

@@ -207,9 +207,9 @@ async function routeStarted(db: Database, tx: Executor, takeLock: () => Promise<
   await takeLock();
   const changes = emptyChanges();
   await drainQueues(tx, db.dialect, changes, [outcome.conversation.inbox_id]);
+  // mergeChanges puts the drain's row, if it moved the conversation, where the send's own was.
   mergeChanges(outcome.changes, changes);
   outcome.conversation = changes.conversations.get(outcome.conversation.id) ?? outcome.conversation;
-  outcome.changes.conversations.set(outcome.conversation.id, outcome.conversation);
 }
 
 export type AgentSend = {
