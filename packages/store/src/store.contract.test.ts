@@ -452,6 +452,23 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(Object.fromEntries(changes.assignees)).toEqual(Object.fromEntries(agents.map((a) => [a.id, { name: a.name }])));
   });
 
+  it('a first message’s own drain assigns its new conversation (not locked: no one else sees it yet) and the older queued ones', async () => {
+    const waiting = await sendAsVisitor((await newVisitor()).id, 'anyone?');
+    expect(waiting.conversation.status).toBe('queued');
+    // Online without a drain of their own: the next first message's drain finds the queue and the agent.
+    const agent = await newAgent(2, false);
+    await db.db.updateTable('agents').set({ connected: 1, status: 'online' }).where('id', '=', agent.id).execute();
+    const started = await sendAsVisitor((await newVisitor()).id, 'hello');
+    expect(started.conversation).toMatchObject({ status: 'open', assignee_id: agent.id, last_seq: 2 });
+    for (const [id, body] of [[waiting.conversation.id, 'anyone?'], [started.conversation.id, 'hello']] as const) {
+      expect(await findConversation(db.db, id)).toMatchObject({ status: 'open', assignee_id: agent.id, last_seq: 2, last_public_seq: 2, queued_at: null });
+      const { rows } = await messagesAfter(db.db, id, 0, 10, 'agent');
+      expect(rows.map((m) => [m.seq, m.kind, m.body])).toEqual([[1, 'text', body], [2, 'event', `${agent.name} joined the conversation`]]);
+      expect((await assignmentsOf(db.db, id)).map((r) => r.agentId)).toEqual([agent.id]);
+    }
+    expect(started.changes.conversations.get(waiting.conversation.id)).toMatchObject({ assignee_id: agent.id, last_seq: 2 });
+  });
+
   it('the sweeper’s drain (no inboxes named) finds the auto inboxes where someone waits, and leaves manual ones', async () => {
     const waiting = await sendAsVisitor((await newVisitor()).id, 'anyone?');
     const manual = await insertInbox(db.db, { name: uid('Manual'), routing: 'manual' });

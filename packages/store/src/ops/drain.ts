@@ -1,7 +1,7 @@
 import { chooseAgent, planDrain } from '@kefu/core';
 import type { Database, Dialect, Executor } from '../database.js';
 import { toVisitorAssignee } from '../repos/agents.js';
-import { lockConversations, queueEntriesOf } from '../repos/conversations.js';
+import { lockConversations, queueEntriesOf, type ConversationRow } from '../repos/conversations.js';
 import { autoInboxesWithQueue } from '../repos/inboxes.js';
 import { applyAssignments, candidatesOf } from './assignment.js';
 import { emptyChanges, type DeskChanges } from './changes.js';
@@ -22,8 +22,10 @@ export function drainAutoInboxes(db: Database, inboxIds?: string[]): Promise<Des
 /**
  * Assigns queued conversations of `auto` inboxes to eligible agents until nobody has capacity.
  * Runs inside a routing transaction, so loads read here cannot change under it on any node.
+ * `written`: conversations the transaction wrote itself (a send's new one), which no other can see
+ * yet: taken as they are, without a lock's round trip under the routing lock.
  */
-export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskChanges, inboxIds?: Iterable<string>): Promise<void> {
+export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskChanges, inboxIds?: Iterable<string>, written: readonly ConversationRow[] = []): Promise<void> {
   // Given inboxes are not looked up: a manual one has no candidates (candidatesOf), one round trip
   // fewer under the lock. Without them (the sweeper, every few seconds on every node): only the `auto`
   // inboxes where someone waits, in one read; each of the others cost a candidates query under the lock.
@@ -35,7 +37,7 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
     if (chooseAgent(candidates).agentId === null) continue;
     const plans = planDrain(await queueEntriesOf(tx, inboxId), candidates);
     // Locked before they are written: a visitor's message may have moved their seqs since the queue was read.
-    const locked = await lockConversations(tx, dialect, plans.map((plan) => plan.conversationId));
+    const locked = await lockPlanned(tx, dialect, plans.map((plan) => plan.conversationId), written);
     const decisions = plans.flatMap((plan) => {
       const conversation = locked.get(plan.conversationId);
       const agent = candidates.find((c) => c.id === plan.agentId);
@@ -45,4 +47,12 @@ export async function drainQueues(tx: Executor, dialect: Dialect, changes: DeskC
     for (const { agent } of decisions) changes.assignees.set(agent.id, toVisitorAssignee(rows.get(agent.id)!));
     await applyAssignments(tx, dialect, decisions, changes);
   }
+}
+
+/** The planned conversations, locked; those the transaction wrote itself need no lock and are as it wrote them. */
+async function lockPlanned(tx: Executor, dialect: Dialect, ids: string[], written: readonly ConversationRow[]): Promise<Map<string, ConversationRow>> {
+  const own = new Map(written.filter((row) => ids.includes(row.id)).map((row) => [row.id, row]));
+  const locked = await lockConversations(tx, dialect, ids.filter((id) => !own.has(id)));
+  own.forEach((row, id) => locked.set(id, row));
+  return locked;
 }

@@ -206,7 +206,7 @@ async function targetConversation(db: Database, tx: Executor, input: VisitorSend
 async function routeStarted(db: Database, tx: Executor, takeLock: () => Promise<void>, outcome: SendOutcome): Promise<void> {
   await takeLock();
   const changes = emptyChanges();
-  await drainQueues(tx, db.dialect, changes, [outcome.conversation.inbox_id]);
+  await drainQueues(tx, db.dialect, changes, [outcome.conversation.inbox_id], [outcome.conversation]);
   // mergeChanges puts the drain's row, if it moved the conversation, where the send's own was.
   mergeChanges(outcome.changes, changes);
   outcome.conversation = changes.conversations.get(outcome.conversation.id) ?? outcome.conversation;
