@@ -681,6 +681,16 @@ describe('store on postgres under contention', () => {
     await test.drop();
   });
 
+  /** An `auto` inbox with a visitor and one online agent of the given capacity. */
+  async function autoInboxWithOnlineAgent(name: string, capacity: number) {
+    const inbox = await insertInbox(db.db, { name, routing: 'auto' });
+    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
+    const agent = await insertAgent(db.db, { email: `${uid('agent')}@x.test`, name: uid('Agent'), passwordHash: 'h', role: 'agent', capacity });
+    await setMemberships(db.db, agent.id, [inbox.id]);
+    await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    return { inbox, visitor, agent };
+  }
+
   /** Polls pg_stat_activity (no event exists for it) until `sessions` sessions wait on a lock. */
   async function someoneWaitsOnALock(sessions = 1): Promise<void> {
     const deadline = Date.now() + 5_000;
@@ -841,11 +851,7 @@ describe('store on postgres under contention', () => {
   });
 
   it('a send without a conversationId into an open conversation does not wait for the routing lock', async () => {
-    const inbox = await insertInbox(db.db, { name: 'No wait', routing: 'auto' });
-    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const agent = await insertAgent(db.db, { email: 'no-wait@x.test', name: 'Cy', passwordHash: 'h', role: 'agent', capacity: 0 });
-    await setMemberships(db.db, agent.id, [inbox.id]);
-    await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    const { inbox, visitor, agent } = await autoInboxWithOnlineAgent('No wait', 0);
     const first = await sendVisitorMessage(db, { visitorId: visitor.id, inboxId: inbox.id, clientMsgId: 'no-wait-1', body: 'one' });
     expect(first.conversation.status).toBe('queued');
     // Another node's drain holds the routing lock; once released, it gives the agent a seat and takes the queued conversation.
@@ -865,11 +871,7 @@ describe('store on postgres under contention', () => {
   });
 
   it('routes a new conversation in its own send once another node’s routing ends, and answers it as assigned', async () => {
-    const inbox = await insertInbox(db.db, { name: 'Other node', routing: 'auto' });
-    const visitor = await insertVisitor(db.db, { inboxId: inbox.id });
-    const agent = await insertAgent(db.db, { email: 'other-node@x.test', name: 'Nia', passwordHash: 'h', role: 'agent', capacity: 1 });
-    await setMemberships(db.db, agent.id, [inbox.id]);
-    await updateAgentPresence(db, agent.id, { connected: true, status: 'online' });
+    const { inbox, visitor, agent } = await autoInboxWithOnlineAgent('Other node', 1);
     // The other node holds the routing lock: the send starts its conversation, then waits for the lock. The
     // other node's drain cannot see that conversation (not committed), so the send's own drain routes it.
     const otherDrain = await otherNodeRouting((tx) => drainQueues(tx, 'postgres', emptyChanges()));
