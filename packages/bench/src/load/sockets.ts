@@ -1,8 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
 
-/** A websocket-only Socket.IO client with no reconnection: the bench counts failures rather than hiding them. */
-export function connect(url: string, namespace: '/visitor' | '/agent', auth: Record<string, unknown> = {}): Promise<Socket> {
-  const socket = io(`${url}${namespace}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+/**
+ * A websocket-only Socket.IO client with no reconnection: the bench counts failures rather than hiding
+ * them. `parser`: another Socket.IO parser (list-updates.ts), Socket.IO's own by default.
+ */
+export function connect(url: string, namespace: '/visitor' | '/agent', auth: Record<string, unknown> = {}, parser?: object): Promise<Socket> {
+  const socket = io(`${url}${namespace}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000, ...(parser ? { parser } : {}) });
   return new Promise((resolve, reject) => {
     socket.once('session', () => resolve(socket));
     socket.once('connect_error', (error) => {

@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { takeListUpdates } from '../load/list-updates.js';
 import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
 import type { ScenarioResult } from '../report/result.js';
@@ -30,6 +31,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   const waits: number[] = [];
   const coldP99 = new Map<TargetName, number>();
   const setup = new Map<TargetName, Setup>();
+  takeListUpdates();
   try {
     for (const name of spec.targets) {
       const target = await ctx.startTarget(name);
@@ -66,7 +68,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
     await Promise.allSettled([...targets.values()].map((target) => target.stop()));
   }
   ctx.progress.done();
-  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setup });
+  return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setup, listUpdates: takeListUpdates() });
 }
 
 /** A step and the target's GC while it ran (its load and its drain). */
@@ -118,7 +120,7 @@ function toResult(
   { durationMs, warmUpMs }: { durationMs: number; warmUpMs: number },
   runs: number,
   waits: number[],
-  { coldP99, setup }: { coldP99: Map<TargetName, number>; setup: Map<TargetName, Setup> },
+  { coldP99, setup, listUpdates }: { coldP99: Map<TargetName, number>; setup: Map<TargetName, Setup>; listUpdates: ReturnType<typeof takeListUpdates> },
 ): ScenarioResult {
   const rows = [];
   const raw: Record<string, ReturnType<typeof medianStep> | null> = {};
@@ -151,9 +153,10 @@ function toResult(
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the two-node shape only; with --compare, what the idle builds\' nodes ask of it meanwhile too).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
       `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, this load generator) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
+      `List updates: each kefu desk's first agent parses every event as a dashboard does; the others (dashboards of their own, simulated in this one process) receive each \`conversation:activity\` whole but only count it: ${listUpdates.frames} of them, ${(listUpdates.chars / 2 ** 20).toFixed(1)} MB, over the scenario.`,
       `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setup].map(([name, { sec, serverCpuSec }]) => `${labelOf(name)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,
       ...spec.notes,
     ],
-    raw: { ...raw, coldP99: Object.fromEntries(coldP99), setup: Object.fromEntries(setup) },
+    raw: { ...raw, coldP99: Object.fromEntries(coldP99), setup: Object.fromEntries(setup), listUpdates },
   };
 }

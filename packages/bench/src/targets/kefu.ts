@@ -7,6 +7,7 @@ import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { inParallel } from '../progress.js';
+import { listUpdateCountingParser } from '../load/list-updates.js';
 import { command, connect } from '../load/sockets.js';
 import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
@@ -129,7 +130,8 @@ type SendAck = { message: { conversationId: string }; conversation: { id: string
 async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, spec: DeskSpec, onProgress: (text: string) => void): Promise<Desk> {
   const inbox = await api.createInbox(spec.routing ?? 'auto');
   const accounts = await inParallel(Array.from({ length: spec.agents }), 8, () => api.createAgent(inbox.id, spec.capacity));
-  const agents = await inParallel(accounts, 20, (account) => connect(agentUrl, '/agent', { token: account.token }));
+  // The first agent parses everything, as a dashboard does; the others only count the list updates.
+  const agents = await inParallel(accounts, 20, (account, i) => connect(agentUrl, '/agent', { token: account.token }, i === 0 ? undefined : listUpdateCountingParser));
   const startShopper = async (index: number, of: number, what: string): Promise<{ id: string; shopper: Socket }> => {
     const shopper = await connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
     const ack = await command<SendAck>(shopper, 'message:send', { clientMsgId: `hello-${index}`, body: 'hello' });

@@ -1,0 +1,3 @@
+import { jestBase } from '../../jest.base.js';
+
+export default { ...jestBase };
