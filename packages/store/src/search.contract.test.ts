@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { createTestStore, type TestStore } from './testing.js';
-import { bootstrapStore, indexNewMessages, insertInbox, insertVisitor, searchConversations, sendVisitorMessage } from './index.js';
+import { bootstrapStore, indexInSteps, indexNewMessages, insertInbox, insertVisitor, searchConversations, sendVisitorMessage } from './index.js';
 import { matchesPhrases, searchGroups, snippetOf } from './search-text.js';
 
 let counter = 0;
@@ -147,6 +147,33 @@ describe.each(['sqlite', 'postgres'] as const)('search contract on %s', (kind) =
     }
     expect(await indexNewMessages(db)).toBe(0);
     expect((await search('tundra', [inbox])).rows.map((r) => r.text)).toEqual(['tundra three', 'tundra two', 'tundra one']);
+  });
+
+  it('indexes in steps of its own transactions, awaiting between() after each step that indexed some', async () => {
+    const inbox = (await insertInbox(db.db, { name: 'Steps' })).id;
+    await conversationOf(inbox, {}, 'glacier one', 'glacier two', 'glacier three', 'glacier four', 'glacier five');
+    // What each transaction indexed, and how often the steps waited between two.
+    const steps: unknown[] = [];
+    let waits = 0;
+    const counting: Pick<Database, 'dialect' | 'transaction'> = {
+      dialect: db.dialect,
+      transaction: async (work) => {
+        const result = await db.transaction(work);
+        steps.push(result);
+        return result;
+      },
+    };
+    const indexed = await indexInSteps(counting, 2, async () => {
+      waits++;
+    });
+    if (kind === 'sqlite') {
+      expect(indexed).toBe(5);
+      expect(steps).toEqual([2, 2, 1, 0]);
+      expect(waits).toBe(3);
+    } else {
+      expect([indexed, waits]).toEqual([0, 0]);
+    }
+    expect((await search('glacier', [inbox])).rows.map((r) => r.text)).toEqual(['glacier five', 'glacier four', 'glacier three', 'glacier two', 'glacier one']);
   });
 
   it('uses the full-text index, not a scan of every message', async () => {

@@ -31,7 +31,20 @@ export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transacti
   });
 }
 
+/**
+ * Indexes every message not indexed yet, `step` at a time, each step a transaction of its own, awaiting
+ * `between()` after each step that indexed some. Returns how many messages it indexed.
+ */
+export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction'>, step: number, between: () => Promise<void>): Promise<number> {
+  let indexed = 0;
+  for (let done = await indexNewMessages(db, step); done > 0; done = await indexNewMessages(db, step)) {
+    indexed += done;
+    await between();
+  }
+  return indexed;
+}
+
 /** Brings the index up to date before a search: usually one empty batch. */
 export async function catchUpSearchIndex(db: Pick<Database, 'dialect' | 'transaction'>): Promise<void> {
-  while ((await indexNewMessages(db)) > 0);
+  await indexInSteps(db, 5_000, async () => undefined);
 }
