@@ -5,11 +5,12 @@ import type { AppContext } from './context.js';
 const INTERVAL_MS = 2_000;
 
 /**
- * Messages indexed per transaction: about a millisecond of the event loop. The index runs on the event
- * loop (the main connection), and a whole tick's worth at once, 5 000 messages at 3 000 msgs/s, held
- * every socket for 12 to 23 ms every two seconds (docs/benchmarks.md, twenty-fifth round).
+ * Messages indexed per transaction: about 3 ms of the event loop. The index runs on the event loop (the
+ * main connection), and a whole tick's worth at once, 5 000 messages at 3 000 msgs/s, held every socket
+ * for 11 to 17 ms every two seconds; steps of 250 cost a third more CPU (each transaction writes a
+ * segment of the index), steps of 1 000 the same as one batch (docs/benchmarks.md, twenty-fifth round).
  */
-const STEP = 250;
+const STEP = 1_000;
 
 /**
  * SQLite's search index follows the messages a step at a time (indexInSteps), so sending never waits
