@@ -94,6 +94,19 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect(again.secret.length).toBeGreaterThan(20);
   });
 
+  it('generates an admin password of letters and digits for an empty store, which a command line takes as a value', async () => {
+    const fresh = await createTestStore(kind);
+    const freshDb = openDatabase(fresh.config);
+    try {
+      const boot = await bootstrapStore(freshDb, { adminEmail: 'admin@kefu.local', hashPassword: hash });
+      // base64url could start with '-', which `npm run demo -- --password …` read as an option.
+      expect(boot.createdAdmin?.generatedPassword).toMatch(/^[0-9a-f]{24}$/);
+    } finally {
+      await freshDb.close();
+      await fresh.drop();
+    }
+  });
+
   it('stores a first visitor message in a new queued conversation with seq 1', async () => {
     const visitor = await newVisitor();
     const out = await sendAsVisitor(visitor.id, 'hello');

@@ -31,7 +31,9 @@ export async function bootstrapStore(db: Database, options: BootstrapOptions): P
   // Hashing is deliberately slow: only an empty store needs it, so later starts skip it. The check
   // is repeated under the lock, where several nodes starting at once agree on one admin.
   const emptyStore = !(await hasAgents(db.db));
-  const generated = emptyStore && !options.adminPassword ? randomBytes(12).toString('base64url') : null;
+  // Hex: the password goes on command lines (`npm run demo -- --password …`), where a base64url one
+  // that began with '-' was taken for an option.
+  const generated = emptyStore && !options.adminPassword ? randomBytes(12).toString('hex') : null;
   const password = options.adminPassword ?? generated;
   const passwordHash = emptyStore && password ? await options.hashPassword(password) : null;
   return db.transaction(async (tx) => {
