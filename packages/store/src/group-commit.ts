@@ -106,9 +106,10 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
     running = false;
   }
 
-  function enqueue<T, J extends Job>(queue: J[], job: (settle: Settle) => J): Promise<T> {
+  /** `job` writes its object out, settle functions included: docs/benchmarks.md, change 85. */
+  function enqueue<T, J extends Job>(queue: J[], job: (resolve: Settle['resolve'], reject: Settle['reject']) => J): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push(job({ resolve, reject }));
+      queue.push(job(resolve, reject));
       if (running) return;
       running = true;
       setImmediate(() => void runBatches());
@@ -116,9 +117,9 @@ export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<voi
   }
 
   return {
-    transaction: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(waiting, (settle) => ({ ...settle, work })),
+    transaction: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(waiting, (resolve, reject) => ({ resolve, reject, work })),
     detached: <I, O>(run: Detached<I, O>, input: I): Promise<O> =>
-      enqueue(waiting, (settle) => ({ ...settle, detached: run as Detached<unknown, unknown>, input })),
-    aside: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(aside, (settle) => ({ ...settle, work })),
+      enqueue(waiting, (resolve, reject) => ({ resolve, reject, detached: run as Detached<unknown, unknown>, input })),
+    aside: <T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> => enqueue(aside, (resolve, reject) => ({ resolve, reject, work })),
   };
 }

@@ -43,6 +43,8 @@ export async function appendInTwoStatements(db: Database, send: OneStatementSend
   const write = db.writeInTurn?.(APPEND_TEXT);
   if (!write) return undefined;
   const now = nowIso();
-  const row = await write({ ...send, id: newMessageId(), now } satisfies Row);
+  const { visitorId, inboxId, conversationId, clientMsgId, body, bodyLength } = send;
+  // Written out, not `{ ...send, id, now }`: docs/benchmarks.md, change 85.
+  const row = await write({ visitorId, inboxId, conversationId, clientMsgId, body, bodyLength, id: newMessageId(), now } satisfies Row);
   return row && appended(send, row as Returned, now);
 }

@@ -40,11 +40,13 @@ export async function appendMessage(
   const row = messageRowOf(conversationId, next, message, now);
   await insertMessageRow(tx, row);
   await bindOwnAttachments(tx, row, message.attachmentIds ?? []);
-  const fields = { ...next.set, ...summaryOf(row, next.firstResponseAt), ...set, updated_at: now };
+  // Object.assign, not spreads, for objects that gain keys: docs/benchmarks.md, change 85.
+  const fields = Object.assign({}, next.set, summaryOf(row, next.firstResponseAt), set);
+  fields.updated_at = now;
   const conversation = await tx
     .updateTable('conversations')
     // unread stays relative: on SQLite a read mark (outside this transaction's job) may reset it meanwhile.
-    .set((eb) => (next.unreadGrows ? { ...fields, unread: eb('unread', '+', 1) } : fields))
+    .set((eb) => (next.unreadGrows ? Object.assign({}, fields, { unread: eb('unread', '+', 1) }) : fields))
     .where('id', '=', conversationId)
     .returningAll()
     .executeTakeFirstOrThrow();
