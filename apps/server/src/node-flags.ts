@@ -6,5 +6,14 @@
  * a semi-space by default. At 1 500 to 3 000 messages a second a node filled it many times a second,
  * and each scavenge copied whatever was still in flight. Twice as large, it fills half as often: the
  * GC pauses about halve, and an idle socket costs about 2 KB more (docs/benchmarks.md, change 58).
+ *
+ * V8 allocates objects straight into the old generation from the places in the code ("allocation
+ * sites") whose objects it saw survive scavenges, and the decision sticks. A node's start (migrations,
+ * bootstrap, the first sends, one at a time) taught it that of sites on the message path, the
+ * PostgreSQL driver's rows among them: from then on those objects were born old, and every young
+ * value they point to (each message's) was copied into the old generation at the next scavenge,
+ * though dead a millisecond later. A request's objects die young in kefu; without pretenuring they
+ * stay young and die there: promoted a scavenge at 1 500 to 3 000 msgs/s, 428 kB to 102 kB on the
+ * two-node shoppers' node, 207 kB to 14 kB on one node (docs/benchmarks.md, change 86).
  */
-export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32'];
+export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
