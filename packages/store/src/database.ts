@@ -131,15 +131,19 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
     return {
       // A connection whose statements a migration made stale (isStalePlan) is closed; the pool opens a new one.
       release: (destroy) => client.release(destroy || stale),
-      // kefu streams no query, so Kysely never passes a cursor here: only (sql, parameters).
-      query: (async (text: string, values: readonly unknown[]) => {
-        try {
-          return await client.query({ name: values.length > 0 ? nameOf(text) : undefined, text, values: values as unknown[] });
-        } catch (error) {
-          stale ||= isStalePlan(error);
-          throw error;
-        }
-      }) as unknown as PostgresPoolClient['query'],
+      // kefu streams no query, so Kysely never passes a cursor here: only (sql, parameters). pg's
+      // callback form, not its promise: a query pg makes a promise for is given its callback after it
+      // is built, and on Node 20 such queries, their rows and every value in them outlived their
+      // scavenges though nothing held them (docs/benchmarks.md, change 87).
+      query: ((text: string, values: readonly unknown[]) =>
+        new Promise<pg.QueryResult>((resolve, reject) => {
+          const config = { name: values.length > 0 ? nameOf(text) : undefined, text, values: values as unknown[] };
+          client.query(config, (error, result) => {
+            if (!error) return resolve(result);
+            stale ||= isStalePlan(error);
+            reject(error);
+          });
+        })) as unknown as PostgresPoolClient['query'],
     };
   };
   return {
