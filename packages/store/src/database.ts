@@ -133,8 +133,9 @@ function withPreparedStatements(pool: pg.Pool): PostgresPool {
       release: (destroy) => client.release(destroy || stale),
       // kefu streams no query, so Kysely never passes a cursor here: only (sql, parameters). pg's
       // callback form, not its promise: a query pg makes a promise for is given its callback after it
-      // is built, and on Node 20 such queries, their rows and every value in them outlived their
-      // scavenges though nothing held them (docs/benchmarks.md, change 87).
+      // is built, and on Node 20 the send statement's such queries, their rows and every value in them
+      // outlived their scavenges though nothing held them (a select's did not; docs/benchmarks.md,
+      // change 87). The one place every query passes, so no caller needs to know.
       query: ((text: string, values: readonly unknown[]) =>
         new Promise<pg.QueryResult>((resolve, reject) => {
           const config = { name: values.length > 0 ? nameOf(text) : undefined, text, values: values as unknown[] };
