@@ -6,6 +6,14 @@ import { plainSends } from '../test-plain-sends.js';
 describe('grouped one-statement sends on postgres', () => {
   const { store, uid, newVisitor, conversationOfNewVisitor, send, bodiesOf } = plainSends('postgres');
 
+  /** How many statements (each a transaction of its own: xmin) stored these sends. */
+  const statementsOf = async (outcomes: Awaited<ReturnType<typeof send>>[]) => {
+    const ids = outcomes.map((o) => o!.message.id);
+    const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
+    return rows[0]!.statements;
+  };
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
   it('stores sends made at once in few statements, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 8 }, conversationOfNewVisitor));
     // Five messages into each of eight conversations, all asked for in the same turn.
@@ -15,34 +23,46 @@ describe('grouped one-statement sends on postgres', () => {
     for (const [c, to] of conversations.entries()) {
       expect(await bodiesOf(to.conversationId)).toEqual([[1, 'first'], ...Array.from({ length: 5 }, (_, i) => [i + 2, `c${c} m${i}`])]);
     }
-    // Each statement is a transaction of its own (xmin): 40 sends took far fewer than 40.
-    const ids = outcomes.map((o) => o!.message.id);
-    const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
-    expect(rows[0]!.statements).toBeLessThan(20);
+    // The eight conversations' sends went together, one of each conversation a statement: five statements for 40 sends.
+    expect(await statementsOf(outcomes)).toBe(5);
+  });
+
+  it('stores the sends asked for in one turn in one statement', async () => {
+    const three = await Promise.all(Array.from({ length: 3 }, conversationOfNewVisitor));
+    expect(await statementsOf(await Promise.all(three.map((to, c) => send(to, `three ${c}`))))).toBe(1);
   });
 
   it('starts a second statement beside the one in flight only when enough sends wait for it', async () => {
-    const statementsOf = async (outcomes: Awaited<ReturnType<typeof send>>[]) => {
-      const ids = outcomes.map((o) => o!.message.id);
-      const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
-      return rows[0]!.statements;
-    };
-    // Three at once: the first alone, the other two together once it has committed (not a second statement at once).
-    const three = await Promise.all(Array.from({ length: 3 }, conversationOfNewVisitor));
-    expect(await statementsOf(await Promise.all(three.map((to, c) => send(to, `three ${c}`))))).toBe(2);
-    // Six at once: the first alone; the next four start a second statement while it is in flight (with
-    // one statement at most they would have waited, and gone with the sixth); the sixth waits for a third.
-    const six = await Promise.all(Array.from({ length: 6 }, conversationOfNewVisitor));
-    const outcomes = await Promise.all(six.map((to, c) => send(to, `six ${c}`)));
-    expect(await statementsOf(outcomes.slice(1, 5))).toBe(1);
-    expect(await statementsOf(outcomes)).toBe(3);
+    const [held, ...others] = await Promise.all(Array.from({ length: 5 }, conversationOfNewVisitor));
+    // A transaction of its own holds the first conversation's row: the statement that sends into it stays in flight.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let lockTaken!: () => void;
+    const locked = new Promise<void>((resolve) => (lockTaken = resolve));
+    const holder = store.db.db.transaction().execute(async (tx) => {
+      await sql`select id from conversations where id = ${held!.conversationId} for update`.execute(tx);
+      lockTaken();
+      await released;
+    });
+    await locked;
+    const first = send(held!, 'held');
+    await nextTurn();
+    // Three in one turn are fewer than SECOND_AT: they wait for the statement in flight...
+    const three = others.slice(0, 3).map((to, c) => send(to, `three ${c}`));
+    await nextTurn();
+    // ...until a fourth, in a later turn, makes enough: a second statement takes the four while the first still waits.
+    const four = await Promise.all([...three, send(others[3]!, 'fourth')]);
+    expect(await statementsOf(four)).toBe(1);
+    release();
+    await holder;
+    expect(await statementsOf([await first, ...four])).toBe(2);
   });
 
   it('answers a repeat in a group with the original, and stores the others of its group', async () => {
     const conversations = await Promise.all(Array.from({ length: 7 }, conversationOfNewVisitor));
     const repeated = uid('c');
     const original = await send(conversations[0]!, 'once', repeated);
-    // The first send runs at once; the others gather behind it, and the first four of them, the repeat among them, start a second statement.
+    // The seven asked for in one turn go into one statement; the repeat fails it, and each then runs alone.
     const others = conversations.slice(1).map((to, i) => () => send(to, `c${i + 1}`));
     const outcomes = await Promise.all([...others.slice(0, 3).map((s) => s()), send(conversations[0]!, 'once', repeated), ...others.slice(3).map((s) => s())]);
     expect(outcomes[3]).toMatchObject({ created: false, message: { id: original!.message.id, body: 'once' } });

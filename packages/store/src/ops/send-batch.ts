@@ -20,8 +20,15 @@ const MAX_BATCH = 64;
  * of its own, and PostgreSQL spends more CPU on a statement's start and commit than on the rows: the
  * sends that arrive while statements are in flight go together into the next one (appendInOneStatement
  * takes many), and each caller is answered only after that statement has committed. A send waits at
- * most for the statements in flight; when none is, it runs at once; when one is, it waits for it unless
- * SECOND_AT sends wait.
+ * most for the statements in flight and for the end of the event loop's turn; when none is in flight,
+ * it runs at that turn's end; when one is, it waits for it unless SECOND_AT sends wait.
+ *
+ * A statement starts at the end of a turn (setImmediate), not at once. Started at once, the first send
+ * a node read in a turn went alone and the others read after it waited for that statement; and a
+ * statement that had just committed started the next before its own sends' acks were written, while
+ * the write that sends a statement wakes a PostgreSQL backend, which can take the core from the node
+ * for the length of the statement. At the turn's end the statement takes every send read in the turn,
+ * and the finished sends' acks have left (docs/benchmarks.md, change 88).
  *
  * A conversation has at most one send in flight: the next waits for the one before it, so a visitor's
  * messages are stored in the order they arrived (and one statement never holds one conversation twice).
@@ -31,6 +38,7 @@ const MAX_BATCH = 64;
 export function createSendBatcher(db: Database) {
   let waiting: Waiter[] = [];
   let inFlight = 0;
+  let startScheduled = false;
   const busy = new Set<string>();
 
   /** The first waiter of each conversation not in flight, up to MAX_BATCH; the rest keep their turn. */
@@ -68,6 +76,16 @@ export function createSendBatcher(db: Database) {
     }
   }
 
+  /** next(), at the end of this turn of the event loop (once, however many ask). */
+  function nextAtTurnEnd(): void {
+    if (startScheduled) return;
+    startScheduled = true;
+    setImmediate(() => {
+      startScheduled = false;
+      next();
+    });
+  }
+
   function next(): void {
     while (inFlight < IN_FLIGHT && waiting.length >= (inFlight === 0 ? 1 : SECOND_AT)) {
       const batch = takeBatch();
@@ -77,7 +95,7 @@ export function createSendBatcher(db: Database) {
       void run(batch).finally(() => {
         inFlight--;
         batch.forEach((w) => busy.delete(w.send.conversationId));
-        next();
+        nextAtTurnEnd();
       });
     }
   }
@@ -85,6 +103,6 @@ export function createSendBatcher(db: Database) {
   return (send: OneStatementSend): Promise<OneStatementAppend | undefined> =>
     new Promise((resolve, reject) => {
       waiting.push({ send, resolve, reject });
-      next();
+      nextAtTurnEnd();
     });
 }
