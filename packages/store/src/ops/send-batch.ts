@@ -28,7 +28,9 @@ const MAX_BATCH = 64;
  * statement that had just committed started the next before its own sends' acks were written, while
  * the write that sends a statement wakes a PostgreSQL backend, which can take the core from the node
  * for the length of the statement. At the turn's end the statement takes every send read in the turn,
- * and the finished sends' acks have left (docs/benchmarks.md, change 88).
+ * and the finished sends' acks have left. Once a full batch (MAX_BATCH) waits, the statement starts at
+ * once, as it cannot take more: on a node too busy to keep up, turns are long, and PostgreSQL sat idle
+ * until their ends (docs/benchmarks.md, change 88).
  *
  * A conversation has at most one send in flight: the next waits for the one before it, so a visitor's
  * messages are stored in the order they arrived (and one statement never holds one conversation twice).
@@ -76,8 +78,9 @@ export function createSendBatcher(db: Database) {
     }
   }
 
-  /** next(), at the end of this turn of the event loop (once, however many ask). */
+  /** next(), at the end of this turn of the event loop (once, however many ask); now if a full batch waits. */
   function nextAtTurnEnd(): void {
+    if (waiting.length >= MAX_BATCH) return next();
     if (startScheduled) return;
     startScheduled = true;
     setImmediate(() => {
