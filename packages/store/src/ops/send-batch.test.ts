@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { plainSends } from '../test-plain-sends.js';
 
@@ -12,7 +13,6 @@ describe('grouped one-statement sends on postgres', () => {
     const { rows } = await sql<{ statements: number }>`select count(distinct xmin::text)::int as statements from messages where id in (${sql.join(ids)})`.execute(store.db.db);
     return rows[0]!.statements;
   };
-  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   it('stores sends made at once in few statements, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 8 }, conversationOfNewVisitor));
