@@ -285,11 +285,36 @@ const up012 = async (db: Kysely<unknown>): Promise<void> => {
  */
 const up013 = async (db: Kysely<unknown>): Promise<void> => {
   if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  await resolvedListIndexesPartial(db);
+};
+
+/** The resolved lists' indexes (011, 012) remade to hold resolved conversations only. */
+async function resolvedListIndexesPartial(db: Kysely<unknown>): Promise<void> {
   const indexes = { conversations_resolved_updated: ['updated_at_if_resolved', 'id'], conversations_inbox_resolved_updated: ['inbox_id', 'updated_at_if_resolved', 'id'] };
   for (const [name, columns] of Object.entries(indexes)) {
     await db.schema.dropIndex(name).execute();
     await db.schema.createIndex(name).on('conversations').columns(columns).where(sql.ref('updated_at_if_resolved'), 'is not', null).execute();
   }
+}
+
+/**
+ * PostgreSQL: indexes that a lookup by another column cannot take by mistake. This machine's PostgreSQL,
+ * like any without autovacuum, has no statistics for kefu's tables, and the planner then rates every
+ * index on a column as equally selective: it looked up a message's sender (`visitors.id`) through
+ * `visitors_external_unique` (`inbox_id` first) and filtered the inbox's visitors one by one, and an
+ * inbox's queue (`inbox_id`, `status`) through the resolved list's index, reading every conversation of
+ * the inbox (docs/benchmarks.md, the twenty-ninth round). Partial indexes hold only the rows they are
+ * for, and the planner uses one only for a query whose conditions imply its predicate:
+ * `visitors_external_unique` holds the visitors with an external id (a lookup by external id implies
+ * it; uniqueness is unchanged, since nulls were never equal), the resolved lists' indexes the resolved
+ * conversations (their queries ask for `updated_at_if_resolved is not null`, as SQLite's already are,
+ * migration 013). Smaller too: an anonymous visitor and an unresolved conversation write no entry in them.
+ */
+const up014 = async (db: Kysely<unknown>): Promise<void> => {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  await sql`alter table visitors drop constraint visitors_external_unique`.execute(db);
+  await db.schema.createIndex('visitors_external_unique').unique().on('visitors').columns(['inbox_id', 'external_id']).where(sql.ref('external_id'), 'is not', null).execute();
+  await resolvedListIndexesPartial(db);
 };
 
 const migrations: Record<string, Migration> = {
@@ -306,6 +331,7 @@ const migrations: Record<string, Migration> = {
   '011_lists_without_activity_index': { up: up011 },
   '012_inbox_resolved_index': { up: up012 },
   '013_resolved_indexes_partial': { up: up013 },
+  '014_partial_lookup_indexes': { up: up014 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,7 @@ import { openDatabase, type Database, type Executor } from './database.js';
 import { createTestStore, terminateConnections, type TestStore } from './testing.js';
 import { emptyChanges } from './ops/changes.js';
 import { drainQueues } from './ops/drain.js';
-import { isConnectionLoss } from './util.js';
+import { isConnectionLoss, isUniqueViolation } from './util.js';
 import { listConversations, listPageQuery, type ConversationRow } from './repos/conversations.js';
 import {
   assignConversation,
@@ -20,6 +20,7 @@ import {
   insertAgent,
   insertAttachment,
   insertVisitor,
+  senderQuery,
   updateConversationRow,
   updateInboxRow,
   markAgentsOffline,
@@ -276,13 +277,15 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
   let indexedColumns: Set<string>;
   beforeAll(async () => {
     if (kind === 'postgres') {
-      // Only plain columns: an expression or a partial index would hide the columns it reads.
-      const { rows } = await sql<{ column: string | null; plain: boolean }>`
-        select a.attname as column, i.indexprs is null and i.indpred is null as plain from pg_index i
-        left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
-        where i.indrelid = 'conversations'::regclass`.execute(db.db);
-      expect(rows.every((r) => r.plain && r.column !== null)).toBe(true);
-      indexedColumns = new Set(rows.map((r) => r.column!));
+      // Every column an index reads: its keys, and those its expressions or its predicate (a partial
+      // index, migration 014) name, by number in their node trees.
+      const { rows } = await sql<{ column: string }>`
+        select a.attname as column from pg_index i
+        join pg_attribute a on a.attrelid = i.indrelid and a.attnum > 0
+        where i.indrelid = 'conversations'::regclass
+          and (a.attnum = any(i.indkey) or concat(i.indexprs::text, i.indpred::text) ~ (':varattno ' || a.attnum || ' '))`.execute(db.db);
+      indexedColumns = new Set(rows.map((r) => r.column));
+      expect(indexedColumns.has('updated_at_if_resolved')).toBe(true);
     } else {
       const { rows } = await sql<{ column: string }>`
         select c.name as column from pragma_index_list('conversations') l, pragma_index_info(l.name) c`.execute(db.db);
@@ -350,6 +353,32 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
       expect(plan.filter((row) => row.detail.includes('TEMP B-TREE') && readsOfAnInbox.has(row.parent))).toEqual([]);
     });
   }
+
+  // PostgreSQL has no statistics for a table that was never analyzed (no autovacuum, as on this machine, or
+  // a desk younger than its first run), and then rates every index on a column alike: a sender was looked
+  // up through the index that starts with their inbox, reading the inbox's visitors one by one. That
+  // index holds the visitors with an external id only now, which a lookup by id does not imply
+  // (migration 014).
+  if (kind === 'postgres') {
+    it("finds a message's sender by their id, not among their inbox's visitors, with no statistics", async () => {
+      const visitors = [];
+      for (let i = 0; i < 100; i++) visitors.push(await newVisitor());
+      const query = senderQuery(db.db, visitors[50]!.id, inboxId).compile();
+      const { rows } = await db.db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      expect(plan).toContain('Index Scan using visitors_pkey');
+      expect(plan).not.toContain('visitors_external_unique');
+    });
+  }
+
+  it('keeps one visitor per external id in an inbox, and any number of anonymous ones', async () => {
+    const otherInboxId = (await insertInbox(db.db, { name: uid('Inbox') })).id;
+    await insertVisitor(db.db, { inboxId, externalId: 'customer-7' });
+    const again = await insertVisitor(db.db, { inboxId, externalId: 'customer-7' }).catch((error: unknown) => error);
+    expect(isUniqueViolation(again)).toBe(true);
+    await expect(insertVisitor(db.db, { inboxId: otherInboxId, externalId: 'customer-7' })).resolves.toMatchObject({ external_id: 'customer-7' });
+    await expect(Promise.all([newVisitor(), newVisitor()])).resolves.toHaveLength(2);
+  });
 
   it('keeps private notes from visitors and skips them in prevSeq', async () => {
     const agent = await newAgent(5);

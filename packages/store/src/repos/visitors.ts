@@ -58,6 +58,16 @@ export async function updateVisitorRow(db: Executor, id: string, changes: Visito
   if (Object.keys(set).length > 0) await db.updateTable('visitors').set(set).where('id', '=', id).execute();
 }
 
+/** findSender's query (its plan is tested: store.contract.test.ts). */
+export const senderQuery = (db: Executor, visitorId: string, inboxId: string) =>
+  db
+    .selectFrom('visitors')
+    .innerJoin('inboxes', 'inboxes.id', 'visitors.inbox_id')
+    .selectAll('inboxes')
+    .select(['visitors.id as visitor_id', 'visitors.name as visitor_name', 'visitors.email as visitor_email'])
+    .where('visitors.id', '=', visitorId)
+    .where('inboxes.id', '=', inboxId);
+
 export type Sender = { inbox: InboxRow; visitor: Pick<VisitorRow, 'id' | 'name' | 'email'> };
 
 /**
@@ -67,15 +77,10 @@ export type Sender = { inbox: InboxRow; visitor: Pick<VisitorRow, 'id' | 'name' 
  * see targetConversation (ops/send-message.ts).
  */
 export async function findSender(db: Executor, visitorId: string, inboxId: string, lock = false): Promise<Sender | undefined> {
-  const query = db
-    .selectFrom('visitors')
-    .innerJoin('inboxes', 'inboxes.id', 'visitors.inbox_id')
-    .selectAll('inboxes')
-    .select(['visitors.id as visitor_id', 'visitors.name as visitor_name', 'visitors.email as visitor_email'])
-    .where('visitors.id', '=', visitorId)
-    .where('inboxes.id', '=', inboxId);
+  const query = senderQuery(db, visitorId, inboxId);
   const row = await (lock ? query.forNoKeyUpdate('visitors') : query).executeTakeFirst();
   if (!row) return undefined;
   const { visitor_id: id, visitor_name: name, visitor_email: email, ...inbox } = row;
   return { inbox, visitor: { id, name, email } };
 }
+
