@@ -7,6 +7,7 @@ import { insertVisitor } from './repos/visitors.js';
 import { migratedStore } from './test-store.js';
 
 export type Recipient = { visitorId: string; conversationId: string };
+type VisitorDetails = { name?: string | null; email?: string | null };
 
 /**
  * For the short path's tests: a migrated store of its own with an inbox, visitors with a conversation,
@@ -23,10 +24,10 @@ export function plainSends(kind: 'sqlite' | 'postgres', through: (db: Database) 
     inboxId = (await insertInbox(store.db.db, { name: 'Plain sends' })).id;
   });
 
-  const newVisitor = () => insertVisitor(store.db.db, { inboxId });
+  const newVisitor = (details: VisitorDetails = {}) => insertVisitor(store.db.db, { inboxId, ...details });
   /** A visitor with a conversation (its first message, seq 1). */
-  async function conversationOfNewVisitor(): Promise<Recipient> {
-    const visitor = await newVisitor();
+  async function conversationOfNewVisitor(details: VisitorDetails = {}): Promise<Recipient> {
+    const visitor = await newVisitor(details);
     const first = await sendVisitorMessage(store.db, { visitorId: visitor.id, inboxId, clientMsgId: uid('c'), body: 'first' });
     return { visitorId: visitor.id, conversationId: first.conversation.id };
   }

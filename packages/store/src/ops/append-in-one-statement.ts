@@ -57,41 +57,42 @@ export async function appendInOneStatement(db: Database, sends: OneStatementSend
   const ids = sends.map(() => newMessageId());
   const now = nowIso();
   const column = <T>(pick: (send: OneStatementSend) => T) => sends.map(pick);
-  // The locks are taken in `target`; the outer UPDATE then finds each row's newest version (READ
-  // COMMITTED follows the update chain), so `unread + 1` and the seqs build on the last committed send.
+  // `target` takes the locks and reads each conversation's seqs as the last committed send left them;
+  // the outer UPDATE then finds each row's newest version (READ COMMITTED follows the update chain), so
+  // `unread + 1` builds on it too. Each step reads the one before it and carries on what the later ones
+  // need (the insert runs although nothing reads it), and the assignee is joined once: steps that looked
+  // a send up in an earlier one (a subquery per row, a join of two CTEs, neither indexed) compared every
+  // send with every other, 4 000 comparisons for a full batch (docs/benchmarks.md, change 90).
   const { rows } = await sql<Returned>`
     with input as (
       select * from unnest(
         ${column((s) => s.visitorId)}::text[], ${column((s) => s.inboxId)}::text[], ${column((s) => s.conversationId)}::text[],
         ${column((s) => s.bodyLength)}::int[], ${ids}::text[], ${column((s) => s.clientMsgId)}::text[], ${column((s) => s.body)}::text[]
       ) as input(visitor_id, inbox_id, conversation_id, body_length, message_id, client_msg_id, body)
-    ), sender as (
-      select input.conversation_id, visitors.name, visitors.email from input
+    ), checked as (
+      select input.*, visitors.name as sender_name, visitors.email as sender_email from input
       join visitors on visitors.id = input.visitor_id
       join inboxes on inboxes.id = visitors.inbox_id and inboxes.id = input.inbox_id
       where input.body_length <= inboxes.max_message_length
     ), target as (
-      select conversations.id, conversations.last_seq, conversations.last_public_seq from conversations
-      join input on input.conversation_id = conversations.id and input.visitor_id = conversations.visitor_id
-      where conversations.status = any(${KEPT}) and exists (select 1 from sender where sender.conversation_id = conversations.id)
+      select conversations.id, conversations.last_seq + 1 as seq, conversations.last_public_seq as prev_public_seq, conversations.assignee_id, checked.*
+      from conversations
+      join checked on checked.conversation_id = conversations.id and checked.visitor_id = conversations.visitor_id
+      where conversations.status = any(${KEPT})
       order by conversations.id
       for update of conversations
     ), message as (
       insert into messages (id, conversation_id, seq, prev_public_seq, client_msg_id, author_type, author_id, author_name, kind, body, created_at, whisper_to)
-      select input.message_id, target.id, target.last_seq + 1, target.last_public_seq, input.client_msg_id, 'visitor', input.visitor_id, sender.name, 'text', input.body, ${now}, null
-      from target join input on input.conversation_id = target.id join sender on sender.conversation_id = target.id
-      returning id, conversation_id, seq, prev_public_seq, body
+      select message_id, id, seq, prev_public_seq, client_msg_id, 'visitor', visitor_id, sender_name, 'text', body, ${now}, null from target
     )
     update conversations set
-      last_seq = message.seq, last_public_seq = message.seq, unread = conversations.unread + 1,
-      last_message_body = message.body, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
-    from message
-    where conversations.id = message.conversation_id
-    returning conversations.*, message.id as message_id, message.prev_public_seq as message_prev_public_seq,
-      (select name from sender where sender.conversation_id = conversations.id) as sender_name,
-      (select email from sender where sender.conversation_id = conversations.id) as sender_email,
-      (select name from agents where id = conversations.assignee_id) as assignee_name,
-      (select avatar_url from agents where id = conversations.assignee_id) as assignee_avatar_url
+      last_seq = target.seq, last_public_seq = target.seq, unread = conversations.unread + 1,
+      last_message_body = target.body, last_message_author_type = 'visitor', last_message_at = ${now}, updated_at = ${now}
+    from target
+    left join agents on agents.id = target.assignee_id
+    where conversations.id = target.id
+    returning conversations.*, target.message_id, target.prev_public_seq as message_prev_public_seq, target.sender_name, target.sender_email,
+      agents.name as assignee_name, agents.avatar_url as assignee_avatar_url
   `.execute(db.db);
   const byMessage = new Map(rows.map((row) => [row.message_id, row]));
   return sends.map((send, i) => {

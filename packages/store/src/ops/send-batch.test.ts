@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
+import { insertAgent } from '../repos/agents.js';
+import { updateConversationRow } from '../repos/conversations.js';
 import { plainSends } from '../test-plain-sends.js';
 
 /** PostgreSQL: one-statement sends that arrive together are stored together (send-batch.ts). */
@@ -25,6 +27,22 @@ describe('grouped one-statement sends on postgres', () => {
     }
     // The eight conversations' sends went together, one of each conversation a statement: five statements for 40 sends.
     expect(await statementsOf(outcomes)).toBe(5);
+  });
+
+  it('answers each send of a statement with its own sender and assignee', async () => {
+    const people = [{ name: 'Mei', email: 'mei@x.test' }, { name: 'Ola', email: null }, { name: null, email: 'anon@x.test' }];
+    const to = await Promise.all(people.map((person) => conversationOfNewVisitor(person)));
+    const agent = (name: string) => insertAgent(store.db.db, { email: `${uid(name)}@x.test`, name, passwordHash: 'h', role: 'agent', capacity: 5 });
+    const [ana, bo] = [await agent('Ana'), await agent('Bo')];
+    await store.db.db.updateTable('agents').set({ avatar_url: 'https://cdn.test/ana.png' }).where('id', '=', ana.id).execute();
+    await updateConversationRow(store.db.db, to[0]!.conversationId, { status: 'open', assignee_id: ana.id });
+    await updateConversationRow(store.db.db, to[1]!.conversationId, { status: 'open', assignee_id: bo.id });
+    const outcomes = await Promise.all(to.map((recipient, i) => send(recipient, `hello ${i}`)));
+    expect(await statementsOf(outcomes)).toBe(1);
+    expect(outcomes.map((o) => o!.sender)).toEqual(to.map((recipient, i) => ({ id: recipient.visitorId, ...people[i] })));
+    expect(outcomes.map((o) => o!.message.author_name)).toEqual(['Mei', 'Ola', null]);
+    expect(outcomes.map((o) => o!.assignee)).toEqual([{ name: 'Ana', avatarUrl: 'https://cdn.test/ana.png' }, { name: 'Bo' }, null]);
+    expect(outcomes.map((o) => [o!.conversation.id, o!.conversation.last_message_body])).toEqual(to.map((recipient, i) => [recipient.conversationId, `hello ${i}`]));
   });
 
   it('stores the sends asked for in one turn in one statement', async () => {
