@@ -298,12 +298,12 @@ async function resolvedListIndexesPartial(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
- * PostgreSQL: indexes that a lookup by another column cannot take by mistake. This machine's PostgreSQL,
- * like any without autovacuum, has no statistics for kefu's tables, and the planner then rates every
- * index on a column as equally selective: it looked up a message's sender (`visitors.id`) through
- * `visitors_external_unique` (`inbox_id` first) and filtered the inbox's visitors one by one, and an
- * inbox's queue (`inbox_id`, `status`) through the resolved list's index, reading every conversation of
- * the inbox (docs/benchmarks.md, the twenty-ninth round). Partial indexes hold only the rows they are
+ * PostgreSQL: indexes that a lookup by another column cannot take by mistake. Without statistics for
+ * kefu's tables (a PostgreSQL run without autovacuum, as the test machines are, or a table not analyzed
+ * yet) the planner rates every index on a column as equally selective: it looked up a message's sender
+ * (`visitors.id`) through `visitors_external_unique` (`inbox_id` first) and filtered the inbox's
+ * visitors one by one, and an inbox's queue (`inbox_id`, `status`) through the resolved list's index,
+ * reading every conversation of the inbox (docs/benchmarks.md, the twenty-ninth round). Partial indexes hold only the rows they are
  * for, and the planner uses one only for a query whose conditions imply its predicate:
  * `visitors_external_unique` holds the visitors with an external id (a lookup by external id implies
  * it; uniqueness is unchanged, since nulls were never equal), the resolved lists' indexes the resolved
