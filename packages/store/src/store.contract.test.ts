@@ -354,11 +354,11 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     });
   }
 
-  // PostgreSQL has no statistics for a table that was never analyzed (no autovacuum, as on this machine, or
-  // a desk younger than its first run), and then rates every index on a column alike: a sender was looked
-  // up through the index that starts with their inbox, reading the inbox's visitors one by one. That
-  // index holds the visitors with an external id only now, which a lookup by id does not imply
-  // (migration 014).
+  // PostgreSQL has no statistics for a table that was never analyzed (no autovacuum, as on the test
+  // machines, or a table younger than its first analyze), and then rates every index on a column alike:
+  // a sender was looked up through the index that starts with their inbox, reading the inbox's visitors
+  // one by one. That index holds the visitors with an external id only now, which a lookup by id does
+  // not imply (migration 014).
   if (kind === 'postgres') {
     it("finds a message's sender by their id, not among their inbox's visitors, with no statistics", async () => {
       const visitors = [];

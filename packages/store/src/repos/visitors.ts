@@ -83,4 +83,3 @@ export async function findSender(db: Executor, visitorId: string, inboxId: strin
   const { visitor_id: id, visitor_name: name, visitor_email: email, ...inbox } = row;
   return { inbox, visitor: { id, name, email } };
 }
-
