@@ -302,13 +302,15 @@ async function resolvedListIndexesPartial(db: Kysely<unknown>): Promise<void> {
  * kefu's tables (a PostgreSQL run without autovacuum, as the test machines are, or a table not analyzed
  * yet) the planner rates every index on a column as equally selective: it looked up a message's sender
  * (`visitors.id`) through `visitors_external_unique` (`inbox_id` first) and filtered the inbox's
- * visitors one by one, and an inbox's queue (`inbox_id`, `status`) through the resolved list's index,
- * reading every conversation of the inbox (docs/benchmarks.md, the twenty-ninth round). Partial indexes hold only the rows they are
- * for, and the planner uses one only for a query whose conditions imply its predicate:
- * `visitors_external_unique` holds the visitors with an external id (a lookup by external id implies
- * it; uniqueness is unchanged, since nulls were never equal), the resolved lists' indexes the resolved
- * conversations (their queries ask for `updated_at_if_resolved is not null`, as SQLite's already are,
- * migration 013). Smaller too: an anonymous visitor and an unresolved conversation write no entry in them.
+ * visitors one by one, and an inbox's queue (`inbox_id`, `status`) through the resolved list's index
+ * (docs/benchmarks.md, the twenty-ninth round). Partial indexes hold only the rows they are for, and the
+ * planner uses one only for a query whose conditions imply its predicate: `visitors_external_unique`
+ * holds the visitors with an external id (a lookup by external id implies it; uniqueness is unchanged,
+ * since nulls were never equal), the resolved lists' indexes the resolved conversations (their queries
+ * ask for `updated_at_if_resolved is not null`, as SQLite's already are, migration 013). Smaller too: an
+ * anonymous visitor and an unresolved conversation write no entry in them. Not every plan is right
+ * without statistics still: the queue's reads may take `conversations_inbox_created` (`inbox_id` alone)
+ * instead, which reads the whole inbox too; statistics (autovacuum) are what fixes that.
  */
 const up014 = async (db: Kysely<unknown>): Promise<void> => {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
