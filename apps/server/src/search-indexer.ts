@@ -5,17 +5,18 @@ import type { AppContext } from './context.js';
 const INTERVAL_MS = 2_000;
 
 /**
- * Messages indexed per transaction: about 3 ms of the event loop. The index runs on the event loop (the
- * main connection), and a whole tick's worth at once, 5 000 messages at 3 000 msgs/s, held every socket
- * for 11 to 17 ms every two seconds; steps of 250 cost a third more CPU (each transaction writes a
- * segment of the index), steps of 1 000 the same as one batch (docs/benchmarks.md, twenty-fifth round).
+ * Messages indexed per transaction: about 3 ms of SQLite's time. A step runs in the writer thread, in
+ * turn with the sends' writes, which wait for it (on the event loop it also held every socket: change
+ * 91); a whole tick's worth at once, 5 000 messages at 3 000 msgs/s, held them for 11 to 17 ms every
+ * two seconds; steps of 250 cost a third more CPU (each transaction writes a segment of the index),
+ * steps of 1 000 the same as one batch (docs/benchmarks.md, twenty-fifth round).
  */
 const STEP = 1_000;
 
 /**
- * SQLite's search index follows the messages a step at a time (indexInSteps), so sending never waits
- * for it, and the sockets are served between two steps; every search also catches up first, so this
- * only keeps that catch-up short. PostgreSQL keeps its index on insert: no timer.
+ * SQLite's search index follows the messages a step at a time (indexInSteps), so a send waits for one
+ * step at most, and the writes of other kinds take turns between two; every search also catches up
+ * first, so this only keeps that catch-up short. PostgreSQL keeps its index on insert: no timer.
  */
 export function startSearchIndexer(ctx: Pick<AppContext, 'db' | 'log'>): { stop(): Promise<void> } {
   if (ctx.db.dialect !== 'sqlite') return { stop: async () => undefined };

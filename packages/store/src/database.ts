@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
-import { createGroupCommit } from './group-commit.js';
+import { createGroupCommit, type Detached } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
 import { isStalePlan } from './util.js';
@@ -43,6 +43,12 @@ export type Database = {
    * any more). Absent where there is no writer thread (PostgreSQL, SQLite in memory).
    */
   writeInTurn?: (statements: TwoStatements) => (params: Row) => Promise<Row | undefined>;
+  /**
+   * SQLite in a file: one step of the search index (ops/search-index.ts), `batch` messages at most, run
+   * by the writer thread in turn with the transactions; resolves with how many messages it looked at,
+   * or undefined when there is no writer any more. Absent where there is no writer thread.
+   */
+  indexInWriter?: (batch: number) => Promise<number | undefined>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -172,7 +178,7 @@ const LOCKED_POOL_SIZE = 2;
  * the writer thread's batches take turns in one line, the single writes aside take turns with the line,
  * all committed in groups (group-commit.ts), and between two groups the log is started over when long.
  */
-function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
+function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn' | 'indexInWriter'> {
   const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
   const { aside: inTurn } = line;
   const transaction: Database['transaction'] = (fn) => line.transaction((tx) => fn(tx, noLock));
@@ -188,8 +194,19 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
     }
     return runner;
   };
-  return { transaction, inTurn, writeInTurn };
+  const runIndexSteps = indexSteps(writer);
+  const indexInWriter = (batch: number) => (writer.alive() ? line.detached(runIndexSteps, batch) : Promise.resolve(undefined));
+  return { transaction, inTurn, writeInTurn, indexInWriter };
 }
+
+/** The index steps asked for at the head of the line, one after the other (there is seldom more than one). */
+const indexSteps =
+  (writer: SqliteWriter): Detached<number, number> =>
+  async (batches) => {
+    const outcomes: PromiseSettledResult<number>[] = [];
+    for (const batch of batches) outcomes.push(await writer.indexSearch(batch).then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason })));
+    return outcomes;
+  };
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import { searchText } from './search-text.js';
 import { startSqliteWriter, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 
 /** A counter per key: the first statement takes the next number, the second returns it with the key's row. */
@@ -80,11 +81,31 @@ describe('the SQLite writer thread', () => {
       expect(await writer.write(NEXT_NUMBER, [{ key: 'a' }])).toEqual([{ status: 'fulfilled', value: { count: 1, last: 1, key: 'a' } }]);
     }));
 
+  it('runs the search index a step at a time up to the newest message, events left out, CJK characters spaced as searchText does', () =>
+    withWriter([], async ({ writer, main }) => {
+      // The tables of migration 004 that a step reads and writes.
+      main.exec(`create table messages (id text, body text, kind text);
+        create table settings (key text primary key, value text);
+        create virtual table messages_fts using fts5(body, message_id unindexed, content='', contentless_unindexed=1)`);
+      const insert = main.prepare('insert into messages (id, body, kind) values (?, ?, ?)');
+      [['m1', 'Hello World', 'text'], ['m2', 'joined', 'event'], ['m3', '我想退款', 'text']].forEach((row) => insert.run(...row));
+      expect(await writer.indexSearch(2)).toBe(2);
+      expect(await writer.indexSearch(2)).toBe(1);
+      expect(await writer.indexSearch(2)).toBe(0);
+      expect(main.prepare(`select value from settings where key = 'search_indexed_rowid'`).get()).toEqual({ value: '3' });
+      const matches = (query: string) => main.prepare('select message_id from messages_fts where messages_fts match ? order by rowid').all(query);
+      expect(matches('hello')).toEqual([{ message_id: 'm1' }]);
+      expect(matches('joined')).toEqual([]);
+      expect(matches(`"${searchText('退款')}"`)).toEqual([{ message_id: 'm3' }]);
+      expect(matches('"退 货"')).toEqual([]);
+    }));
+
   it('once stopped, says so and rejects every write', () =>
     withWriter([], async ({ writer }) => {
       expect(writer.alive()).toBe(true);
       await writer.stop();
       expect(writer.alive()).toBe(false);
       await expect(writer.write(NEXT_NUMBER, [{ key: 'a' }])).rejects.toThrow('the SQLite writer thread has stopped');
+      await expect(writer.indexSearch(1)).rejects.toThrow('the SQLite writer thread has stopped');
     }));
 });

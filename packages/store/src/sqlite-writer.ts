@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { INDEX_STEP } from './ops/search-index.js';
+import { CJK_SPACING } from './search-text.js';
 
 /**
  * A write of two statements in SQL with named parameters (`@name`): `second` runs only when `first`
@@ -22,6 +24,12 @@ export type SqliteWriter = {
    * wait for each other.
    */
   write(statements: TwoStatements, writes: Row[]): Promise<WriteOutcome[]>;
+  /**
+   * One step of the search index (ops/search-index.ts, INDEX_STEP), `batch` messages at most, in a
+   * transaction of its own; resolves after its COMMIT with how many messages it looked at. The caller
+   * runs no other write meanwhile, as for `write`.
+   */
+  indexSearch(batch: number): Promise<number>;
   /** false once the worker is gone (it failed or was stopped): writes reject then. */
   alive(): boolean;
   stop(): Promise<void>;
@@ -32,15 +40,37 @@ type ErrorData = { message: string; code?: string };
 /** A write's outcome as the worker posts it. */
 type PostedOutcome = PromiseFulfilledResult<Row | undefined> | { status: 'rejected'; reason: ErrorData };
 
+/** What the worker answers: each write's outcome, how many messages an index step looked at, or why the whole failed. */
+type Reply = Answer | { failed: ErrorData };
+type Answer = { outcomes: PostedOutcome[] } | { indexed: number };
+
 // Runs in the worker: a connection of its own to the same file (configured as the main one). Each pair
 // of statements comes once and is known by a number after it (copying the text cost more than a
 // batch's writes), and is prepared on its first batch, again on the next if that failed (the tables
-// exist only once the main connection has migrated).
+// exist only once the main connection has migrated); so are the search index's statements.
+// kefu_search_text is search-text.ts's searchText, built from its data (this thread runs plain
+// JavaScript and cannot import the module from the sources the tests run).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 for (const pragma of workerData.pragmas) db.pragma(pragma);
+const { pattern, flags, replacement } = workerData.cjkSpacing;
+const cjk = new RegExp(pattern, flags);
+db.function('kefu_search_text', { deterministic: true }, (body) => String(body).toLowerCase().replace(cjk, replacement));
+let indexStep;
+const prepareIndexStep = ({ range, insert, mark }) => {
+  const statements = { range: db.prepare(range), insert: db.prepare(insert), mark: db.prepare(mark) };
+  // As indexNewMessages (ops/search-index.ts) on the main connection.
+  return db.transaction((batch) => {
+    const { indexed, top } = statements.range.get();
+    const upTo = Math.max(indexed, Math.min(top, indexed + batch));
+    if (upTo === indexed) return 0;
+    statements.insert.run(indexed, upTo);
+    statements.mark.run(String(upTo));
+    return upTo - indexed;
+  });
+};
 const asData = (error) => ({ message: String(error && error.message), code: error && error.code });
 const known = new Map();
 const prepared = new Map();
@@ -64,6 +94,14 @@ parentPort.on('message', (message) => {
   if (message === 'stop') {
     db.close();
     return parentPort.close();
+  }
+  if ('index' in message) {
+    try {
+      indexStep ??= prepareIndexStep(workerData.indexStatements);
+      return parentPort.postMessage({ indexed: indexStep.immediate(message.index) });
+    } catch (error) {
+      return parentPort.postMessage({ failed: asData(error) });
+    }
   }
   const { key, statements, writes } = message;
   if (statements) known.set(key, statements);
@@ -89,18 +127,18 @@ const errorOf = ({ message, code }: ErrorData): Error => Object.assign(new Error
 export function startSqliteWriter(file: string, pragmas: readonly string[]): SqliteWriter {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { file, pragmas, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    workerData: { file, pragmas, driver: createRequire(import.meta.url).resolve('better-sqlite3'), cjkSpacing: CJK_SPACING, indexStatements: INDEX_STEP },
   });
   const exited = once(worker, 'exit');
-  const replies: { resolve(outcomes: WriteOutcome[]): void; reject(error: Error): void }[] = [];
+  const replies: { resolve(answer: Answer): void; reject(error: Error): void }[] = [];
   const keys = new Map<TwoStatements, number>();
   let gone: Error | null = null;
 
-  worker.on('message', (reply: { outcomes: PostedOutcome[] } | { failed: ErrorData }) => {
+  worker.on('message', (reply: Reply) => {
     const waiting = replies.shift();
     if (!waiting) return;
     if ('failed' in reply) return waiting.reject(errorOf(reply.failed));
-    waiting.resolve(reply.outcomes.map((outcome) => (outcome.status === 'rejected' ? { status: 'rejected', reason: errorOf(outcome.reason) } : outcome)));
+    waiting.resolve(reply);
   });
   const end = (error: Error) => {
     gone ??= error;
@@ -109,19 +147,23 @@ export function startSqliteWriter(file: string, pragmas: readonly string[]): Sql
   worker.on('error', end);
   worker.on('exit', () => end(new Error('the SQLite writer thread has stopped')));
 
+  /** Posts `message` (first: should it not copy, this rejects and no reply is awaited), then `posted()`, and waits for the reply. */
+  const ask = (message: object, posted = () => {}): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      if (gone) return reject(gone);
+      worker.postMessage(message);
+      posted();
+      replies.push({ resolve, reject });
+    });
+
   return {
-    write: (statements, writes) =>
-      new Promise((resolve, reject) => {
-        if (gone) return reject(gone);
-        // Posted first: should the writes not copy, this promise rejects and no reply is awaited.
-        const key = keys.get(statements);
-        if (key !== undefined) worker.postMessage({ key, writes });
-        else {
-          worker.postMessage({ key: keys.size, statements, writes });
-          keys.set(statements, keys.size);
-        }
-        replies.push({ resolve, reject });
-      }),
+    async write(statements, writes) {
+      const key = keys.get(statements);
+      const message = key !== undefined ? { key, writes } : { key: keys.size, statements, writes };
+      const { outcomes } = (await ask(message, () => key === undefined && keys.set(statements, keys.size))) as { outcomes: PostedOutcome[] };
+      return outcomes.map((outcome) => (outcome.status === 'rejected' ? { status: 'rejected', reason: errorOf(outcome.reason) } : outcome));
+    },
+    indexSearch: async (batch) => ((await ask({ index: batch })) as { indexed: number }).indexed,
     alive: () => gone === null,
     async stop() {
       if (!gone) worker.postMessage('stop');

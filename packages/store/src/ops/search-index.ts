@@ -1,33 +1,47 @@
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Database } from '../database.js';
 
-/** Where the SQLite search index stops: the highest messages.rowid it has looked at. */
-const WATERMARK = 'search_indexed_rowid';
+/**
+ * One step of the SQLite search index, `?` for its parameters: where the index stands (the highest
+ * messages.rowid it has looked at, a watermark in settings) and the newest message; the messages in
+ * between, a batch at most, into the index; the watermark moved to the last of them. messages.rowid
+ * only grows (messages are never deleted), so it orders by time. The writer thread runs these
+ * statements directly (sqlite-writer.ts), the main connection through Kysely (indexNewMessages).
+ */
+export const INDEX_STEP = {
+  range: `select coalesce((select cast(value as integer) from settings where key = 'search_indexed_rowid'), 0) as indexed,
+    coalesce(max(rowid), 0) as top from messages`,
+  insert: `insert into messages_fts(rowid, body, message_id)
+    select rowid, kefu_search_text(body), id from messages where rowid > ? and rowid <= ? and kind <> 'event'`,
+  mark: `insert into settings (key, value) values ('search_indexed_rowid', ?) on conflict (key) do update set value = excluded.value`,
+} as const;
+
+/** Where INDEX_STEP.range found the index and the newest message. */
+export type IndexRange = { indexed: number; top: number };
+
+/** Where a step ends: `batch` messages past the watermark at most; at `indexed` when there is nothing to index. */
+export const stepEnd = ({ indexed, top }: IndexRange, batch: number): number => Math.max(indexed, Math.min(top, indexed + batch));
 
 /**
  * SQLite keeps its search index off the send path: a trigger made every send about twice as slow
  * (FTS5 writes a new segment per transaction). Instead the messages after the watermark go into the
  * index in batches, by a timer of the server (startSearchIndexer) and before every search, so a
- * search still sees every message. One statement per batch, in the group-commit queue (SQLite's
- * one connection, so two batches never interleave). Returns how many messages it looked at.
- * PostgreSQL's index is kept by the insert itself (cheap there): nothing to do.
+ * search still sees every message. A batch is one transaction in turn with the other writes: the
+ * writer thread's while there is one (off the event loop, which it held for about 3 ms a step of
+ * 1 000 messages: docs/benchmarks.md, change 91), else the main connection's. Returns how many
+ * messages it looked at. PostgreSQL's index is kept by the insert itself (cheap there): nothing to do.
  */
-export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transaction'>, batch = 5_000): Promise<number> {
+export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>, batch = 5_000): Promise<number> {
   if (db.dialect !== 'sqlite') return 0;
+  const inWriter = await db.indexInWriter?.(batch);
+  if (inWriter !== undefined) return inWriter;
   return db.transaction(async (tx) => {
-    const from = Number((await tx.selectFrom('settings').select('value').where('key', '=', WATERMARK).executeTakeFirst())?.value ?? 0);
-    const { rows } = await sql<{ top: number | null }>`select max(rowid) as top from messages`.execute(tx);
-    const upTo = Math.min(rows[0]?.top ?? 0, from + batch);
-    if (upTo <= from) return 0;
-    // rowid here is messages.rowid: ever-growing (messages are never deleted), so it orders by time.
-    await sql`insert into messages_fts(rowid, body, message_id)
-      select rowid, kefu_search_text(body), id from messages where rowid > ${from} and rowid <= ${upTo} and kind <> 'event'`.execute(tx);
-    await tx
-      .insertInto('settings')
-      .values({ key: WATERMARK, value: String(upTo) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(upTo) }))
-      .execute();
-    return upTo - from;
+    const [range] = (await tx.executeQuery<IndexRange>(CompiledQuery.raw(INDEX_STEP.range))).rows;
+    const upTo = stepEnd(range!, batch);
+    if (upTo === range!.indexed) return 0;
+    await tx.executeQuery(CompiledQuery.raw(INDEX_STEP.insert, [range!.indexed, upTo]));
+    await tx.executeQuery(CompiledQuery.raw(INDEX_STEP.mark, [String(upTo)]));
+    return upTo - range!.indexed;
   });
 }
 
@@ -35,7 +49,7 @@ export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transacti
  * Indexes every message not indexed yet, `step` at a time, each step a transaction of its own, awaiting
  * `between()` after each step that indexed some. Returns how many messages it indexed.
  */
-export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction'>, step: number, between: () => Promise<void>): Promise<number> {
+export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>, step: number, between: () => Promise<void>): Promise<number> {
   let indexed = 0;
   for (let done = await indexNewMessages(db, step); done > 0; done = await indexNewMessages(db, step)) {
     indexed += done;
@@ -45,6 +59,6 @@ export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction'>
 }
 
 /** Brings the index up to date before a search: usually one empty batch. */
-export async function catchUpSearchIndex(db: Pick<Database, 'dialect' | 'transaction'>): Promise<void> {
+export async function catchUpSearchIndex(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>): Promise<void> {
   await indexInSteps(db, 5_000, async () => undefined);
 }
