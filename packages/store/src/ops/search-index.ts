@@ -17,18 +17,18 @@ export const INDEX_STEP = {
 } as const;
 
 /** Where INDEX_STEP.range found the index and the newest message. */
-export type IndexRange = { indexed: number; top: number };
+type IndexRange = { indexed: number; top: number };
 
 /** Where a step ends: `batch` messages past the watermark at most; at `indexed` when there is nothing to index. */
-export const stepEnd = ({ indexed, top }: IndexRange, batch: number): number => Math.max(indexed, Math.min(top, indexed + batch));
+const stepEnd = ({ indexed, top }: IndexRange, batch: number): number => Math.max(indexed, Math.min(top, indexed + batch));
 
 /**
  * SQLite keeps its search index off the send path: a trigger made every send about twice as slow
  * (FTS5 writes a new segment per transaction). Instead the messages after the watermark go into the
  * index in batches, by a timer of the server (startSearchIndexer) and before every search, so a
  * search still sees every message. A batch is one transaction in turn with the other writes: the
- * writer thread's while there is one (off the event loop, which it held for about 3 ms a step of
- * 1 000 messages: docs/benchmarks.md, change 91), else the main connection's. Returns how many
+ * writer thread's while there is one (off the event loop, which each step held for its whole
+ * length: docs/benchmarks.md, change 91), else the main connection's. Returns how many
  * messages it looked at. PostgreSQL's index is kept by the insert itself (cheap there): nothing to do.
  */
 export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>, batch = 5_000): Promise<number> {
