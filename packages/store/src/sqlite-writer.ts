@@ -63,8 +63,7 @@ const prepareIndexStep = ({ range, insert, mark }) => {
   const statements = { range: db.prepare(range), insert: db.prepare(insert), mark: db.prepare(mark) };
   // As indexNewMessages (ops/search-index.ts) on the main connection.
   return db.transaction((batch) => {
-    const { indexed, top } = statements.range.get();
-    const upTo = Math.max(indexed, Math.min(top, indexed + batch));
+    const { indexed, up_to: upTo } = statements.range.get(batch);
     if (upTo === indexed) return 0;
     statements.insert.run(indexed, upTo);
     statements.mark.run(String(upTo));

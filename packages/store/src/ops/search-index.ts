@@ -3,24 +3,23 @@ import type { Database } from '../database.js';
 
 /**
  * One step of the SQLite search index, `?` for its parameters: where the index stands (the highest
- * messages.rowid it has looked at, a watermark in settings) and the newest message; the messages in
- * between, a batch at most, into the index; the watermark moved to the last of them. messages.rowid
- * only grows (messages are never deleted), so it orders by time. The writer thread runs these
- * statements directly (sqlite-writer.ts), the main connection through Kysely (indexNewMessages).
+ * messages.rowid it has looked at, a watermark in settings) and where the step ends (a batch past it
+ * at most, the newest message at most; the watermark itself when there is nothing to index); the
+ * messages in between into the index; the watermark moved to the end. messages.rowid only grows
+ * (messages are never deleted), so it orders by time. The writer thread runs these statements
+ * directly (sqlite-writer.ts), the main connection through Kysely (indexNewMessages), each the same way.
  */
 export const INDEX_STEP = {
-  range: `select coalesce((select cast(value as integer) from settings where key = 'search_indexed_rowid'), 0) as indexed,
-    coalesce(max(rowid), 0) as top from messages`,
+  range: `select indexed, max(indexed, min(top, indexed + ?)) as up_to from (
+    select coalesce((select cast(value as integer) from settings where key = 'search_indexed_rowid'), 0) as indexed,
+      coalesce(max(rowid), 0) as top from messages)`,
   insert: `insert into messages_fts(rowid, body, message_id)
     select rowid, kefu_search_text(body), id from messages where rowid > ? and rowid <= ? and kind <> 'event'`,
   mark: `insert into settings (key, value) values ('search_indexed_rowid', ?) on conflict (key) do update set value = excluded.value`,
 } as const;
 
-/** Where INDEX_STEP.range found the index and the newest message. */
-type IndexRange = { indexed: number; top: number };
-
-/** Where a step ends: `batch` messages past the watermark at most; at `indexed` when there is nothing to index. */
-const stepEnd = ({ indexed, top }: IndexRange, batch: number): number => Math.max(indexed, Math.min(top, indexed + batch));
+/** Where INDEX_STEP.range found the index, and where the step ends. */
+type IndexRange = { indexed: number; up_to: number };
 
 /**
  * SQLite keeps its search index off the send path: a trigger made every send about twice as slow
@@ -36,12 +35,11 @@ export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transacti
   const inWriter = await db.indexInWriter?.(batch);
   if (inWriter !== undefined) return inWriter;
   return db.transaction(async (tx) => {
-    const [range] = (await tx.executeQuery<IndexRange>(CompiledQuery.raw(INDEX_STEP.range))).rows;
-    const upTo = stepEnd(range!, batch);
-    if (upTo === range!.indexed) return 0;
-    await tx.executeQuery(CompiledQuery.raw(INDEX_STEP.insert, [range!.indexed, upTo]));
+    const [{ indexed, up_to: upTo }] = (await tx.executeQuery<IndexRange>(CompiledQuery.raw(INDEX_STEP.range, [batch]))).rows as [IndexRange];
+    if (upTo === indexed) return 0;
+    await tx.executeQuery(CompiledQuery.raw(INDEX_STEP.insert, [indexed, upTo]));
     await tx.executeQuery(CompiledQuery.raw(INDEX_STEP.mark, [String(upTo)]));
-    return upTo - range!.indexed;
+    return upTo - indexed;
   });
 }
 
