@@ -199,14 +199,11 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
   return { transaction, inTurn, writeInTurn, indexInWriter };
 }
 
-/** The index steps asked for at the head of the line, one after the other (there is seldom more than one). */
+/** The index steps asked for at the head of the line (there is seldom more than one); the thread runs them in turn. */
 const indexSteps =
   (writer: SqliteWriter): Detached<number, number> =>
-  async (batches) => {
-    const outcomes: PromiseSettledResult<number>[] = [];
-    for (const batch of batches) outcomes.push(await writer.indexSearch(batch).then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason })));
-    return outcomes;
-  };
+  (batches) =>
+    Promise.allSettled(batches.map((batch) => writer.indexSearch(batch)));
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>

@@ -21,6 +21,9 @@ export const INDEX_STEP = {
 /** Where INDEX_STEP.range found the index, and where the step ends. */
 type IndexRange = { indexed: number; up_to: number };
 
+/** What indexing needs of the store: its dialect, and the two ways a step can run. */
+type IndexingDatabase = Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>;
+
 /**
  * SQLite keeps its search index off the send path: a trigger made every send about twice as slow
  * (FTS5 writes a new segment per transaction). Instead the messages after the watermark go into the
@@ -30,7 +33,7 @@ type IndexRange = { indexed: number; up_to: number };
  * length: docs/benchmarks.md, change 91), else the main connection's. Returns how many
  * messages it looked at. PostgreSQL's index is kept by the insert itself (cheap there): nothing to do.
  */
-export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>, batch = 5_000): Promise<number> {
+export async function indexNewMessages(db: IndexingDatabase, batch = 5_000): Promise<number> {
   if (db.dialect !== 'sqlite') return 0;
   const inWriter = await db.indexInWriter?.(batch);
   if (inWriter !== undefined) return inWriter;
@@ -47,7 +50,7 @@ export async function indexNewMessages(db: Pick<Database, 'dialect' | 'transacti
  * Indexes every message not indexed yet, `step` at a time, each step a transaction of its own, awaiting
  * `between()` after each step that indexed some. Returns how many messages it indexed.
  */
-export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>, step: number, between: () => Promise<void>): Promise<number> {
+export async function indexInSteps(db: IndexingDatabase, step: number, between: () => Promise<void>): Promise<number> {
   let indexed = 0;
   for (let done = await indexNewMessages(db, step); done > 0; done = await indexNewMessages(db, step)) {
     indexed += done;
@@ -57,6 +60,6 @@ export async function indexInSteps(db: Pick<Database, 'dialect' | 'transaction' 
 }
 
 /** Brings the index up to date before a search: usually one empty batch. */
-export async function catchUpSearchIndex(db: Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>): Promise<void> {
+export async function catchUpSearchIndex(db: IndexingDatabase): Promise<void> {
   await indexInSteps(db, 5_000, async () => undefined);
 }
