@@ -14,7 +14,7 @@ import { routing } from './scenarios/routing.js';
 import { widget } from './scenarios/widget.js';
 import { startKefu } from './targets/kefu.js';
 import { repoRoot } from './targets/process.js';
-import { startRelay } from './targets/relay.js';
+import { startDurableRelay, startRelay } from './targets/relay.js';
 import { buildOf, shapeOf, type Target, type TargetName } from './targets/target.js';
 
 const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = {
@@ -27,8 +27,9 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   widget,
 };
 
-const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2] [--compare NAME=DIR ...]
+const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2,durable-1,durable-2] [--compare NAME=DIR ...]
 --rates: the offered loads (msgs/s) of the stepped scenarios (latency, queue, fan-out) instead of their own
+--targets: durable-1 and durable-2 (a relay that acks only after its store's commit, on one node with SQLite or two with Redis + PostgreSQL: the floor under kefu's guarantees) run in the latency scenario, and only when named here
 --compare: also measure the kefu build in DIR (laid out like this repository) as kefu-1@NAME / kefu-2@NAME
 --profile: kefu nodes run with --cpu-prof; profiles land in DIR/profiles (read them with profile-summary.js)
 scenarios: ${Object.keys(scenarios).join(', ')}`;
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
   const startTarget = (name: TargetName): Promise<Target> => {
     const nodeArgs = values.profile ? () => ['--cpu-prof', '--cpu-prof-dir', join(values.out, 'profiles')] : undefined;
     const root = buildOf(name) ? compare.get(buildOf(name)!) : undefined;
-    return shapeOf(name) === 'relay' ? startRelay() : startKefu(name, { nodeArgs, root });
+    const shape = shapeOf(name);
+    if (shape === 'relay') return startRelay();
+    if (shape === 'durable-1' || shape === 'durable-2') return startDurableRelay(shape);
+    return startKefu(name, { nodeArgs, root });
   };
   const ctx: RunContext = {
     quick: values.quick,
@@ -65,7 +69,8 @@ async function main(): Promise<void> {
     rates: values.rates === undefined ? undefined : ratesOf(values.rates),
     progress,
     chooseTargets: (targets) => {
-      const chosen = targets.filter((name) => !values.targets || values.targets.split(',').includes(name));
+      // The durable relays only when --targets names them: they are a reference, not a target of issue 6.
+      const chosen = targets.filter((name) => (values.targets ? values.targets.split(',').includes(name) : !name.startsWith('durable')));
       return chosen.flatMap((name) => [name, ...(name.startsWith('kefu') ? [...compare.keys()].map((build) => `${name}@${build}`) : [])]);
     },
     log: (text) => console.log(text),

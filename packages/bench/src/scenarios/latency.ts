@@ -6,6 +6,8 @@ export const RATES = [500, 1_500, 3_000, 5_000];
 /** --quick stops at the targets' 3 000 msgs/s (5 000 is the stretch, measured by the full run). */
 const QUICK_RATES = [500, 1_500, 3_000];
 const ALL = ['relay', 'kefu-1', 'kefu-2'];
+/** The relay that acks after its store's commit, one node and two: only when --targets names them. */
+const DURABLE = ['durable-1', 'durable-2'];
 // --quick (under two minutes) measures queue and fan-out on one kefu node only; the full run on both shapes.
 const CONVERSATIONS = 400;
 
@@ -16,7 +18,7 @@ export const latency = (ctx: RunContext): Promise<ScenarioResult> =>
     title: '1. latency: 400 conversations, 8 agents',
     desk: { agents: 8, capacity: CONVERSATIONS / 8, conversations: CONVERSATIONS },
     rates: ctx.quick ? QUICK_RATES : RATES,
-    targets: [...ALL],
+    targets: [...ALL, ...DURABLE],
     notes: ['Latency: shopper emits message:send → the first agent socket receives message:created.'],
   });
 

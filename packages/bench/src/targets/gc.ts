@@ -7,11 +7,11 @@ const NONE: GcTotals = { pauseMs: NaN, majors: NaN };
 
 /**
  * Read from each kefu node's GET /metrics (prom-client's default `nodejs_gc_duration_seconds`, by
- * kind) and summed over the nodes. The relay has no metrics: NaN. A reading that fails (or takes
+ * kind) and summed over the nodes. The relays have no metrics: NaN. A reading that fails (or takes
  * over 5 s) is NaN too: a figure beside the step's, never a reason to fail it.
  */
 export async function gcOf(target: Target): Promise<GcTotals> {
-  if (shapeOf(target.name) === 'relay') return NONE;
+  if (!shapeOf(target.name).startsWith('kefu')) return NONE;
   try {
     const texts = await Promise.all(target.nodes.map(async (node) => (await fetch(`${node.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text()));
     return texts.map(gcTotalsOf).reduce((a, b) => ({ pauseMs: a.pauseMs + b.pauseMs, majors: a.majors + b.majors }));

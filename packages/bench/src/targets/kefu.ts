@@ -78,7 +78,7 @@ export async function startKefu(name: string, options: KefuOptions = {}): Promis
   };
 }
 
-async function dropRedisKeys(prefix: string): Promise<void> {
+export async function dropRedisKeys(prefix: string): Promise<void> {
   const redis = createClient({ url: REDIS_URL });
   await redis.connect();
   for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) if (keys.length > 0) await redis.del(keys);

@@ -1,27 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestStore } from '@kefu/store/testing';
 import { inParallel } from '../progress.js';
 import { command, connect } from '../load/sockets.js';
-import { repoRoot, startProcess, stopProcess } from './process.js';
+import { dropRedisKeys, REDIS_URL } from './kefu.js';
+import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
 
 export const relayScript = join(repoRoot, 'packages/bench/dist/targets/relay-server.js');
+const durableRelayScript = join(repoRoot, 'packages/bench/dist/targets/durable-relay-server.js');
 
 /** The bare relay: conversation i belongs to agent i mod agents, who joins its room. */
 export async function startRelay(): Promise<Target> {
   const node = await startProcess('relay', relayScript, {});
+  return relayTarget('relay', [node], () => stopProcess(node));
+}
+
+/**
+ * The durable relay (durable-relay-server.ts): on one node with SQLite (`durable-1`), or on two with
+ * PostgreSQL and Redis (`durable-2`, shoppers on node 1 and agents on node 2, as kefu-2's), each on a
+ * new database, file or key prefix of its own, dropped at its stop.
+ */
+export async function startDurableRelay(name: 'durable-1' | 'durable-2'): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-bench-relay-'));
+  const postgres = name === 'durable-2' ? await createTestStore('postgres') : null;
+  const prefix = `kefu-bench-relay-${randomBytes(4).toString('hex')}:`;
+  const env: Record<string, string> = postgres
+    ? { RELAY_STORE: 'postgres', RELAY_DATABASE_URL: postgres.url!, RELAY_REDIS_URL: REDIS_URL, RELAY_REDIS_PREFIX: prefix }
+    : { RELAY_STORE: 'sqlite', RELAY_SQLITE_FILE: join(dir, 'relay.db') };
+  const nodes: NodeProcess[] = [];
+  // One after the other: the first makes the table.
+  for (let i = 0; i < (postgres ? 2 : 1); i++) nodes.push(await startProcess(`${name}/node${i + 1}`, durableRelayScript, env));
+  return relayTarget(name, nodes, async () => {
+    await Promise.all(nodes.map(stopProcess));
+    await postgres?.drop();
+    if (postgres) await dropRedisKeys(prefix);
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** A relay's desk: agents (on the last node) join their conversations' rooms; shoppers connect to the first node. */
+function relayTarget(name: string, nodes: NodeProcess[], stop: () => Promise<void>): Target {
+  const shopperUrl = nodes[0]!.url;
+  const agentUrl = nodes.at(-1)!.url;
   let desks = 0;
   return {
-    name: 'relay',
-    nodes: [node],
-    shopperUrl: node.url,
-    agentUrl: node.url,
+    name,
+    nodes,
+    shopperUrl,
+    agentUrl,
     async openDesk(spec: DeskSpec): Promise<Desk> {
       const prefix = `d${++desks}-`;
-      const agents = await inParallel(Array.from({ length: spec.agents }), 50, () => connect(node.url, '/agent'));
+      const agents = await inParallel(Array.from({ length: spec.agents }), 50, () => connect(agentUrl, '/agent'));
       const ids = Array.from({ length: spec.conversations }, (_, i) => `${prefix}${i}`);
       await Promise.all(agents.map((agent, a) => command(agent, 'join', ids.filter((_, i) => i % spec.agents === a))));
-      const shoppers = await inParallel(ids, 100, () => connect(node.url, '/visitor'));
-      const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, () => connect(node.url, '/visitor'));
+      const shoppers = await inParallel(ids, 100, () => connect(shopperUrl, '/visitor'));
+      const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, () => connect(shopperUrl, '/visitor'));
       const all = [...agents, ...shoppers, ...waiting];
       return {
         conversations: ids.map((id, i) => ({ id, shopper: shoppers[i]! })),
@@ -30,6 +66,6 @@ export async function startRelay(): Promise<Target> {
         close: () => all.forEach((s) => s.close()),
       };
     },
-    stop: () => stopProcess(node),
+    stop,
   };
 }

@@ -13,10 +13,13 @@ export type Desk = {
   close(): void;
 };
 
-/** `relay`, `kefu-1`, `kefu-2`, or `kefu-1@NAME` for another build of kefu given with --compare NAME=DIR. */
+/**
+ * `relay`, `kefu-1`, `kefu-2`, or `kefu-1@NAME` for another build of kefu given with --compare NAME=DIR;
+ * `durable-1` and `durable-2` (the relay that acks after commit) when --targets names them.
+ */
 export type TargetName = string;
 
-/** Something the harness measures: the relay, kefu on one node, or kefu on two nodes. */
+/** Something the harness measures: a relay, kefu on one node, or kefu on two nodes. */
 export type Target = {
   name: TargetName;
   nodes: NodeProcess[];
@@ -31,9 +34,14 @@ const names: Record<string, string> = {
   relay: 'Socket.IO relay',
   'kefu-1': 'kefu, 1 node, SQLite',
   'kefu-2': 'kefu, 2 nodes, Redis + PostgreSQL',
+  'durable-1': 'durable relay, 1 node, SQLite',
+  'durable-2': 'durable relay, 2 nodes, Redis + PostgreSQL',
 };
 
-export const shapeOf = (name: TargetName) => name.split('@')[0] as 'relay' | 'kefu-1' | 'kefu-2';
+export type Shape = 'relay' | 'kefu-1' | 'kefu-2' | 'durable-1' | 'durable-2';
+export const shapeOf = (name: TargetName) => name.split('@')[0] as Shape;
+/** The shapes whose messages go through PostgreSQL, whose CPU the tables give beside the nodes'. */
+const withPostgres: ReadonlySet<Shape> = new Set(['kefu-2', 'durable-2']);
 export const buildOf = (name: TargetName): string | undefined => name.split('@')[1];
 export const labelOf = (name: TargetName): string => `${names[shapeOf(name)] ?? name}${buildOf(name) ? ` (${buildOf(name)})` : ''}`;
 
@@ -42,7 +50,7 @@ export type CpuMs = { server: number; database: number };
 
 export const cpuOf = (target: Target): CpuMs => ({
   server: target.nodes.reduce((sum, node) => sum + cpuMsOf(node.pid), 0),
-  database: shapeOf(target.name) === 'kefu-2' ? postgresCpuMs() : NaN,
+  database: withPostgres.has(shapeOf(target.name)) ? postgresCpuMs() : NaN,
 });
 
 /** CPU time per unit of work between two readings, to 0.01 ms. */
