@@ -67,7 +67,7 @@ describe('the durable relay (a bench reference: acks only what its store committ
     nodes.push(node);
     const reader = new SQLite(file, { readonly: true });
     cleanups.push(async () => reader.close());
-    const count = reader.prepare<[string], { n: number }>('select count(*) as n from messages where conversation_id = ? and client_msg_id = ?');
+    const count = reader.prepare<[string, string], { n: number }>('select count(*) as n from messages where conversation_id = ? and client_msg_id = ?');
 
     const { storedAtAck, received, clientMsgIds } = await sendAll(node.url, node.url, async (id) => count.get('c1', id)!.n === 1);
     expect(storedAtAck).toEqual(clientMsgIds.map(() => true));
