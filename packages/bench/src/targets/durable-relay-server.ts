@@ -1,9 +1,9 @@
-import { createServer } from 'node:http';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
-import { Server } from 'socket.io';
+import type { Server } from 'socket.io';
+import { forward, relayBase, type Ack, type Send } from './relay-base.js';
 
 /**
  * The floor under kefu's guarantees: the bare relay (relay-server.ts) plus only what "acked means
@@ -23,23 +23,17 @@ import { Server } from 'socket.io';
  * machine, so that kefu's figures can be read against what the machine allows and not only against
  * the bare relay's.
  */
-type Send = { conversationId: string; clientMsgId: string; body: string };
-type Ack = (result: { ok: true; data: Record<string, never> }) => void;
 type Pending = { send: Send; ack: Ack };
 
 const store = process.env.RELAY_STORE;
-const http = createServer((request, response) => {
-  response.writeHead(request.url === '/healthz' ? 200 : 404, { 'content-type': 'application/json' }).end('{"ok":true}');
-});
-const io = new Server(http, { cors: { origin: true } });
-const room = (conversationId: string) => `conv:${conversationId}`;
+/** What SIGTERM closes once the server has. */
 const closers: (() => Promise<unknown>)[] = [];
 
 /** Acks each send, then forwards it to its conversation's room. */
-function deliver(batch: Pending[]): void {
+function deliver(io: Server, batch: Pending[]): void {
   for (const { send, ack } of batch) {
     ack({ ok: true, data: {} });
-    io.of('/agent').to(room(send.conversationId)).emit('message:created', { conversationId: send.conversationId, clientMsgId: send.clientMsgId, body: send.body });
+    forward(io, send);
   }
 }
 
@@ -75,7 +69,7 @@ async function postgresWriter(url: string): Promise<(batch: Pending[]) => Promis
  * SECOND_AT sends wait; at most MAX_BATCH a batch. With the SQLite writer a write finishes within its
  * turn, so there every turn's sends are one batch.
  */
-function batcher(write: (batch: Pending[]) => Promise<void>): (pending: Pending) => void {
+function batcher(write: (batch: Pending[]) => Promise<void>, written: (batch: Pending[]) => void): (pending: Pending) => void {
   const IN_FLIGHT = 2;
   const SECOND_AT = 4;
   const MAX_BATCH = 64;
@@ -89,7 +83,7 @@ function batcher(write: (batch: Pending[]) => Promise<void>): (pending: Pending)
       waiting = waiting.slice(MAX_BATCH);
       inFlight++;
       write(batch).then(
-        () => deliver(batch),
+        () => written(batch),
         (error: unknown) => console.error('durable relay: a write failed, its sends stay unacked', error),
       ).finally(() => {
         inFlight--;
@@ -108,33 +102,26 @@ function batcher(write: (batch: Pending[]) => Promise<void>): (pending: Pending)
   };
 }
 
-async function main(): Promise<void> {
-  if (store === 'postgres') {
-    const pub = createClient({ url: process.env.RELAY_REDIS_URL }) as RedisClientType;
-    const sub = pub.duplicate();
-    await Promise.all([pub.connect(), sub.connect()]);
-    closers.push(() => pub.quit(), () => sub.quit());
-    io.adapter(createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic', channelPrefix: `${process.env.RELAY_REDIS_PREFIX}sio` }));
-  }
-  const write = store === 'postgres' ? await postgresWriter(process.env.RELAY_DATABASE_URL!) : store === 'sqlite' ? sqliteWriter(process.env.RELAY_SQLITE_FILE!) : undefined;
-  if (!write) throw new Error(`RELAY_STORE must be sqlite or postgres, not ${store}`);
-  const enqueue = batcher(write);
-
-  io.of('/agent').on('connection', (socket) => {
-    socket.emit('session', {});
-    socket.on('join', (conversationIds: string[], ack: Ack) => {
-      void socket.join(conversationIds.map(room));
-      ack({ ok: true, data: {} });
-    });
-  });
-  io.of('/visitor').on('connection', (socket) => {
-    socket.emit('session', {});
-    socket.on('message:send', (send: Send, ack: Ack) => enqueue({ send, ack }));
-  });
-  http.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1');
+/** kefu's adapter with kefu's options (apps/server/src/app.ts), on clients of its own. */
+async function redisAdapter(): Promise<ReturnType<typeof createShardedAdapter>> {
+  const pub = createClient({ url: process.env.RELAY_REDIS_URL }) as RedisClientType;
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  closers.push(() => pub.quit(), () => sub.quit());
+  return createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic', channelPrefix: `${process.env.RELAY_REDIS_PREFIX}sio` });
 }
 
-process.on('SIGTERM', () => void io.close(() => void Promise.allSettled(closers.map((close) => close())).then(() => process.exit(0))));
+async function main(): Promise<void> {
+  const write = store === 'postgres' ? await postgresWriter(process.env.RELAY_DATABASE_URL!) : store === 'sqlite' ? sqliteWriter(process.env.RELAY_SQLITE_FILE!) : undefined;
+  if (!write) throw new Error(`RELAY_STORE must be sqlite or postgres, not ${store}`);
+  // `relay` is read only once a write has finished, after the server has started.
+  const enqueue = batcher(write, (batch) => deliver(relay.io, batch));
+  const relay = relayBase((send, ack) => enqueue({ send, ack }));
+  if (store === 'postgres') relay.io.adapter(await redisAdapter());
+  process.on('SIGTERM', () => void relay.io.close(() => void Promise.allSettled(closers.map((close) => close())).then(() => process.exit(0))));
+  relay.listen();
+}
+
 void main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
