@@ -6,18 +6,19 @@ import type { Server } from 'socket.io';
 import { forward, relayBase, type Ack, type Send } from './relay-base.js';
 
 /**
- * The floor under kefu's guarantees: the bare relay (relay-server.ts) plus only what "acked means
+ * The floor under kefu's guarantees, for designs like kefu's: the bare relay (relay-server.ts) plus only what "acked means
  * stored" and "several nodes" cannot do without, and nothing else of kefu's (no auth, no validation,
  * no sequence numbers, no routing, no read model). The sends of one turn of the event loop are
  * written together, each acked only once its write has committed, then forwarded to the
  * conversation's room.
  *
- * - RELAY_STORE=sqlite (one node): one transaction a turn on the main thread, SQLite in WAL mode
+ * - RELAY_STORE=sqlite (one node): one transaction a batch on the main thread, SQLite in WAL mode
  *   with `synchronous = NORMAL`, as kefu's embedded store (durable when the process dies, not when the
- *   machine does).
+ *   machine does), its automatic checkpoints on the same thread (kefu's store has threads for both).
  * - RELAY_STORE=postgres (two nodes): one multi-row INSERT a batch on a pool, `synchronous_commit`
  *   as the server has it (on: the commit waits for the WAL's flush); the room is reached through
- *   Redis with kefu's adapter and options, so agents on the other node get the message.
+ *   Redis with kefu's adapter and options, so agents on the other node get the message (without kefu's
+ *   wrappers: this node's shoppers join no room, so no broadcast of its own comes back to it).
  *
  * What it measures: the latency and CPU a message costs any design that acks after commit on this
  * machine, so that kefu's figures can be read against what the machine allows and not only against
@@ -37,7 +38,7 @@ function deliver(io: Server, batch: Pending[]): void {
   }
 }
 
-/** One SQLite transaction a turn for every send read in it. */
+/** One SQLite transaction a batch. */
 function sqliteWriter(file: string): (batch: Pending[]) => Promise<void> {
   const db = new SQLite(file);
   db.pragma('journal_mode = WAL');
@@ -64,10 +65,11 @@ async function postgresWriter(url: string): Promise<(batch: Pending[]) => Promis
 }
 
 /**
- * Batches as kefu's PostgreSQL sends are batched (packages/store/src/ops/send-batch.ts): a batch starts
- * at the end of the turn that read its first send; while one is in flight, a second starts only once
- * SECOND_AT sends wait; at most MAX_BATCH a batch. With the SQLite writer a write finishes within its
- * turn, so there every turn's sends are one batch.
+ * Batches with the bounds of kefu's PostgreSQL sends (packages/store/src/ops/send-batch.ts): a batch
+ * starts at the end of the turn that read its first send; while one is in flight, a second starts only
+ * once SECOND_AT sends wait; at most MAX_BATCH a batch. Not kefu's other rules (a full batch at once, one
+ * send a conversation in flight): nothing here orders a conversation's messages. The SQLite writer
+ * finishes a batch within the call, so there the batches of a turn follow one another.
  */
 function batcher(write: (batch: Pending[]) => Promise<void>, written: (batch: Pending[]) => void): (pending: Pending) => void {
   const IN_FLIGHT = 2;

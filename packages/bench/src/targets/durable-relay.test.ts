@@ -59,6 +59,8 @@ describe('the durable relay (a bench reference: acks only what its store committ
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
+  // Its write ends within the turn that read the send, before any ack leaves: an ack sent early is not
+  // visible from outside, and what is (the acked rows there, every message delivered) is checked.
   it('on one node with SQLite: each acked message is in the file when its ack arrives, and the agent receives every one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kefu-durable-relay-test-'));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
@@ -80,13 +82,17 @@ describe('the durable relay (a bench reference: acks only what its store committ
     const prefix = `kefu-test-relay-${randomBytes(4).toString('hex')}:`;
     cleanups.push(() => dropRedisKeys(prefix));
     const env = { RELAY_STORE: 'postgres', RELAY_DATABASE_URL: store.url!, RELAY_REDIS_URL: REDIS_URL, RELAY_REDIS_PREFIX: prefix };
-    for (const name of ['durable-2/node1', 'durable-2/node2']) nodes.push(await startProcess(name, script, env));
+    // One after the other: the first makes the table.
+    const shoppers = await startProcess('durable-2/node1', script, env);
+    nodes.push(shoppers);
+    const agents = await startProcess('durable-2/node2', script, env);
+    nodes.push(agents);
     const reader = new pg.Pool({ connectionString: store.url!, max: 2 });
     cleanups.push(() => reader.end());
     const stored = async (id: string) =>
       (await reader.query<{ n: string }>('select count(*) as n from messages where conversation_id = $1 and client_msg_id = $2', ['c1', id])).rows[0]!.n === '1';
 
-    const { storedAtAck, received, clientMsgIds } = await sendAll(nodes[1]!.url, nodes[2]!.url, stored);
+    const { storedAtAck, received, clientMsgIds } = await sendAll(shoppers.url, agents.url, stored);
     expect(storedAtAck).toEqual(clientMsgIds.map(() => true));
     expect(received).toEqual(clientMsgIds);
   });
