@@ -29,7 +29,7 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
 
 const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2,durable-1,durable-2] [--compare NAME=DIR ...]
 --rates: the offered loads (msgs/s) of the stepped scenarios (latency, queue, fan-out) instead of their own
---targets: durable-1 and durable-2 (a relay that acks only after its store's commit, on one node with SQLite or two with Redis + PostgreSQL: the floor under kefu's guarantees) run in the latency scenario, and only when named here
+--targets: durable-1 and durable-2 (a relay that acks only after its store's commit, on one node with SQLite or two with Redis + PostgreSQL: the simplest design with kefu's guarantees) run in the latency scenario, and only when named here
 --compare: also measure the kefu build in DIR (laid out like this repository) as kefu-1@NAME / kefu-2@NAME
 --profile: kefu nodes run with --cpu-prof; profiles land in DIR/profiles (read them with profile-summary.js)
 scenarios: ${Object.keys(scenarios).join(', ')}`;

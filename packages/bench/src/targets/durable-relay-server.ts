@@ -6,9 +6,9 @@ import type { Server } from 'socket.io';
 import { forward, relayBase, type Ack, type Send } from './relay-base.js';
 
 /**
- * The floor under kefu's guarantees, for designs like kefu's: the bare relay (relay-server.ts) plus only what "acked means
- * stored" and "several nodes" cannot do without, and nothing else of kefu's (no auth, no validation,
- * no sequence numbers, no routing, no read model). The sends of one turn of the event loop are
+ * The floor under kefu's guarantees, for designs like kefu's: the bare relay (relay-server.ts) plus
+ * only what "acked means stored" and "several nodes" cannot do without, and nothing else of kefu's (no
+ * auth, no validation, no sequence numbers, no routing, no read model). The sends of one turn of the event loop are
  * written together, each acked only once its write has committed, then forwarded to the
  * conversation's room.
  *
@@ -20,8 +20,8 @@ import { forward, relayBase, type Ack, type Send } from './relay-base.js';
  *   Redis with kefu's adapter and options, so agents on the other node get the message (without kefu's
  *   wrappers: this node's shoppers join no room, so no broadcast of its own comes back to it).
  *
- * What it measures: the latency and CPU a message costs any design that acks after commit on this
- * machine, so that kefu's figures can be read against what the machine allows and not only against
+ * What it measures: the latency and CPU a message costs a design this lean that acks after commit, on
+ * the machine the bench runs on, so that kefu's figures can be read against that and not only against
  * the bare relay's.
  */
 type Pending = { send: Send; ack: Ack };

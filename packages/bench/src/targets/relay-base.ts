@@ -1,4 +1,4 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer } from 'node:http';
 import { Server } from 'socket.io';
 
 /** What the relays take from a shopper's `message:send`, and their ack. */
@@ -12,7 +12,7 @@ const room = (conversationId: string) => `conv:${conversationId}`;
  * that join conversation rooms (`join`), shoppers whose `message:send` goes to `onSend`. Both
  * namespaces greet a socket with `session`, as kefu's do. Call `listen` once ready.
  */
-export function relayBase(onSend: (send: Send, ack: Ack) => void): { io: Server; http: HttpServer; listen(): void } {
+export function relayBase(onSend: (send: Send, ack: Ack) => void): { io: Server; listen(): void } {
   const http = createServer((request, response) => {
     response.writeHead(request.url === '/healthz' ? 200 : 404, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
@@ -28,7 +28,7 @@ export function relayBase(onSend: (send: Send, ack: Ack) => void): { io: Server;
     socket.emit('session', {});
     socket.on('message:send', onSend);
   });
-  return { io, http, listen: () => void http.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1') };
+  return { io, listen: () => void http.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1') };
 }
 
 /** The message to its conversation's room, where its agent is. */
