@@ -8,9 +8,9 @@ import { forward, relayBase, type Ack, type Send } from './relay-base.js';
 /**
  * The floor under kefu's guarantees, for designs like kefu's: the bare relay (relay-server.ts) plus
  * only what "acked means stored" and "several nodes" cannot do without, and nothing else of kefu's (no
- * auth, no validation, no sequence numbers, no routing, no read model). The sends of one turn of the event loop are
- * written together, each acked only once its write has committed, then forwarded to the
- * conversation's room.
+ * auth, no validation, no sequence numbers, no routing, no read model). The sends of one turn of the
+ * event loop are written together, each acked only once its write has committed, then forwarded to
+ * the conversation's room.
  *
  * - RELAY_STORE=sqlite (one node): one transaction a batch on the main thread, SQLite in WAL mode
  *   with `synchronous = NORMAL`, as kefu's embedded store (durable when the process dies, not when the
