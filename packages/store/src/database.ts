@@ -250,10 +250,12 @@ export function openDatabase(config: StoreConfig): Database {
     const { db, checkpointer, writer } = parts;
     const writes = sqliteWrites(parts);
     // The threads' connections first: the last one to close folds the log into the file and removes it.
+    // Then the checkpointer's descriptor of the file, which no connection may outlive (closeFile).
     const close = async () => {
       await writer?.stop();
       await checkpointer?.stop();
       await db.destroy();
+      checkpointer?.closeFile();
     };
     return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, close };
   }

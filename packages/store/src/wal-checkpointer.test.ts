@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openDatabase } from './database.js';
-import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
+import { CATCH_UP_ROUNDS, FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type CheckpointResult } from './wal-checkpointer.js';
 
 describe('WAL checkpoints off the event loop (SQLite)', () => {
   const dirs: string[] = [];
@@ -36,6 +36,7 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
     } finally {
       await checkpointer.stop();
       writer.close();
+      checkpointer.closeFile();
     }
   });
 
@@ -78,6 +79,7 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
       stopped = true;
       await checkpointer.stop();
       writer.close();
+      checkpointer.closeFile();
     }
   });
 
@@ -90,6 +92,52 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
     expect(checkpointer.restartDue()).toBe(false);
     await checkpointer.restart();
     writer.close();
+    checkpointer.closeFile();
+  });
+
+  it('catches up before a restart is due: copies again, while the writer goes on, until a round copies little', async () => {
+    const file = fileInNewDir();
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table notes (body text)');
+    const checkpointer = startWalCheckpointer(file, { restartFrames: 200, intervalMs: 10 });
+    const insert = writer.prepare('insert into notes (body) values (?)');
+    const write = writer.transaction(() => Array.from({ length: 20 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))));
+    try {
+      let due: CheckpointResult | undefined;
+      // The writer goes on (never waiting for a restart) until a checkpoint finds the log long enough.
+      while (!due) {
+        const result = checkpointer.next();
+        while (!(await Promise.race([result.then(() => true), nextTurn().then(() => false)]))) write();
+        const { rounds, log } = await result;
+        if (log >= 200) due = await result;
+        else expect(rounds).toBe(1);
+      }
+      expect(due.rounds).toBeGreaterThan(1);
+      expect(due.rounds).toBeLessThanOrEqual(CATCH_UP_ROUNDS);
+      expect(checkpointer.restartDue()).toBe(true);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+      checkpointer.closeFile();
+    }
+  });
+
+  it("leaves no descriptor of the store's file open once the store is closed", async () => {
+    const file = fileInNewDir();
+    const descriptorsOfFile = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false; // closed since it was listed
+      }
+    });
+    const db = openDatabase({ kind: 'sqlite', file });
+    await db.migrate();
+    expect(descriptorsOfFile().length).toBeGreaterThan(0);
+    await db.close();
+    expect(descriptorsOfFile()).toEqual([]);
   });
 
   it('is what a SQLite store uses: its own automatic checkpoint is only the fallback', async () => {
