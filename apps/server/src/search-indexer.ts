@@ -5,11 +5,11 @@ import type { AppContext } from './context.js';
 const INTERVAL_MS = 2_000;
 
 /**
- * Messages indexed per transaction: about 3 ms of SQLite's time. A step runs in the writer thread, in
- * turn with the sends' writes, which wait for it (on the event loop it also held every socket: change
- * 91); a whole tick's worth at once, 5 000 messages at 3 000 msgs/s, held them for 11 to 17 ms every
- * two seconds; steps of 250 cost a third more CPU (each transaction writes a segment of the index),
- * steps of 1 000 the same as one batch (docs/benchmarks.md, twenty-fifth round).
+ * Messages indexed per transaction: about 3 ms of SQLite's time, on the event loop, in turn with the
+ * sends' writes, which wait for it (changes 91 and 95); a whole tick's worth at once, 5 000 messages
+ * at 3 000 msgs/s, held them for 11 to 17 ms every two seconds; steps of 250 cost a third more CPU
+ * (each transaction writes a segment of the index), steps of 1 000 the same as one batch
+ * (docs/benchmarks.md, twenty-fifth round).
  */
 const STEP = 1_000;
 

@@ -7,7 +7,7 @@ import { createGroupCommit, type Detached } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
 import { isStalePlan } from './util.js';
-import { startSqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
+import { sqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type { DB } from './schema.js';
 
@@ -32,23 +32,17 @@ export type Database = {
   /**
    * A write of a single statement or two outside any transaction (a read mark, a new visitor), that
    * nothing asked for at the same time depends on. On SQLite it runs with the others like it, in turn
-   * with the group commit's batches (group-commit.ts, `aside`): run at once, it could meet the writer
-   * thread's transaction, and SQLite's busy wait would stop the event loop. Elsewhere it runs at once.
+   * with the group commit's batches (group-commit.ts, `aside`): run at once, it could land inside a
+   * batch's transaction still open on the one connection, and be committed or undone with it.
+   * Elsewhere it runs at once.
    */
   inTurn<T>(write: (db: Executor) => Promise<T>): Promise<T>;
   /**
-   * SQLite in a file: writes of `statements` run by the writer thread (sqlite-writer.ts), in turn with
-   * the transactions; each resolves with the row its second statement returned, after the COMMIT, or
-   * undefined when nothing was written (its first statement returned no row, or there is no writer
-   * any more). Absent where there is no writer thread (PostgreSQL, SQLite in memory).
+   * SQLite: writes of `statements` run straight on the connection (sqlite-writer.ts), in turn with the
+   * transactions; each resolves with the row its second statement returned, after the COMMIT, or
+   * undefined when nothing was written (its first statement returned no row). Absent on PostgreSQL.
    */
   writeInTurn?: (statements: TwoStatements) => (params: Row) => Promise<Row | undefined>;
-  /**
-   * SQLite in a file: one step of the search index (ops/search-index.ts), `batch` messages at most, run
-   * by the writer thread in turn with the transactions; resolves with how many messages it looked at,
-   * or undefined when there is no writer any more. Absent where there is no writer thread.
-   */
-  indexInWriter?: (batch: number) => Promise<number | undefined>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -58,12 +52,12 @@ export type Database = {
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
 /**
- * Every writing connection to the file: the main one and the writer thread's. Checkpoints run off the
- * event loop (wal-checkpointer.ts); a connection's automatic one only if that stops.
+ * The store's connection, the one that writes to the file. Checkpoints run off the event loop
+ * (wal-checkpointer.ts); its automatic one only if that stops.
  */
 const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', `wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`];
 
-type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter | null };
+type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter };
 
 function openSqlite(file: string): SqliteParts {
   const inMemory = file === ':memory:';
@@ -74,8 +68,7 @@ function openSqlite(file: string): SqliteParts {
   // The search index (migration 004, ops/search-index.ts) calls it for every message it indexes.
   database.function('kefu_search_text', { deterministic: true }, (body: unknown) => searchText(String(body)));
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  if (inMemory) return { db, checkpointer: null, writer: null };
-  return { db, checkpointer: startWalCheckpointer(file), writer: startSqliteWriter(file, CONNECTION_PRAGMAS) };
+  return { db, checkpointer: inMemory ? null : startWalCheckpointer(file), writer: sqliteWriter(database) };
 }
 
 /** Enough for every query kefu builds, `in (…)` lists of various lengths included. */
@@ -174,36 +167,27 @@ const openPostgres = (pool: pg.Pool): Kysely<DB> => new Kysely<DB>({ dialect: ne
 const LOCKED_POOL_SIZE = 2;
 
 /**
- * SQLite's writes never run at once, so they need no lock: the transactions of the main connection and
- * the writer thread's batches take turns in one line, the single writes aside take turns with the line,
- * all committed in groups (group-commit.ts), and between two groups the log is started over when long.
+ * SQLite's writes never run at once, so they need no lock: the transactions and the writer's batches
+ * take turns in one line, the single writes aside take turns with the line, all committed in groups
+ * (group-commit.ts), and between two groups the log is started over when long.
  */
-function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn' | 'indexInWriter'> {
+function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database, 'transaction' | 'inTurn' | 'writeInTurn'> {
   const line = createGroupCommit(db, () => (checkpointer?.restartDue() ? checkpointer.restart() : undefined));
   const { aside: inTurn } = line;
   const transaction: Database['transaction'] = (fn) => line.transaction((tx) => fn(tx, noLock));
-  if (!writer) return { transaction, inTurn };
   // One runner per pair of statements: the line batches the writes that share it.
   const runners = new Map<TwoStatements, (params: Row) => Promise<Row | undefined>>();
   const writeInTurn = (statements: TwoStatements) => {
     let runner = runners.get(statements);
     if (!runner) {
-      const run = (writes: Row[]) => writer.write(statements, writes);
-      runner = (params) => (writer.alive() ? line.detached(run, params) : Promise.resolve(undefined));
+      const run: Detached<Row, Row | undefined> = async (writes) => writer(statements, writes);
+      runner = (params) => line.detached(run, params);
       runners.set(statements, runner);
     }
     return runner;
   };
-  const runIndexSteps = indexSteps(writer);
-  const indexInWriter = (batch: number) => (writer.alive() ? line.detached(runIndexSteps, batch) : Promise.resolve(undefined));
-  return { transaction, inTurn, writeInTurn, indexInWriter };
+  return { transaction, inTurn, writeInTurn };
 }
-
-/** The index steps asked for at the head of the line (there is seldom more than one); the thread runs them in turn. */
-const indexSteps =
-  (writer: SqliteWriter): Detached<number, number> =>
-  (batches) =>
-    Promise.allSettled(batches.map((batch) => writer.indexSearch(batch)));
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
@@ -247,12 +231,11 @@ function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor
 export function openDatabase(config: StoreConfig): Database {
   if (config.kind === 'sqlite') {
     const parts = openSqlite(config.file);
-    const { db, checkpointer, writer } = parts;
+    const { db, checkpointer } = parts;
     const writes = sqliteWrites(parts);
-    // The threads' connections first: the last one to close folds the log into the file and removes it.
-    // Then the checkpointer's descriptor of the file, which no connection may outlive (closeFile).
+    // The checkpointer's connection first: the last one to close folds the log into the file and
+    // removes it. Then the checkpointer's descriptor of the file, which no connection may outlive (closeFile).
     const close = async () => {
-      await writer?.stop();
       await checkpointer?.stop();
       await db.destroy();
       checkpointer?.closeFile();

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from './schema.js';
 
-/** Work that runs its own transaction elsewhere (sqlite-writer.ts): given many inputs at once, settles each. */
+/** Work that runs its own transaction outside Kysely (sqlite-writer.ts): given many inputs at once, settles each. */
 export type Detached<I, O> = (inputs: I[]) => Promise<PromiseSettledResult<O>[]>;
 
 type Settle = { resolve(value: unknown): void; reject(error: unknown): void };
@@ -29,14 +29,15 @@ const MAX_BATCH = 128;
  * starts the log over between two batches (wal-checkpointer.ts). Transactions asked for meanwhile wait
  * and go into that batch.
  *
- * `detached` work (the writer thread's) waits its turn in the same line: the jobs at the head of the
- * line that share its runner go to it together, and nothing else runs until it has settled them. So
- * the two connections never write at once, and every caller still sees the order in which it asked.
+ * `detached` work (the writer's) waits its turn in the same line: the jobs at the head of the line that
+ * share its runner go to it together, and nothing else runs until it has settled them. So no
+ * transaction is open on the connection when it begins its own, and every caller still sees the order
+ * in which it asked.
  *
  * `aside` writes need no place in the line (a read mark, a new visitor: nothing else asked for at the
  * same time depends on them). They wait beside it and run together, in a batch of their own, taking
  * turns with the line's batches: in the line, a read mark between two shoppers' messages would split
- * the writer thread's batch in two, and agents mark a conversation read as each message arrives.
+ * the writer's batch in two, and agents mark a conversation read as each message arrives.
  */
 export function createGroupCommit(db: Kysely<DB>, beforeBatch: () => Promise<void> | undefined = () => undefined) {
   const waiting: Job[] = [];

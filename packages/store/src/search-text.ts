@@ -8,13 +8,11 @@
 
 /** Hiragana, Katakana, CJK ideographs (with extension A and compatibility), Hangul syllables. */
 export const CJK_CLASS = String.raw`\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff`;
-/** searchText's spacing as data, for the SQLite writer thread, which cannot import this module (sqlite-writer.ts). */
-export const CJK_SPACING = { pattern: `([${CJK_CLASS}])`, flags: 'gu', replacement: ' $1 ' } as const;
-const cjk = new RegExp(CJK_SPACING.pattern, CJK_SPACING.flags);
+const cjk = new RegExp(`([${CJK_CLASS}])`, 'gu');
 const separators = /[^\p{L}\p{N}]+/u;
 
 /** The text the SQLite index holds for a body: lower case, CJK characters spaced apart. */
-export const searchText = (body: string): string => body.toLowerCase().replace(cjk, CJK_SPACING.replacement);
+export const searchText = (body: string): string => body.toLowerCase().replace(cjk, ' $1 ');
 
 /**
  * PostgreSQL's twin of searchText, also splitting on everything but letters and digits, as FTS5

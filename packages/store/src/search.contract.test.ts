@@ -138,22 +138,18 @@ describe.each(['sqlite', 'postgres'] as const)('search contract on %s', (kind) =
     expect(await searchConversations(db, { query: 'parcel', inboxIds: [inbox], limit: 3, cursor: 'forged', snippetLength: 200 })).toBeNull();
   });
 
-  it('indexes on SQLite off the send path, in batches up to the newest message, by the writer thread (PostgreSQL on insert)', async () => {
+  it('indexes on SQLite off the send path, in batches up to the newest message (PostgreSQL on insert)', async () => {
     const inbox = (await insertInbox(db.db, { name: 'Batches' })).id;
     await conversationOf(inbox, {}, 'tundra one', 'tundra two', 'tundra three');
     if (kind === 'sqlite') {
-      // What the writer thread's steps answered (the next test takes the main connection's way).
-      const answered: (number | undefined)[] = [];
-      const watched: Database = { ...db, indexInWriter: (batch) => db.indexInWriter!(batch).then((n) => (answered.push(n), n)) };
-      expect(await indexNewMessages(watched, 2)).toBe(2);
-      expect(await indexNewMessages(watched)).toBe(1);
-      expect(answered).toEqual([2, 1]);
+      expect(await indexNewMessages(db, 2)).toBe(2);
+      expect(await indexNewMessages(db)).toBe(1);
     }
     expect(await indexNewMessages(db)).toBe(0);
     expect((await search('tundra', [inbox])).rows.map((r) => r.text)).toEqual(['tundra three', 'tundra two', 'tundra one']);
   });
 
-  it('indexes in steps of its own transactions, awaiting between() after each step that indexed some, on the main connection without a writer thread', async () => {
+  it('indexes in steps of its own transactions, awaiting between() after each step that indexed some', async () => {
     const inbox = (await insertInbox(db.db, { name: 'Steps' })).id;
     await conversationOf(inbox, {}, 'glacier one', 'glacier two', 'glacier three', 'glacier four', 'glacier five');
     // What each transaction indexed, and how often the steps waited between two.

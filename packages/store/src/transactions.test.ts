@@ -158,7 +158,7 @@ describe('group commit held between batches (SQLite)', () => {
   });
 });
 
-/** Work of the writer thread (sqlite-writer.ts) takes its turn in the group commit's line. */
+/** Work of the writer (sqlite-writer.ts) takes its turn in the group commit's line. */
 describe('detached work in the group commit (SQLite)', () => {
   const store = migratedStore('sqlite');
 

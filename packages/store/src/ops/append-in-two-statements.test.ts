@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Database } from '../database.js';
 import { plainSends } from '../test-plain-sends.js';
 
-/** The store as it is, counting the writes it hands to its writer thread. */
+/** The store as it is, counting the writes it hands to its writer. */
 let written = 0;
 const counted = (db: Database): Database => ({
   ...db,
@@ -15,11 +15,11 @@ const counted = (db: Database): Database => ({
   },
 });
 
-/** SQLite: the short path's sends are stored by the writer thread (sqlite-writer.ts), in turn with the transactions. */
+/** SQLite: the short path's sends are stored by the writer (sqlite-writer.ts), in turn with the transactions. */
 describe('plain sends on sqlite', () => {
   const { newVisitor, conversationOfNewVisitor, send, bodiesOf } = plainSends('sqlite', counted);
 
-  it('stores sends made at once by the writer thread, each conversation in the order its sends arrived', async () => {
+  it('stores sends made at once by the writer, each conversation in the order its sends arrived', async () => {
     const conversations = await Promise.all(Array.from({ length: 4 }, conversationOfNewVisitor));
     written = 0;
     const outcomes = await Promise.all(conversations.flatMap((to, c) => Array.from({ length: 3 }, (_, i) => send(to, `c${c} m${i}`))));

@@ -5,7 +5,7 @@ import { appended, KEPT, type OneStatementAppend, type OneStatementSend, type Re
 
 /**
  * SQLite: the short path of appendInOneStatement, in two statements (SQLite has no data-modifying
- * CTEs), run by the writer thread (sqlite-writer.ts). The insert reads the conversation, checks the
+ * CTEs), run by the writer (sqlite-writer.ts). The insert reads the conversation, checks the
  * sender (the visitor of this inbox, the body within the inbox's length limit) and the status, and
  * takes the next seq; the update moves the summary and returns what the views need (the sender's
  * email, the assignee as visitors see them). Five statements before (sender, lock, insert, update, and
@@ -36,8 +36,8 @@ const APPEND_TEXT: TwoStatements = {
 };
 
 /**
- * The send stored by the writer thread; undefined when a check failed or there is no writer (nothing
- * was written): the general path then gives the right answer or error.
+ * The send stored by the writer; undefined when a check failed or there is no writer (PostgreSQL;
+ * nothing was written): the general path then gives the right answer or error.
  */
 export async function appendInTwoStatements(db: Database, send: OneStatementSend): Promise<OneStatementAppend | undefined> {
   const write = db.writeInTurn?.(APPEND_TEXT);

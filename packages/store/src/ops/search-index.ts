@@ -6,8 +6,7 @@ import type { Database } from '../database.js';
  * messages.rowid it has looked at, a watermark in settings) and where the step ends (a batch past it
  * at most, the newest message at most; the watermark itself when there is nothing to index); the
  * messages in between into the index; the watermark moved to the end. messages.rowid only grows
- * (messages are never deleted), so it orders by time. The writer thread runs these statements
- * directly (sqlite-writer.ts), the main connection through Kysely (indexNewMessages), each the same way.
+ * (messages are never deleted), so it orders by time.
  */
 export const INDEX_STEP = {
   range: `select indexed, max(indexed, min(top, indexed + ?)) as up_to from (
@@ -21,22 +20,20 @@ export const INDEX_STEP = {
 /** Where INDEX_STEP.range found the index, and where the step ends. */
 type IndexRange = { indexed: number; up_to: number };
 
-/** What indexing needs of the store: its dialect, and the two ways a step can run. */
-type IndexingDatabase = Pick<Database, 'dialect' | 'transaction' | 'indexInWriter'>;
+/** What indexing needs of the store: its dialect, and its transactions. */
+type IndexingDatabase = Pick<Database, 'dialect' | 'transaction'>;
 
 /**
  * SQLite keeps its search index off the send path: a trigger made every send about twice as slow
  * (FTS5 writes a new segment per transaction). Instead the messages after the watermark go into the
  * index in batches, by a timer of the server (startSearchIndexer) and before every search, so a
- * search still sees every message. A batch is one transaction in turn with the other writes: the
- * writer thread's while there is one (off the event loop, which each step held for its whole
- * length: docs/benchmarks.md, change 91), else the main connection's. Returns how many
- * messages it looked at. PostgreSQL's index is kept by the insert itself (cheap there): nothing to do.
+ * search still sees every message. A batch is one transaction in turn with the other writes (it ran
+ * in the writer thread from change 91 to change 95, off the event loop: docs/benchmarks.md). Returns
+ * how many messages it looked at. PostgreSQL's index is kept by the insert itself (cheap there):
+ * nothing to do.
  */
 export async function indexNewMessages(db: IndexingDatabase, batch = 5_000): Promise<number> {
   if (db.dialect !== 'sqlite') return 0;
-  const inWriter = await db.indexInWriter?.(batch);
-  if (inWriter !== undefined) return inWriter;
   return db.transaction(async (tx) => {
     const [{ indexed, up_to: upTo }] = (await tx.executeQuery<IndexRange>(CompiledQuery.raw(INDEX_STEP.range, [batch]))).rows as [IndexRange];
     if (upTo === indexed) return 0;

@@ -32,7 +32,7 @@ export type SearchPage = { rows: SearchRow[]; nextCursor: string | null };
  * every page then holds up to `limit` message matches, newest first, keyset-paginated. Returns null
  * for a cursor this function did not give out.
  */
-export async function searchConversations(db: Pick<Database, 'db' | 'dialect' | 'transaction' | 'indexInWriter'>, input: SearchInput): Promise<SearchPage | null> {
+export async function searchConversations(db: Pick<Database, 'db' | 'dialect' | 'transaction'>, input: SearchInput): Promise<SearchPage | null> {
   const groups = searchGroups(input.query);
   if (input.inboxIds.length === 0 || groups.length === 0) return { rows: [], nextCursor: null };
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);

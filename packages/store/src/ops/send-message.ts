@@ -119,7 +119,7 @@ const oneStatementSender = perDatabase(createSendBatcher);
 /**
  * The short path for the common send: text into the visitor's conversation that leaves its status as
  * it is. On PostgreSQL one statement (appendInOneStatement; sends that arrive together are stored
- * together, send-batch.ts), on SQLite two by the writer thread (appendInTwoStatements); the sender and
+ * together, send-batch.ts), on SQLite two by the writer (appendInTwoStatements); the sender and
  * the body's length are checked in SQL. undefined where it does not apply or a check fails: the
  * general path (sendVisitorMessage) then gives the right answer or error.
  */
