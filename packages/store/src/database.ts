@@ -32,9 +32,8 @@ export type Database = {
   /**
    * A write of a single statement or two outside any transaction (a read mark, a new visitor), that
    * nothing asked for at the same time depends on. On SQLite it runs with the others like it, in turn
-   * with the group commit's batches (group-commit.ts, `aside`): run at once, it could land inside a
-   * batch's transaction still open on the one connection, and be committed or undone with it.
-   * Elsewhere it runs at once.
+   * with the group commit's batches (group-commit.ts, `aside`), so that such writes share a commit
+   * and none splits a batch of the line in two. Elsewhere it runs at once.
    */
   inTurn<T>(write: (db: Executor) => Promise<T>): Promise<T>;
   /**

@@ -52,6 +52,23 @@ describe('the SQLite writer', () => {
       expect(reader.prepare('select count from totals').get()).toEqual({ count: 2 });
     }));
 
+  it('undoes the first statement of a write whose second statement failed, and that write alone', () =>
+    withWriter(({ writer, connection, reader }) => {
+      connection.exec(`create table checked (key text check (key <> 'bad'))`);
+      const checked: TwoStatements = { first: NEXT_NUMBER.first, second: `insert into checked (key) values (@key) returning key, @number as number` };
+      const outcomes = writer(checked, [{ key: 'a' }, { key: 'bad' }, { key: 'b' }]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(reader.prepare('select key from entries order by number').all()).toEqual([{ key: 'a' }, { key: 'b' }]);
+    }));
+
+  it('refuses to begin a batch inside a transaction already open on its connection (its writes would be answered before their COMMIT)', () =>
+    withWriter(({ writer, connection, reader }) => {
+      connection.exec('begin');
+      expect(() => writer(NEXT_NUMBER, [{ key: 'a' }])).toThrow('inside another transaction');
+      connection.exec('rollback');
+      expect(reader.prepare('select count(*) as n from entries').get()).toEqual({ n: 0 });
+    }));
+
   it('fails the batch when its statements cannot run, and serves the next one', () =>
     withWriter(({ writer, reader }) => {
       const broken = { ...NEXT_NUMBER, second: 'update no_such_table set x = 1 returning x' };

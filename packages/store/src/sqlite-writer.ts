@@ -46,11 +46,19 @@ export function sqliteWriter(database: SQLite.Database): SqliteWriter {
         try {
           return { status: 'fulfilled', value: one(params) };
         } catch (reason) {
+          // An error that ended the whole transaction (a full disk, say): the batch fails, and none of
+          // the writes after it runs outside the transaction.
+          if (!database.inTransaction) throw reason;
           return { status: 'rejected', reason };
         }
       }),
     );
-    return (writes: Row[]) => all.immediate(writes);
+    return (writes: Row[]) => {
+      // Begun inside another transaction, the batch would be a savepoint of it, and its writes answered
+      // before their COMMIT: the group commit never lets that happen, and this says so if it ever did.
+      if (database.inTransaction) throw new Error('a batch of the SQLite writer began inside another transaction');
+      return all.immediate(writes);
+    };
   };
   return (statements, writes) => {
     let batch = batches.get(statements);

@@ -66,13 +66,14 @@ const passive = () => ({ ...db.pragma('wal_checkpoint(PASSIVE)')[0], rounds: 1 }
 // Copies again what the writer added meanwhile, each round's pages synced while the writer goes on,
 // until a round copies little (or enough rounds ran).
 const catchUpWith = (result) => {
-  let copied;
+  let grown;
   do {
     fdatasyncSync(syncFd);
     const next = passive();
-    copied = next.log - result.log;
+    // What the writer added during the last round: what this round had to copy.
+    grown = next.log - result.log;
     result = { ...next, rounds: result.rounds + 1 };
-  } while (copied >= catchUp.frames && result.rounds < catchUp.rounds);
+  } while (grown >= catchUp.frames && result.rounds < catchUp.rounds);
   fdatasyncSync(syncFd);
   return result;
 };
@@ -118,21 +119,34 @@ parentPort.on('message', (message) => {
  * its end; 31 ms writing flat out: docs/benchmarks.md, change 94). So once the log is long enough, the
  * worker catches up first while the writer goes on: it syncs the database file itself and copies
  * again, until a round copies fewer than CATCH_UP_FRAMES (or CATCH_UP_ROUNDS have run). The writer then
- * waits for what is left.
+ * waits for what is left (and, should it ask while the next catch-up runs, for that too: the worker
+ * answers one message at a time).
  */
 export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRAMES, intervalMs = INTERVAL_MS } = {}): WalCheckpointer {
-  const syncFd = openSync(file, 'r+');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      file,
-      syncFd,
-      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-      intervalMs,
-      restartFrames,
-      catchUp: { frames: CATCH_UP_FRAMES, rounds: CATCH_UP_ROUNDS },
-    },
-  });
+  // Read-only is enough for fdatasync.
+  let syncFd = openSync(file, 'r');
+  const closeFile = () => {
+    // Once only: a number closed twice may by then be another file's (another connection's).
+    if (syncFd >= 0) closeSync(syncFd);
+    syncFd = -1;
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        file,
+        syncFd,
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        intervalMs,
+        restartFrames,
+        catchUp: { frames: CATCH_UP_FRAMES, rounds: CATCH_UP_ROUNDS },
+      },
+    });
+  } catch (error) {
+    closeFile();
+    throw error;
+  }
   worker.unref();
   const waiting: ((result: CheckpointResult) => void)[] = [];
   const asked: (() => void)[] = [];
@@ -167,6 +181,6 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
       worker.postMessage('stop');
       await exited;
     },
-    closeFile: () => closeSync(syncFd),
+    closeFile,
   };
 }

@@ -14,7 +14,7 @@ import { forward, relayBase, type Ack, type Send } from './relay-base.js';
  *
  * - RELAY_STORE=sqlite (one node): one transaction a batch on the main thread, SQLite in WAL mode
  *   with `synchronous = NORMAL`, as kefu's embedded store (durable when the process dies, not when the
- *   machine does), its automatic checkpoints on the same thread (kefu's store has threads for both).
+ *   machine does), its automatic checkpoints on the same thread (kefu's store checkpoints on a thread of its own).
  * - RELAY_STORE=postgres (two nodes): one multi-row INSERT a batch on a pool, `synchronous_commit`
  *   as the server has it (on: the commit waits for the WAL's flush); the room is reached through
  *   Redis with kefu's adapter and options, so agents on the other node get the message (without kefu's

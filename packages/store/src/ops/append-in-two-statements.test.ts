@@ -32,7 +32,7 @@ describe('plain sends on sqlite', () => {
     }
   });
 
-  it('answers a repeated clientMsgId with the original: the unique key fails in the thread, and its error comes back', async () => {
+  it('answers a repeated clientMsgId with the original: the unique key fails in the writer, and its error comes back', async () => {
     const to = await conversationOfNewVisitor();
     const original = await send(to, 'once', 'repeated-id');
     const [again, next] = await Promise.all([send(to, 'once', 'repeated-id'), send(to, 'after')]);
