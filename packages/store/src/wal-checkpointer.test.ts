@@ -17,6 +17,23 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
   };
   afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
+  /**
+   * A writer with no automatic checkpoint of its own (only a restart can start its log over), a
+   * checkpointer that restarts at 200 frames, and `write`: about 20 pages a transaction, as a busy
+   * group commit writes them.
+   */
+  const steadyWrites = () => {
+    const file = fileInNewDir();
+    const writer = new SQLite(file);
+    writer.pragma('journal_mode = WAL');
+    writer.pragma('wal_autocheckpoint = 0');
+    writer.exec('create table notes (body text)');
+    const checkpointer = startWalCheckpointer(file, { restartFrames: 200, intervalMs: 10 });
+    const insert = writer.prepare('insert into notes (body) values (?)');
+    const write = writer.transaction(() => Array.from({ length: 20 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))));
+    return { writer, checkpointer, write };
+  };
+
   it('copies what the writer committed into the database file, while the writer checkpoints nothing itself', async () => {
     const file = fileInNewDir();
     const writer = new SQLite(file);
@@ -41,16 +58,7 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
   });
 
   it('starts the log over under a steady stream of writes when the writer waits for `restart` between its transactions', async () => {
-    const file = fileInNewDir();
-    const writer = new SQLite(file);
-    writer.pragma('journal_mode = WAL');
-    // No automatic checkpoint of the writer's own: only a restart can start this log over.
-    writer.pragma('wal_autocheckpoint = 0');
-    writer.exec('create table notes (body text)');
-    const checkpointer = startWalCheckpointer(file, { restartFrames: 200, intervalMs: 10 });
-    const insert = writer.prepare('insert into notes (body) values (?)');
-    // About 20 pages a transaction, one after another as a busy group commit writes them, each on the next turn.
-    const write = writer.transaction(() => Array.from({ length: 20 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))));
+    const { writer, checkpointer, write } = steadyWrites();
     let restarted = false;
     let stopped = false;
     // Watches the worker's results until the log is shorter than before (or the test ends).
@@ -96,18 +104,13 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
   });
 
   it('catches up before a restart is due: copies again, while the writer goes on, until a round copies little', async () => {
-    const file = fileInNewDir();
-    const writer = new SQLite(file);
-    writer.pragma('journal_mode = WAL');
-    writer.pragma('wal_autocheckpoint = 0');
-    writer.exec('create table notes (body text)');
-    const checkpointer = startWalCheckpointer(file, { restartFrames: 200, intervalMs: 10 });
-    const insert = writer.prepare('insert into notes (body) values (?)');
-    const write = writer.transaction(() => Array.from({ length: 20 }, (_, i) => insert.run(`${i}`.padEnd(4_000, '.'))));
+    const { writer, checkpointer, write } = steadyWrites();
     try {
       let due: CheckpointResult | undefined;
-      // The writer goes on (never waiting for a restart) until a checkpoint finds the log long enough.
-      while (!due) {
+      // The writer goes on (never waiting for a restart) until a checkpoint finds the log long enough
+      // (a bounded number of checkpoints, should the log keep starting over by itself).
+      for (let checks = 0; !due; checks++) {
+        expect(checks).toBeLessThan(1_000);
         const result = checkpointer.next();
         while (!(await Promise.race([result.then(() => true), nextTurn().then(() => false)]))) write();
         const { rounds, log } = await result;
