@@ -190,13 +190,35 @@ function sqliteWrites({ db, checkpointer, writer }: SqliteParts): Pick<Database,
 
 const postgresTransaction =
   (db: Kysely<DB>, locked: Kysely<DB>): Database['transaction'] =>
-  (fn, lock, later) => {
-    if (!lock) return db.transaction().execute((tx) => fn(tx, noLock));
-    const key = LOCK_KEYS[lock];
-    // Taken later, the lock waits on a connection of the main pool: most such transactions never take it.
-    if (later) return db.transaction().execute((tx) => fn(tx, () => takeLock(tx, key)));
-    return lockedTransaction(locked, key, fn);
-  };
+  (fn, lock, later) =>
+    retryingDeadlocks(() => {
+      if (!lock) return db.transaction().execute((tx) => fn(tx, noLock));
+      const key = LOCK_KEYS[lock];
+      // Taken later, the lock waits on a connection of the main pool: most such transactions never take it.
+      if (later) return db.transaction().execute((tx) => fn(tx, () => takeLock(tx, key)));
+      return lockedTransaction(locked, key, fn);
+    });
+
+/** PostgreSQL's `deadlock_detected`. */
+const DEADLOCK = '40P01';
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Two transactions that each wait for a row the other has locked: PostgreSQL ends one of them, which
+ * rolls back whole. Run again, it finds the other committed and goes through, so the command that
+ * asked for it gets its answer instead of an internal error (the protocol fuzz met one: an agent's
+ * assignment and status change against a shopper's send). A transaction writes only to the database
+ * and commits or rolls back whole, so running it again is safe.
+ */
+async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || (error as { code?: unknown } | null)?.code !== DEADLOCK) throw error;
+    }
+  }
+}
 
 /** The key is a constant of ours (LOCK_KEYS), not input. */
 const lockStatement = (key: number) => `select pg_advisory_xact_lock(${key})`;

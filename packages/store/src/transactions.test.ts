@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Transaction } from 'kysely';
+import type { Executor } from './database.js';
 import { createGroupCommit } from './group-commit.js';
 import { migratedStore } from './test-store.js';
 import type { DB } from './schema.js';
@@ -77,6 +78,38 @@ describe.each(['sqlite', 'postgres'] as const)('locked transactions on %s', (kin
     }, 'routing');
     expect(value).toBe(42);
     expect(await store.db.db.selectFrom('settings').select('key').where('key', '=', 'locked-returned').executeTakeFirst()).toBeDefined();
+  });
+});
+
+describe('deadlocks on postgres', () => {
+  const store = migratedStore('postgres');
+
+  it('runs again the transaction PostgreSQL ended in a deadlock, and both that waited for each other commit', async () => {
+    await store.db.db.insertInto('settings').values([{ key: 'deadlock-a', value: '0' }, { key: 'deadlock-b', value: '0' }]).execute();
+    const bump = (tx: Executor, key: string) =>
+      sql`update settings set value = (value::int + 1)::text where key = ${key}`.execute(tx);
+    // Each takes its first row, then waits until the other has too, then asks for the other's row.
+    let firstLocks = 0;
+    let bothLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (bothLocked = resolve));
+    const runs = { ab: 0, ba: 0 };
+    const crosswise = (name: 'ab' | 'ba', first: string, second: string) =>
+      store.db.transaction(async (tx) => {
+        runs[name]++;
+        await bump(tx, first);
+        if (++firstLocks === 2) bothLocked();
+        await locked;
+        await bump(tx, second);
+        return name;
+      });
+    expect(await Promise.all([crosswise('ab', 'deadlock-a', 'deadlock-b'), crosswise('ba', 'deadlock-b', 'deadlock-a')])).toEqual(['ab', 'ba']);
+    // One of them ran twice; each row was bumped once by each, none by the rolled-back run.
+    expect(runs.ab + runs.ba).toBe(3);
+    const values = await store.db.db.selectFrom('settings').select(['key', 'value']).where('key', 'like', 'deadlock-%').orderBy('key').execute();
+    expect(values).toEqual([
+      { key: 'deadlock-a', value: '2' },
+      { key: 'deadlock-b', value: '2' },
+    ]);
   });
 });
 
