@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createGroupCommit, type Detached } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
 import { searchText } from './search-text.js';
-import { isStalePlan } from './util.js';
+import { isDeadlock, isStalePlan } from './util.js';
 import { sqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 import type { DB } from './schema.js';
@@ -199,8 +199,6 @@ const postgresTransaction =
       return lockedTransaction(locked, key, fn);
     });
 
-/** PostgreSQL's `deadlock_detected`. */
-const DEADLOCK = '40P01';
 const DEADLOCK_ATTEMPTS = 3;
 
 /**
@@ -215,7 +213,7 @@ async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      if (attempt >= DEADLOCK_ATTEMPTS || (error as { code?: unknown } | null)?.code !== DEADLOCK) throw error;
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
     }
   }
 }

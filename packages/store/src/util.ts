@@ -62,6 +62,11 @@ export function isConnectionLoss(error: unknown): boolean {
   return /Connection terminated|connection error|Client has encountered a connection error/i.test(e?.message ?? '');
 }
 
+/** PostgreSQL ended the transaction to break a deadlock (two transactions each waiting for the other's rows). */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '40P01';
+}
+
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');

@@ -8,7 +8,7 @@ import type { Database } from '../database.js';
  * messages in between into the index; the watermark moved to the end. messages.rowid only grows
  * (messages are never deleted), so it orders by time.
  */
-export const INDEX_STEP = {
+const INDEX_STEP = {
   range: `select indexed, max(indexed, min(top, indexed + ?)) as up_to from (
     select coalesce((select cast(value as integer) from settings where key = 'search_indexed_rowid'), 0) as indexed,
       coalesce(max(rowid), 0) as top from messages)`,
