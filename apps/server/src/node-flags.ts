@@ -15,5 +15,14 @@
  * though dead a millisecond later. A request's objects die young in kefu; without pretenuring they
  * stay young and die there: promoted a scavenge at 1 500 to 3 000 msgs/s, 428 kB to 102 kB on the
  * two-node shoppers' node, 207 kB to 14 kB on one node (docs/benchmarks.md, change 86).
+ *
+ * The young generation keeps that size. V8 shrinks it to 1 MB a semi-space whenever a collection
+ * finds the node allocating slowly (a quiet minute, or its memory reducer's full collection after
+ * one), and grows it back only as scavenges find survivors. A burst after a quiet moment then met a
+ * scavenge every 15 to 30 ms for its first second, each promoting what was in flight (14 MB in
+ * 0.7 s), and a full collection after; the agents' node of two, whose survivors are few, never grew it
+ * back at all (80 scavenges a 5 s step at 3 000 msgs/s against 5). Pinned, a node's GC time a second
+ * is a half to a quarter of what it was. V8 still gives the unused half back when the node is idle:
+ * about 17 MB more RSS in a node's first quarter minute, the same after (docs/benchmarks.md, change 96).
  */
-export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
+export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32', '--no-allocation-site-pretenuring'];
