@@ -21,8 +21,9 @@
  * one), and grows it back only as scavenges find survivors. A burst after a quiet moment then met a
  * scavenge every 15 to 30 ms for its first second, each promoting what was in flight (14 MB in
  * 0.7 s), and a full collection after; the agents' node of two, whose survivors are few, never grew it
- * back at all (80 scavenges a 5 s step at 3 000 msgs/s against 5). Pinned, a node's GC time a second
- * is a half to a quarter of what it was. V8 still gives the unused half back when the node is idle:
- * about 17 MB more RSS in a node's first quarter minute, the same after (docs/benchmarks.md, change 96).
+ * back at all (80 scavenges a 5 s step at 3 000 msgs/s against 5). Pinned, two nodes' GC time a
+ * second about halved in the bench's latency scenario, and a node's no longer doubles after a quiet
+ * moment. V8 still gives the unused pages back when the node is idle: about 17 MB more RSS in a
+ * node's first quarter minute, the same after (docs/benchmarks.md, change 96).
  */
 export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32', '--no-allocation-site-pretenuring'];
