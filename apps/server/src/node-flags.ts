@@ -27,12 +27,12 @@
  * memory reducer still gave an idle node's pages back (docs/benchmarks.md, change 96).
  *
  * No memory reducer. It is V8's timer that runs a full collection when it finds the node allocating
- * slowly, and gives the freed pages back. It judges by the last few seconds' allocation, so it also
- * fired seconds into a burst that followed a quiet moment (a 43 to 61 ms pause on each node of two
- * at 3 000 msgs/s). After one, the first scavenges refilled the pages it gave back (6 to 44 ms
- * each) and the event loop ran up to 100 ms late. Without it, one node's p99 at 3 000 msgs/s was
+ * slowly, and gives the freed pages back; as we read V8's source, it judges by the last few seconds'
+ * allocation, and it did fire seconds into a burst that followed a quiet moment (15 to 61 ms pauses
+ * at 3 000 msgs/s). After one, the first scavenges, refilling the pages it gave back, took 6 to 44
+ * ms each and the event loop ran up to 100 ms late. Without it, one node's p99 at 3 000 msgs/s was
  * lower in 17 of 20 paired runs (median 30 against 44 ms) and its CPU a message 0.24 against 0.28
- * ms; two nodes' p99 in 14 of 20. The price: after a burst an idle node keeps 40 to 60 MB it would
+ * ms; two nodes' p99 in 14 of 20. The price: after a burst a node at rest keeps 40 to 62 MB it would
  * have given back, until its next full collection (docs/benchmarks.md, change 97).
  */
 export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32', '--no-allocation-site-pretenuring', '--no-memory-reducer'];
