@@ -24,7 +24,6 @@ import { createMetrics } from './metrics.js';
 import { createRedisPresence } from './presence/redis-presence.js';
 import { createMemoryPresence } from './presence/registry.js';
 import { startSweeper } from './presence/sweeper.js';
-import { startSearchIndexer } from './search-indexer.js';
 import { createLimiter } from './rate-limit.js';
 import { connectRedis, type RedisClients } from './redis.js';
 import { createViewerRegistry } from './realtime/viewers.js';
@@ -89,7 +88,6 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   const port = typeof address === 'object' && address ? address.port : config.port;
   const sweeper = startSweeper(ctx, config.sweepIntervalMs);
   const uploadSweeper = startUploadSweeper(ctx);
-  const searchIndexer = startSearchIndexer(ctx);
   log.info({ port, store: config.store.kind, redis: Boolean(redis) }, 'kefu server listening');
 
   const close = async () => {
@@ -97,7 +95,6 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await ctx.lifecycle.drain(config.shutdownTimeoutMs);
     await sweeper.stop();
     await uploadSweeper.stop();
-    await searchIndexer.stop();
     await ctx.presence.close();
     await ctx.broadcaster.flush();
     ctx.viewers.close();

@@ -5,7 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type PostgresPoo
 import pg from 'pg';
 import { createGroupCommit, type Detached } from './group-commit.js';
 import { migrationProvider } from './migrations.js';
-import { searchText } from './search-text.js';
+import { startSearchIndex, type SearchIndex } from './search-index.js';
 import { isDeadlock, isStalePlan } from './util.js';
 import { sqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
@@ -42,6 +42,8 @@ export type Database = {
    * undefined when nothing was written (its first statement returned no row). Absent on PostgreSQL.
    */
   writeInTurn?: (statements: TwoStatements) => (params: Row) => Promise<Row | undefined>;
+  /** SQLite with a file: the search index, in a file of its own (search-index.ts). Absent elsewhere. */
+  searchIndex?: SearchIndex;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -56,7 +58,7 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
  */
 const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', `wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`];
 
-type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter };
+type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter; searchIndex: SearchIndex | undefined };
 
 function openSqlite(file: string): SqliteParts {
   const inMemory = file === ':memory:';
@@ -64,10 +66,13 @@ function openSqlite(file: string): SqliteParts {
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   CONNECTION_PRAGMAS.forEach((pragma) => database.pragma(pragma));
-  // The search index (migration 004, ops/search-index.ts) calls it for every message it indexes.
-  database.function('kefu_search_text', { deterministic: true }, (body: unknown) => searchText(String(body)));
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, checkpointer: inMemory ? null : startWalCheckpointer(file), writer: sqliteWriter(database) };
+  return {
+    db,
+    checkpointer: inMemory ? null : startWalCheckpointer(file),
+    writer: sqliteWriter(database),
+    searchIndex: inMemory ? undefined : startSearchIndex(file),
+  };
 }
 
 /** Enough for every query kefu builds, `in (…)` lists of various lengths included. */
@@ -250,16 +255,17 @@ function lockedTransaction<T>(locked: Kysely<DB>, key: number, fn: (tx: Executor
 export function openDatabase(config: StoreConfig): Database {
   if (config.kind === 'sqlite') {
     const parts = openSqlite(config.file);
-    const { db, checkpointer } = parts;
+    const { db, checkpointer, searchIndex } = parts;
     const writes = sqliteWrites(parts);
-    // The checkpointer's connection first: the last one to close folds the log into the file and
-    // removes it. Then the checkpointer's descriptor of the file, which no connection may outlive (closeFile).
+    // The other connections first: the last one to close folds the log into the file and removes it.
+    // Then the checkpointer's descriptor of the file, which no connection may outlive (closeFile).
     const close = async () => {
+      await searchIndex?.stop();
       await checkpointer?.stop();
       await db.destroy();
       checkpointer?.closeFile();
     };
-    return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, close };
+    return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, ...(searchIndex && { searchIndex }), close };
   }
   const db = openPostgres(openPool(config.url, config.poolSize ?? 10));
   const locked = openPostgres(openPool(config.url, LOCKED_POOL_SIZE));

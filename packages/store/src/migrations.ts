@@ -178,13 +178,12 @@ const up003 = async (db: Kysely<unknown>): Promise<void> => {
 /**
  * Full-text search of message bodies (search-text.ts says how text is split). Events are not
  * searched. SQLite: an FTS5 table that stores no copy of the text, only the message id, filled in
- * batches off the send path (ops/search-index.ts; kefu_search_text is a function openSqlite
- * registers). PostgreSQL: a GIN index on an expression, which the insert itself keeps up to date.
+ * batches off the send path (in the store's file until migration 015 moved it to a file of its own:
+ * search-index.ts). PostgreSQL: a GIN index on an expression, which the insert itself keeps up to date.
  */
 const up004 = async (db: Kysely<unknown>): Promise<void> => {
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     await sql`create virtual table messages_fts using fts5(body, message_id unindexed, content='', contentless_unindexed=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
-    // The existing messages are indexed by the first batches (ops/search-index.ts), from rowid 0.
     return;
   }
   await sql.raw(postgresSearchTextFunction).execute(db);
@@ -319,6 +318,17 @@ const up014 = async (db: Kysely<unknown>): Promise<void> => {
   await resolvedListIndexesPartial(db);
 };
 
+/**
+ * SQLite: the search index moves to a file of its own, kept by a worker thread (search-index.ts), so
+ * the store's writer no longer waits for it. The index in the store's file and its watermark go; the
+ * worker builds the new one from the first message.
+ */
+const up015 = async (db: Kysely<unknown>): Promise<void> => {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return;
+  await sql`drop table messages_fts`.execute(db);
+  await sql`delete from settings where key = 'search_indexed_rowid'`.execute(db);
+};
+
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
   '002_inbox_widget': { up: up002 },
@@ -334,6 +344,7 @@ const migrations: Record<string, Migration> = {
   '012_inbox_resolved_index': { up: up012 },
   '013_resolved_indexes_partial': { up: up013 },
   '014_partial_lookup_indexes': { up: up014 },
+  '015_search_index_file': { up: up015 },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,7 +6,6 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { bootstrapStore } from './ops/bootstrap.js';
 import { searchConversations } from './ops/search.js';
-import { indexNewMessages } from './ops/search-index.js';
 import { insertConversation } from './repos/conversations.js';
 import { insertInbox } from './repos/inboxes.js';
 import { insertVisitor } from './repos/visitors.js';
@@ -52,7 +51,7 @@ async function median(fn: () => Promise<unknown>, runs = 15): Promise<number> {
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
-/** SQLite indexes off the send path (indexNewMessages); PostgreSQL's index costs its inserts. */
+/** SQLite indexes off the send path (search-index.ts); PostgreSQL's index costs its inserts. */
 async function dropIndex(db: Database): Promise<void> {
   if (db.dialect === 'postgres') await sql`drop index messages_search`.execute(db.db);
 }
@@ -65,8 +64,9 @@ async function bench(kind: 'sqlite' | 'postgres'): Promise<void> {
     const inboxId = (await insertInbox(db.db, { name: 'Bench' })).id;
     const withIndex = await seed(db, inboxId, 0, MESSAGES);
     const indexing = performance.now();
-    while ((await indexNewMessages(db)) > 0);
-    console.log(`${kind}\tindexing 100 000 messages in batches: ${(performance.now() - indexing).toFixed(0)} ms`);
+    const caughtUp = (await db.searchIndex?.catchUp()) ?? 0;
+    // Its worker indexed on its timer during the seeding too: this is what was left.
+    console.log(`${kind}\tthe search index caught up with ${caughtUp} messages after the seeding: ${(performance.now() - indexing).toFixed(0)} ms`);
     const run = (query: string) => async () => {
       const page = await searchConversations(db, { query, inboxIds: [inboxId], limit: 20, snippetLength: 200 });
       return page?.rows.length;

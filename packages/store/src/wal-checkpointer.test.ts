@@ -60,17 +60,18 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
   it('starts the log over under a steady stream of writes when the writer waits for `restart` between its transactions', async () => {
     const { writer, checkpointer, write } = steadyWrites();
     try {
-      // Five transactions a turn, so the log outgrows what the worker copies between two turns (were
-      // it to copy every frame first, the writer's next transaction would start the log over by
-      // itself, and no restart would become due).
-      for (let turns = 0; !checkpointer.restartDue(); turns++) {
-        // At most about 40 MB, should a restart never become due.
-        expect(turns).toBeLessThan(100);
-        for (let i = 0; i < 5; i++) write();
-        await nextTurn();
+      // Ten transactions (over 200 frames since the log last started over, if it did at the first of
+      // them), then the worker's next result, until one finds the log due for a restart. Writing on
+      // without waiting, the writer could outrun the worker's catch-up for hundreds of transactions on
+      // a machine with a fast writer and a slow disk (it posts its result once it has caught up).
+      for (let rounds = 0; !checkpointer.restartDue(); rounds++) {
+        expect(rounds).toBeLessThan(100);
+        for (let i = 0; i < 10; i++) write();
+        await checkpointer.next();
       }
-      // One more transaction first, which no checkpoint has copied yet: only the restart copies it.
-      write();
+      // Ten more at once first (over 200 frames), which no checkpoint has copied yet: only the
+      // restart copies them, and without it the log would still hold them after the next write.
+      for (let i = 0; i < 10; i++) write();
       await checkpointer.restart();
       write();
       // The log started over: it holds only the transaction written since (asked of the writer's own

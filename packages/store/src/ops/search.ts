@@ -2,7 +2,6 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Database, Executor } from '../database.js';
 import { findConversations, type ConversationRow } from '../repos/conversations.js';
 import type { MessageRow } from '../repos/messages.js';
-import { catchUpSearchIndex } from './search-index.js';
 import { inboxColumn } from '../util.js';
 import { ftsMatchOf, matchesPhrases, searchGroups, snippetOf, tsQueryOf } from '../search-text.js';
 
@@ -32,12 +31,12 @@ export type SearchPage = { rows: SearchRow[]; nextCursor: string | null };
  * every page then holds up to `limit` message matches, newest first, keyset-paginated. Returns null
  * for a cursor this function did not give out.
  */
-export async function searchConversations(db: Pick<Database, 'db' | 'dialect' | 'transaction'>, input: SearchInput): Promise<SearchPage | null> {
+export async function searchConversations(db: Pick<Database, 'db' | 'dialect' | 'searchIndex'>, input: SearchInput): Promise<SearchPage | null> {
   const groups = searchGroups(input.query);
   if (input.inboxIds.length === 0 || groups.length === 0) return { rows: [], nextCursor: null };
   const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
   if (after === null) return null;
-  await catchUpSearchIndex(db);
+  await db.searchIndex?.catchUp();
   const people = after === undefined ? await visitorMatches(db, input) : [];
   const page = await messageMatches(db, input, groups, after);
   const conversations = await findConversations(db.db, [...people.map((p) => p.conversation_id), ...page.rows.map((m) => m.conversation_id)]);
@@ -100,18 +99,22 @@ const encodeCursor = (value: number | [string, string]): string => Buffer.from(J
 
 type MessagePage = { rows: MessageRow[]; nextCursor: string | null };
 
-async function messageMatches(db: Pick<Database, 'db' | 'dialect'>, input: SearchInput, groups: string[][], after: Cursor | undefined): Promise<MessagePage> {
+async function messageMatches(db: Pick<Database, 'db' | 'dialect' | 'searchIndex'>, input: SearchInput, groups: string[][], after: Cursor | undefined): Promise<MessagePage> {
   const inboxes = sql.join(input.inboxIds);
   const take = input.limit + 1;
   if (db.dialect === 'sqlite') {
+    if (!db.searchIndex) throw new Error('search on SQLite needs a store file: an in-memory store keeps no search index');
     if (after && !('rowid' in after)) return { rows: [], nextCursor: null };
     const before = after ? sql`and f.rowid < ${after.rowid}` : sql``;
-    const { rows } = await sql<MessageRow & { fts_rowid: number }>`
-      select m.*, f.rowid as fts_rowid from messages_fts f
+    // The index's file is attached as `search` to the connection searchIndex.read uses (search-index.ts).
+    const rows = db.searchIndex.read<MessageRow & { fts_rowid: number }>(
+      sql`
+      select m.*, f.rowid as fts_rowid from search.messages_fts f
       join messages m on m.id = f.message_id
       join conversations c on c.id = m.conversation_id
-      where messages_fts match ${ftsMatchOf(groups)} and c.inbox_id in (${inboxes}) ${before}
-      order by f.rowid desc limit ${take}`.execute(db.db);
+      where f.messages_fts match ${ftsMatchOf(groups)} and c.inbox_id in (${inboxes}) ${before}
+      order by f.rowid desc limit ${take}`.compile(db.db),
+    );
     const last = rows[input.limit - 1];
     return { rows: rows.slice(0, input.limit), nextCursor: rows.length > input.limit && last ? encodeCursor(last.fts_rowid) : null };
   }
