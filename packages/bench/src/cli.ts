@@ -63,6 +63,9 @@ async function main(): Promise<void> {
     if (shape === 'durable-1' || shape === 'durable-2') return startDurableRelay(shape);
     return startKefu(name, { nodeArgs, root });
   };
+  rmSync(join(values.out, 'summary.md'), { force: true });
+  mkdirSync(values.out, { recursive: true });
+  const disk = await sampleDisk(values.out);
   const ctx: RunContext = {
     quick: values.quick,
     runs: Number(values.runs ?? (values.quick ? 1 : 3)),
@@ -75,16 +78,14 @@ async function main(): Promise<void> {
     },
     log: (text) => console.log(text),
     startTarget,
+    slowFlushes: (from, to) => disk.slowBetween(from, to),
   };
   const meta = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     startedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadavg: loadavg() },
   };
-  rmSync(join(values.out, 'summary.md'), { force: true });
-  mkdirSync(values.out, { recursive: true });
   console.log(`kefu bench: ${chosen.join(', ')}${values.quick ? ' (quick)' : ''}, ${ctx.runs} run(s) per step; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const disk = await sampleDisk(values.out);
   const begin = Date.now();
   try {
     for (const name of chosen) {

@@ -12,19 +12,22 @@ const SLOW_MS = 15;
 
 export type DiskFlushes = { flushes: number; p50: number; p99: number; max: number; slow: number; error?: string };
 
+/** The flushes over SLOW_MS that ended within a span of time: how many, and the longest (ms). */
+export type SlowFlushes = { count: number; longestMs: number };
+
 /**
  * Flushes an 8 kB write (fdatasync, as PostgreSQL's commits do with `wal_sync_method = fdatasync`)
  * in `dir` (the results directory: on this machine the same disk as PostgreSQL's) about 50 times a
  * second while the bench runs. Every acked message of the PostgreSQL shape waits for such a flush,
  * and a flush that stalls holds every commit behind it, so a step's p99 cannot be lower than the
  * disk's stalls during it; each scenario's results record them (`take()`: the flushes since the last
- * take).
+ * take), and each step those that ended during it (`slowBetween`, in `performance.now()` time).
  */
 export async function sampleDisk(dir: string) {
   const path = join(dir, `.disk-sample-${process.pid}`);
   const file = await open(path, 'w');
   let flushes = createLatencies();
-  let slow = 0;
+  let slow: { endedAt: number; ms: number }[] = [];
   let failed: string | undefined;
   let running = true;
   const loop = (async () => {
@@ -34,7 +37,7 @@ export async function sampleDisk(dir: string) {
       await file.datasync();
       const took = performance.now() - start;
       flushes.record(took);
-      if (took > SLOW_MS) slow++;
+      if (took > SLOW_MS) slow.push({ endedAt: performance.now(), ms: took });
       await sleep(PAUSE_MS);
     }
   })().catch((error: unknown) => {
@@ -44,10 +47,14 @@ export async function sampleDisk(dir: string) {
   return {
     take(): DiskFlushes {
       const { p50, p99, max } = flushes.summary();
-      const result = { flushes: flushes.count(), p50, p99, max, slow, ...(failed ? { error: failed } : {}) };
+      const result = { flushes: flushes.count(), p50, p99, max, slow: slow.length, ...(failed ? { error: failed } : {}) };
       flushes = createLatencies();
-      slow = 0;
+      slow = [];
       return result;
+    },
+    slowBetween(from: number, to: number): SlowFlushes {
+      const during = slow.filter((flush) => flush.endedAt >= from && flush.endedAt <= to);
+      return { count: during.length, longestMs: Math.max(0, ...during.map((flush) => Math.round(flush.ms * 10) / 10)) };
     },
     async stop(): Promise<void> {
       running = false;

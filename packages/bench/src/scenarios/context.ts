@@ -1,3 +1,4 @@
+import type { SlowFlushes } from '../load/disk.js';
 import type { Progress } from '../progress.js';
 import type { Target, TargetName } from '../targets/target.js';
 
@@ -24,6 +25,8 @@ export type RunContext = {
    * older heap), so a scenario on targets another one used first would be compared with it unfairly.
    */
   startTarget(name: TargetName): Promise<Target>;
+  /** The disk's flushes over 15 ms that ended between two `performance.now()` times (load/disk.ts). */
+  slowFlushes(from: number, to: number): SlowFlushes;
   log(text: string): void;
 };
 

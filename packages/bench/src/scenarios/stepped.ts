@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { SlowFlushes } from '../load/disk.js';
 import { takeListUpdates } from '../load/list-updates.js';
 import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
@@ -55,7 +56,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
           ctx.progress.update(`${label}: waiting for a quiet machine`);
           waits.push(await settle());
           const target = targets.get(name)!;
-          const step = await measuredStep(target, () => runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, () => cpuOf(target)));
+          const step = await measuredStep(ctx, target, () => runStep(desks.get(name)!, rate, durationMs, ctx.progress, label, drainMs, undefined, () => cpuOf(target)));
           if (step.delivered < step.sent * SATURATED) saturated.add(name);
           const key = `${name}@${rate}`;
           results.set(key, [...(results.get(key) ?? []), step]);
@@ -71,14 +72,15 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
   return toResult(spec, results, { durationMs, warmUpMs }, ctx.runs, waits, { coldP99, setup, listUpdates: takeListUpdates() });
 }
 
-/** A step and the target's GC while it ran (its load and its drain). */
-type SteppedResult = StepResult & { gc: ReturnType<typeof gcDuring> };
+/** A step, the target's GC while it ran (its load and its drain), and the disk's slow flushes meanwhile. */
+type SteppedResult = StepResult & { gc: ReturnType<typeof gcDuring>; slowFlushes: SlowFlushes };
 
-async function measuredStep(target: Target, step: () => Promise<StepResult>): Promise<SteppedResult> {
+async function measuredStep(ctx: RunContext, target: Target, step: () => Promise<StepResult>): Promise<SteppedResult> {
   const before = await gcOf(target);
   const started = performance.now();
   const result = await step();
-  return { ...result, gc: gcDuring(before, await gcOf(target), (performance.now() - started) / 1000) };
+  const ended = performance.now();
+  return { ...result, gc: gcDuring(before, await gcOf(target), (ended - started) / 1000), slowFlushes: ctx.slowFlushes(started, ended) };
 }
 
 function medianStep(steps: SteppedResult[]) {
@@ -100,7 +102,17 @@ function medianStep(steps: SteppedResult[]) {
     machineBusyPct: pick((s) => s.machineBusyPct),
     // Each run's own figures, in order: a target's later runs find a larger database and an older heap
     // (twelfth and thirteenth rounds).
-    byRun: steps.map((s) => ({ p50: s.latency.p50, p99: s.latency.p99, cpuMsPerMessage: s.cpuMsPerMessage, gcMsPerSecond: s.gc.pauseMsPerSecond, majorGcs: s.gc.majors, machineBusyPct: s.machineBusyPct })),
+    // slowFlushes: the disk's flushes over 15 ms during the step (load/disk.ts), which every commit of the
+    // PostgreSQL shape meanwhile waited behind.
+    byRun: steps.map((s) => ({
+      p50: s.latency.p50,
+      p99: s.latency.p99,
+      cpuMsPerMessage: s.cpuMsPerMessage,
+      gcMsPerSecond: s.gc.pauseMsPerSecond,
+      majorGcs: s.gc.majors,
+      machineBusyPct: s.machineBusyPct,
+      slowFlushes: s.slowFlushes,
+    })),
   };
 }
 
