@@ -21,6 +21,6 @@ export { enforce, isConnectionLoss, isUniqueViolation } from './util.js';
 export * from './ops/mark-read.js';
 export * from './ops/visitor-details.js';
 export * from './ops/reports.js';
-export { searchIndexFile, type SearchIndex } from './search-index.js';
+export type { SearchIndex } from './search-index.js';
 export { inboxAgentProfiles } from './ops/inbox-agents.js';
 export { searchConversations, type SearchInput, type SearchPage, type SearchRow } from './ops/search.js';
