@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
@@ -121,7 +120,9 @@ export function startSearchIndex(file: string, { intervalMs = INTERVAL_MS, step 
   const asked = new Map<number, { resolve: (indexed: number) => void; reject: (error: Error) => void }>();
   let lastId = 0;
   let gone: Error | undefined;
-  const exited = once(worker, 'exit').finally(() => {
+  // Not events.once: it rejects when the worker emits 'error', and a rejection nobody awaits (a worker
+  // that failed before stop) would end the process.
+  const exited = new Promise((resolve) => worker.once('exit', resolve)).finally(() => {
     gone ??= new Error('the search index has stopped');
     asked.forEach(({ reject }) => reject(gone!));
     asked.clear();

@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql } from 'kysely';
@@ -203,6 +205,23 @@ describe('the SQLite search index in its file', () => {
       expect(glaciers(index)).toBe(5);
     } finally {
       await index.stop();
+    }
+  });
+
+  it('answers catch-ups with an error when its worker fails, and the process goes on', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      // The worker cannot create the index's file: its directory does not exist.
+      const index = startSearchIndex(join(tmpdir(), 'kefu-no-such-dir', 'kefu.db'), { intervalMs: HOUR });
+      await expect(index.catchUp()).rejects.toThrow(/search index/);
+      await expect(index.catchUp()).rejects.toThrow(/search index/);
+      await index.stop();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
     }
   });
 

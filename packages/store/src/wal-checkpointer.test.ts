@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,26 @@ describe('WAL checkpoints off the event loop (SQLite)', () => {
     await checkpointer.restart();
     writer.close();
     checkpointer.closeFile();
+  });
+
+  it('leaves the process running when its worker fails, and settles `restart` then', async () => {
+    const file = fileInNewDir();
+    writeFileSync(file, 'not a database');
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const checkpointer = startWalCheckpointer(file, { intervalMs: 3_600_000 });
+    try {
+      // Its checkpoint fails on a file that is not a database, and the worker ends.
+      await checkpointer.restart();
+      expect(checkpointer.restartDue()).toBe(false);
+      await checkpointer.stop();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      checkpointer.closeFile();
+    }
   });
 
   it('catches up before a restart is due: copies again, while the writer goes on, until a round copies little', async () => {

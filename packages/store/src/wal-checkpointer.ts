@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -153,7 +152,9 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
   const settleAsked = () => asked.splice(0).forEach((resolve) => resolve());
   let lastLog = 0;
   let gone = false;
-  const exited = once(worker, 'exit').finally(() => {
+  // Not events.once: it rejects when the worker emits 'error', and a rejection nobody awaits (a worker
+  // that failed before stop) would end the process, not leave the fallback checkpoint in charge.
+  const exited = new Promise((resolve) => worker.once('exit', resolve)).finally(() => {
     gone = true;
     settleAsked();
   });
