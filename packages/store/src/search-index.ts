@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import { CJK_CLASS } from './search-text.js';
+import { startSqliteWorker } from './sqlite-worker.js';
 
 /** How often the worker looks for new messages, and how many it indexes per transaction. */
 const INTERVAL_MS = 2_000;
@@ -112,17 +111,12 @@ type Answer = { id: number; indexed?: number; error?: string };
  */
 export function startSearchIndex(file: string, { intervalMs = INTERVAL_MS, step = STEP } = {}): SearchIndex {
   const indexFile = searchIndexFile(file);
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { file, indexFile, cjkClass: CJK_CLASS, step, intervalMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
-  });
-  worker.unref();
+  const started = startSqliteWorker(WORKER_SOURCE, { file, indexFile, cjkClass: CJK_CLASS, step, intervalMs });
+  const { worker } = started;
   const asked = new Map<number, { resolve: (indexed: number) => void; reject: (error: Error) => void }>();
   let lastId = 0;
   let gone: Error | undefined;
-  // Not events.once: it rejects when the worker emits 'error', and a rejection nobody awaits (a worker
-  // that failed before stop) would end the process.
-  const exited = new Promise((resolve) => worker.once('exit', resolve)).finally(() => {
+  const exited = started.exited.finally(() => {
     gone ??= new Error('the search index has stopped');
     asked.forEach(({ reject }) => reject(gone!));
     asked.clear();
@@ -152,9 +146,7 @@ export function startSearchIndex(file: string, { intervalMs = INTERVAL_MS, step 
       }),
     read: <T>(query: CompiledQuery) => readerOf().prepare(query.sql).all(...(query.parameters as unknown[])) as T[],
     async stop() {
-      // Held until it exits (as the checkpointer is: an unref'd worker's exit is not waited for).
-      worker.ref();
-      worker.postMessage('stop');
+      await started.stop();
       await exited;
       reader?.close();
     },

@@ -1,6 +1,5 @@
 import { closeSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { startSqliteWorker, type SqliteWorker } from './sqlite-worker.js';
 
 /** How often the background connection copies the WAL's committed pages into the database file. */
 const INTERVAL_MS = 250;
@@ -129,37 +128,30 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
     if (syncFd >= 0) closeSync(syncFd);
     syncFd = -1;
   };
-  let worker: Worker;
+  let started: SqliteWorker;
   try {
-    worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        file,
-        syncFd,
-        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
-        intervalMs,
-        restartFrames,
-        catchUp: { frames: CATCH_UP_FRAMES, rounds: CATCH_UP_ROUNDS },
-      },
+    started = startSqliteWorker(WORKER_SOURCE, {
+      file,
+      syncFd,
+      intervalMs,
+      restartFrames,
+      catchUp: { frames: CATCH_UP_FRAMES, rounds: CATCH_UP_ROUNDS },
     });
   } catch (error) {
     closeFile();
     throw error;
   }
-  worker.unref();
+  const { worker } = started;
   const waiting: ((result: CheckpointResult) => void)[] = [];
   const asked: (() => void)[] = [];
   const settleAsked = () => asked.splice(0).forEach((resolve) => resolve());
   let lastLog = 0;
   let gone = false;
-  // Not events.once: it rejects when the worker emits 'error', and a rejection nobody awaits (a worker
-  // that failed before stop) would end the process, not leave the fallback checkpoint in charge.
-  const exited = new Promise((resolve) => worker.once('exit', resolve)).finally(() => {
+  const exited = started.exited.finally(() => {
     gone = true;
     settleAsked();
   });
-  // A worker that fails (the file removed under it, say) leaves the fallback checkpoint in charge.
-  worker.on('error', () => undefined);
+  // A worker that fails (the file removed under it, say) ends, and leaves the fallback checkpoint in charge.
   worker.on('message', ({ asked: wasAsked, ...result }: CheckpointResult & { asked: boolean }) => {
     // An asked checkpoint left nothing to copy, and the writer is about to start the log over.
     lastLog = wasAsked ? 0 : result.log;
@@ -175,13 +167,8 @@ export function startWalCheckpointer(file: string, { restartFrames = RESTART_FRA
       if (asked.length === 0) worker.postMessage('checkpoint');
       return new Promise((resolve) => asked.push(resolve));
     },
-    async stop() {
-      // Held from here until it exits: with nothing else on the event loop (a script's last close) an
-      // unref'd worker's exit would never be waited for, and the process would end mid-close.
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
-    },
+    // The worker's own exit first, then what its end settles here.
+    stop: () => started.stop().then(() => exited),
     closeFile,
   };
 }
