@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { sleep, type Progress } from '../progress.js';
+import { generatorLag, type GeneratorLate } from './generator-lag.js';
 import { busyBetween, machineTimes } from './settle.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
 import { cpuPer, type CpuMs, type Desk } from '../targets/target.js';
@@ -20,6 +21,8 @@ export type StepResult = {
   databaseCpuMsPerMessage: number;
   /** Percent of the machine's cores busy (every process) while the messages were sent, drain not included. */
   machineBusyPct: number;
+  /** How late this process's event loop ran while it sent and received the step's messages. */
+  generatorLate: GeneratorLate;
 };
 
 type Delivered = { conversationId: string; clientMsgId: string | null };
@@ -64,6 +67,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
 
   const begin = performance.now();
   const machineBefore = machineTimes();
+  const lag = generatorLag();
   let next = 0;
   while (performance.now() - begin < durationMs) {
     const due = Math.floor(((performance.now() - begin) / 1000) * rate);
@@ -78,6 +82,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const machineBusyPct = Math.round(1000 * busyBetween(machineBefore, machineTimes())) / 10;
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
+  const generatorLate = lag.stop();
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
   const drainUntil = performance.now() + drainMs;
   while (unacked > 0 && performance.now() < drainUntil) {
@@ -97,5 +102,6 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     cpuMsPerMessage: perMessage.server,
     databaseCpuMsPerMessage: perMessage.database,
     machineBusyPct,
+    generatorLate,
   };
 }

@@ -100,6 +100,8 @@ function medianStep(steps: SteppedResult[]) {
     gcMsPerSecond: pick((s) => s.gc.pauseMsPerSecond),
     majorGcs: pick((s) => s.gc.majors),
     machineBusyPct: pick((s) => s.machineBusyPct),
+    generatorLateP99: pick((s) => s.generatorLate.p99),
+    generatorLateMax: pick((s) => s.generatorLate.max),
     // Each run's own figures, in order: a target's later runs find a larger database and an older heap
     // (twelfth and thirteenth rounds).
     // slowFlushes: the disk's flushes over 15 ms during the step (load/disk.ts), which every commit of the
@@ -111,6 +113,7 @@ function medianStep(steps: SteppedResult[]) {
       gcMsPerSecond: s.gc.pauseMsPerSecond,
       majorGcs: s.gc.majors,
       machineBusyPct: s.machineBusyPct,
+      generatorLate: s.generatorLate,
       slowFlushes: s.slowFlushes,
     })),
   };
@@ -141,14 +144,14 @@ function toResult(
       const steps = results.get(`${name}@${rate}`);
       const m = steps ? medianStep(steps) : null;
       raw[`${name}@${rate}`] = m;
-      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage), gcCell(m), `${m.machineBusyPct.toFixed(0)} %`] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-', '-', '-']);
+      rows.push(m ? [rate, labelOf(name), m.offered, `${m.deliveredPct.toFixed(1)} %`, m.p50, m.p99, m.p999, m.ackP99, m.errors, m.cpuMsPerMessage, orDash(m.databaseCpuMsPerMessage), gcCell(m), `${m.machineBusyPct.toFixed(0)} %`, `${m.generatorLateP99.toFixed(1)} / ${m.generatorLateMax.toFixed(1)}`] : [rate, labelOf(name), '-', 'saturated below', '-', '-', '-', '-', '-', '-', '-', '-', '-', '-']);
     }
   }
   const value = (name: TargetName, rate: number) => raw[`${name}@${rate}`]?.p99 ?? NaN;
   return {
     scenario: spec.scenario,
     title: spec.title,
-    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'server GC ms/s (full GCs)', 'machine busy'],
+    columns: ['msgs/s', 'target', 'offered/s', 'delivered ≤ 2 s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'ack p99 ms', 'errors', 'server CPU ms/msg', 'PostgreSQL CPU ms/msg', 'server GC ms/s (full GCs)', 'machine busy', 'generator late p99 / max ms'],
     rows,
     chart: {
       title: `${spec.title}: p99 shopper send → agent receives`,
@@ -165,6 +168,7 @@ function toResult(
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the shapes on PostgreSQL only: kefu\'s two nodes and the durable relay\'s; what the other targets\' idle nodes ask of it meanwhile included).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
       `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, this load generator) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
+      'Generator late p99 / max ms: how late this load generator\'s own event loop ran (ticks timed every millisecond) while it sent the step\'s messages and received them: a message that arrived meanwhile was timed late by as much, so a step\'s p99 near this figure is partly the generator\'s own.',
       `List updates: each kefu desk's first agent parses every event as a dashboard does; the others (dashboards of their own, simulated in this one process) receive each \`conversation:activity\` whole but only count it: ${listUpdates.frames} of them, ${(listUpdates.chars / 2 ** 20).toFixed(1)} MB, over the scenario.`,
       `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}): ${[...setup].map(([name, { sec, serverCpuSec }]) => `${labelOf(name)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,
       ...spec.notes,
