@@ -32,6 +32,8 @@ export const limits = {
   activityPreviewLength: 140,
   /** How long the server gathers list updates of an inbox before one `conversation:activity` (ms). */
   activityWindowMs: 200,
+  /** Rows in one `conversation:activity`: a window with more comes in parts, spread over the next window. */
+  activityPartRows: 100,
   greetingLength: 500,
   originsPerInbox: 50,
   /** Viewers named in one `conversation:viewers` event (the rest are left out). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { ConversationActivityItem } from '@kefu/protocol';
 import { createActivityFeed, createBatchFeed } from './activity-feed.js';
 
@@ -38,6 +38,48 @@ describe('activity feed', () => {
     feed.add('inbox-a', item('c1', 2));
     feed.flush();
     expect(sent).toEqual(['inbox-a', 'inbox-a']);
+  });
+});
+
+describe('activity feed in parts', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+  const ids = (rows: ConversationActivityItem[]) => rows.map((row) => `${row.id}@${row.lastSeq}`);
+
+  it('sends a window with more rows than a part holds in parts: the first at once, the others spread over the next window', () => {
+    jest.useFakeTimers();
+    const sent: string[][] = [];
+    const feed = createActivityFeed((_, rows) => sent.push(ids(rows)), 90, 2);
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) feed.add('inbox-a', item(id, 1));
+    jest.advanceTimersByTime(89);
+    expect(sent).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(sent).toEqual([['c1@1', 'c2@1']]);
+    jest.advanceTimersByTime(30);
+    expect(sent).toEqual([['c1@1', 'c2@1'], ['c3@1', 'c4@1']]);
+    jest.advanceTimersByTime(30);
+    expect(sent).toEqual([['c1@1', 'c2@1'], ['c3@1', 'c4@1'], ['c5@1']]);
+    jest.advanceTimersByTime(1_000);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('sends what is left of a window before anything newer, so no row overtakes a newer one', () => {
+    jest.useFakeTimers();
+    const sent: [string, string[]][] = [];
+    const feed = createActivityFeed((inboxId, rows) => sent.push([inboxId, ids(rows)]), 90, 2);
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) feed.add('inbox-a', item(id, 1));
+    feed.add('inbox-b', item('c9', 1));
+    jest.advanceTimersByTime(90);
+    feed.add('inbox-a', item('c5', 2));
+    feed.flush();
+    expect(sent).toEqual([
+      ['inbox-a', ['c1@1', 'c2@1']],
+      ['inbox-a', ['c3@1', 'c4@1']],
+      ['inbox-a', ['c5@1']],
+      ['inbox-b', ['c9@1']],
+      ['inbox-a', ['c5@2']],
+    ]);
   });
 });
 

@@ -1,21 +1,49 @@
 import { limits, type ConversationActivityItem } from '@kefu/protocol';
 
+type Part = [inboxId: string, rows: ConversationActivityItem[]];
+
 /**
- * Gathers the list updates of each inbox for `limits.activityWindowMs` and hands them out as one
- * `conversation:activity` per inbox, each conversation once in its latest state. With 50 agents in
- * an inbox, a busy conversation costs them one small row per window instead of every message.
+ * Gathers the list updates of each inbox for `limits.activityWindowMs` and hands them out as
+ * `conversation:activity`, each conversation once a window in its latest state. With 50 agents in an
+ * inbox, a busy conversation costs them one small row per window instead of every message.
+ *
+ * A window's rows go in parts of at most `limits.activityPartRows`: the first at once, the others
+ * spread evenly over the next window. A busy inbox's window in one event (400 rows, 111 KB, to each of
+ * 50 agents at once) stood on every agent's socket ahead of the messages sent just after it, which
+ * waited until it was read (docs/benchmarks.md, change 99). What is left of a window when the next one
+ * closes is sent first, so a row never overtakes a newer row of the same conversation.
  */
-export function createActivityFeed(emit: (inboxId: string, conversations: ConversationActivityItem[]) => void, windowMs: number = limits.activityWindowMs) {
+export function createActivityFeed(emit: (inboxId: string, conversations: ConversationActivityItem[]) => void, windowMs: number = limits.activityWindowMs, partRows: number = limits.activityPartRows) {
   let pending = new Map<string, Map<string, ConversationActivityItem>>();
   let timer: NodeJS.Timeout | null = null;
+  const parts: Part[] = [];
+  let pacer: NodeJS.Timeout | null = null;
 
-  const flush = () => {
+  const send = (count: number) => {
+    for (const [inboxId, rows] of parts.splice(0, count)) emit(inboxId, rows);
+    if (parts.length === 0 && pacer) {
+      clearInterval(pacer);
+      pacer = null;
+    }
+  };
+
+  const close = () => {
     timer = null;
     const batches = [...pending];
     // A new Map, not clear(): V8 leaves a cleared Map's old table holding its entries, and from the
     // old generation that table kept every window's rows alive until a full collection (docs/benchmarks.md, change 85).
     pending = new Map();
-    for (const [inboxId, items] of batches) emit(inboxId, [...items.values()]);
+    // Parts still left of the last window (its pacer late) go now, before this window's.
+    send(parts.length);
+    for (const [inboxId, items] of batches) {
+      const rows = [...items.values()];
+      for (let i = 0; i < rows.length; i += partRows) parts.push([inboxId, rows.slice(i, i + partRows)]);
+    }
+    if (parts.length === 0) return;
+    const every = windowMs / parts.length;
+    send(1);
+    // unref: parts still to send never keep a stopping process alive (its flush sends them).
+    if (parts.length > 0) pacer = setInterval(() => send(1), every).unref();
   };
 
   return {
@@ -24,12 +52,13 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
       items.set(item.id, item);
       pending.set(inboxId, items);
       // unref: a pending window never keeps a stopping process alive.
-      timer ??= setTimeout(flush, windowMs).unref();
+      timer ??= setTimeout(close, windowMs).unref();
     },
-    /** Sends what is gathered now (on shutdown, so no list update is lost). */
+    /** Sends what is gathered now, every part at once (on shutdown, so no list update is lost). */
     flush(): void {
       if (timer) clearTimeout(timer);
-      flush();
+      close();
+      send(parts.length);
     },
   };
 }
