@@ -27,18 +27,23 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
     }
   };
 
-  const close = () => {
+  /** Ends the window: its rows become parts, behind any still to send. */
+  const gather = () => {
     timer = null;
     const batches = [...pending];
     // A new Map, not clear(): V8 leaves a cleared Map's old table holding its entries, and from the
     // old generation that table kept every window's rows alive until a full collection (docs/benchmarks.md, change 85).
     pending = new Map();
-    // Parts still left of the last window (its pacer late) go now, before this window's.
-    send(parts.length);
     for (const [inboxId, items] of batches) {
       const rows = [...items.values()];
       for (let i = 0; i < rows.length; i += partRows) parts.push([inboxId, rows.slice(i, i + partRows)]);
     }
+  };
+
+  const close = () => {
+    // Parts still left of the last window (its pacer late) go now, before this window's.
+    send(parts.length);
+    gather();
     if (parts.length === 0) return;
     const every = windowMs / parts.length;
     send(1);
@@ -57,7 +62,7 @@ export function createActivityFeed(emit: (inboxId: string, conversations: Conver
     /** Sends what is gathered now, every part at once (on shutdown, so no list update is lost). */
     flush(): void {
       if (timer) clearTimeout(timer);
-      close();
+      gather();
       send(parts.length);
     },
   };
