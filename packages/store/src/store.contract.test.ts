@@ -256,6 +256,9 @@ describe.each(['sqlite', 'postgres'] as const)('store contract on %s', (kind) =>
     expect((await findConversation(db.db, conversation.id))?.last_seq).toBe(1);
     const sent = await attempt({});
     expect(sent).toMatchObject({ created: true, message: { seq: 2, author_name: 'Mei' }, sender: { id: visitor.id, name: 'Mei', email: null } });
+    // The conversation it answers with is the stored row, column for column.
+    const { updated_at_if_resolved: _generated, ...stored } = await db.db.selectFrom('conversations').selectAll().where('id', '=', conversation.id).executeTakeFirstOrThrow();
+    expect(sent!.conversation).toStrictEqual(stored);
   });
 
   // On PostgreSQL that is what lets the row be updated in place (HOT), with no new index entries:

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Database } from '../database.js';
 import type { VisitorConversation } from '@kefu/protocol';
 import { toVisitorAssignee } from '../repos/agents.js';
-import type { ConversationRow } from '../repos/conversations.js';
+import { conversationColumns, type ConversationRow } from '../repos/conversations.js';
 import { markWithoutAttachments, type MessageRow } from '../repos/messages.js';
 import { newMessageId, nowIso } from '../util.js';
 
@@ -110,8 +110,8 @@ export function appended(send: OneStatementSend, returned: Returned, now: string
     sender_email: email,
     assignee_name: name,
     assignee_avatar_url: avatarUrl,
-    ...conversation
   } = returned;
+  const conversation = conversationColumns(returned);
   const message: MessageRow = {
     id,
     conversation_id: conversation.id,
