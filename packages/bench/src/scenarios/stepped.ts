@@ -109,12 +109,13 @@ async function measuredStep(ctx: RunContext, run: number, target: Target, step: 
   return { ...result, run, gc: gcDuring(before, await gcOf(target), (ended - started) / 1000), slowFlushes: ctx.slowFlushes(started, ended) };
 }
 
+/** What the ratios to the plain desk read of a step. */
+type Measured = Pick<SteppedResult, 'run' | 'cpuMsPerMessage'> & { latency: Pick<SteppedResult['latency'], 'p99'> };
+
 /**
  * A step's p99 and CPU a message over its twin's on the plain desk, run by run (the two measured in
  * turns, the same minute), and the medians of those ratios; NaN without a twin or a run of both.
  */
-type Measured = Pick<SteppedResult, 'run' | 'cpuMsPerMessage'> & { latency: Pick<SteppedResult['latency'], 'p99'> };
-
 export function ratiosToPlain(steps: Measured[], plain: Measured[] | undefined): { p99: number; cpu: number } {
   const pairs = steps.flatMap((step) => {
     const twin = plain?.find((other) => other.run === step.run);
