@@ -10,9 +10,9 @@ export type ConversationRow = ConversationsTable;
 
 /**
  * A conversation's own columns, out of a row that has more (a statement's `returning *, …`). Written
- * out, not a rest pattern or a spread: better-sqlite3 builds a row of more than a dozen columns as a
- * dictionary-mode object, and V8 copied the conversation out of a send's row that way in about 14 µs
- * (0.5 written out), 4 % of one node's main thread at 3 000 msgs/s (docs/benchmarks.md, change 100).
+ * out, not a rest pattern or a spread: better-sqlite3 builds a row of twenty columns or more as a
+ * dictionary-mode object (a send's has 31), and V8 copied the conversation out of one that way in about
+ * 14 µs (0.5 written out), 4 % of one node's main thread at 3 000 msgs/s (docs/benchmarks.md, change 100).
  */
 export function conversationColumns(row: ConversationRow): ConversationRow {
   return {
