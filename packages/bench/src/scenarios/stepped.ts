@@ -25,15 +25,19 @@ export type SteppedSpec = {
   notes: string[];
 };
 
-/** What a turn measures: a target on a desk. A kefu target of a scenario with a plain desk has a twin on it. */
-type Entry = { key: string; target: TargetName; desk: DeskSpec; label: string };
-const PLAIN = '+plain';
+/**
+ * What a turn measures: a target on a desk. A kefu target of a scenario with a plain desk has a twin
+ * on it, whose key `twin` names.
+ */
+type Entry = { key: string; target: TargetName; desk: DeskSpec; label: string; twin?: string };
 
 function entriesOf(spec: SteppedSpec): Entry[] {
-  return spec.targets.flatMap((name) => [
-    { key: name, target: name, desk: spec.desk, label: labelOf(name) },
-    ...(spec.plain && shapeOf(name).startsWith('kefu') ? [{ key: `${name}${PLAIN}`, target: name, desk: spec.plain, label: `${labelOf(name)}, plain desk` }] : []),
-  ]);
+  return spec.targets.flatMap((name): Entry[] => {
+    const own = { key: name, target: name, desk: spec.desk, label: labelOf(name) };
+    if (!spec.plain || !shapeOf(name).startsWith('kefu')) return [own];
+    const twin = { key: `${name}+plain`, target: name, desk: spec.plain, label: `${labelOf(name)}, plain desk` };
+    return [{ ...own, twin: twin.key }, twin];
+  });
 }
 
 /** Below this share delivered in time a target is saturated, and higher rates are not tried on it. */
@@ -188,11 +192,10 @@ function toResult(
   const withPlain = spec.plain !== undefined;
   const labelOfKey = (key: string) => entries.find((entry) => entry.key === key)?.label ?? key;
   for (const rate of spec.rates) {
-    for (const { key, label } of entries) {
+    for (const { key, label, twin } of entries) {
       const steps = results.get(`${key}@${rate}`);
       const m = steps ? medianStep(steps) : null;
-      const twin = entries.some((entry) => entry.key === `${key}${PLAIN}`);
-      const toPlain = steps && twin ? ratiosToPlain(steps, results.get(`${key}${PLAIN}@${rate}`)) : undefined;
+      const toPlain = steps && twin ? ratiosToPlain(steps, results.get(`${twin}@${rate}`)) : undefined;
       raw[`${key}@${rate}`] = m && { ...m, ...(toPlain && { toPlain }) };
       const ratioCells = withPlain ? [toPlain ? ratioCell(toPlain.p99) : '-', toPlain ? ratioCell(toPlain.cpu) : '-'] : [];
       rows.push(
