@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { sleep, type Progress } from '../progress.js';
+import { clock } from './clock.js';
 import { generatorLag, type GeneratorLate } from './generator-lag.js';
 import { busyBetween, machineTimes } from './settle.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
@@ -21,17 +22,16 @@ export type StepResult = {
   databaseCpuMsPerMessage: number;
   /** Percent of the machine's cores busy (every process) while the messages were sent, drain not included. */
   machineBusyPct: number;
-  /** How late this process's event loop ran while it sent and received the step's messages. */
+  /** How late the load generator's event loops ran (this process's, which sends, and the agents' processes') while the step's messages were sent and received: the latest of them. */
   generatorLate: GeneratorLate;
 };
-
-type Delivered = { conversationId: string; clientMsgId: string | null };
 
 /**
  * Open-loop load: `rate` messages per second spread round-robin over the desk's conversations,
  * sent on schedule whether or not earlier ones were acked. Latency is shopper send → the first
- * agent socket that receives it (`message:created`). A message not received within `deadlineMs`
- * counts as not delivered. Afterwards the step waits for every ack, so the next step starts clean.
+ * agent socket that reads it (`message:created`, stamped in the agent's process; both on `clock()`).
+ * A message not received within `deadlineMs` counts as not delivered. Afterwards the step waits for
+ * every ack, so the next step starts clean.
  */
 export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000, cpu: () => CpuMs = () => ({ server: NaN, database: NaN })): Promise<StepResult> {
   const cpuBefore = cpu();
@@ -43,24 +43,22 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   let unacked = 0;
   const runId = Math.random().toString(36).slice(2, 8);
 
-  const onMessage = (message: Delivered) => {
-    if (!message.clientMsgId) return;
-    const started = pending.get(message.clientMsgId);
+  const stopListening = desk.agents.listen((clientMsgId, at) => {
+    const started = pending.get(clientMsgId);
     if (started === undefined) return;
-    pending.delete(message.clientMsgId);
-    const ms = performance.now() - started;
+    pending.delete(clientMsgId);
+    const ms = at - started;
     if (ms <= deadlineMs) latencies.record(ms);
-  };
-  desk.agents.forEach((agent) => agent.on('message:created', onMessage));
+  });
 
   const send = (shopper: Socket, conversationId: string) => {
     const clientMsgId = `${runId}-${sent++}`;
-    const started = performance.now();
+    const started = clock();
     pending.set(clientMsgId, started);
     unacked++;
     shopper.emit('message:send', { conversationId, clientMsgId, body: `bench message ${clientMsgId}` }, (result: { ok: boolean }) => {
       unacked--;
-      if (result.ok) acks.record(performance.now() - started);
+      if (result.ok) acks.record(clock() - started);
       else errors++;
     });
   };
@@ -68,6 +66,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const begin = performance.now();
   const machineBefore = machineTimes();
   const lag = generatorLag();
+  const agentsLag = desk.agents.lag();
   let next = 0;
   while (performance.now() - begin < durationMs) {
     const due = Math.floor(((performance.now() - begin) / 1000) * rate);
@@ -82,14 +81,14 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const machineBusyPct = Math.round(1000 * busyBetween(machineBefore, machineTimes())) / 10;
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
-  const generatorLate = lag.stop();
+  const generatorLate = latest(lag.stop(), await agentsLag.stop());
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
   const drainUntil = performance.now() + drainMs;
   while (unacked > 0 && performance.now() < drainUntil) {
     progress.update(`${label}: ${rate}/s  draining, unacked ${unacked}`);
     await sleep(20);
   }
-  desk.agents.forEach((agent) => agent.off('message:created', onMessage));
+  stopListening();
   const perMessage = cpuPer(cpuBefore, cpu(), sent);
   return {
     rate,
@@ -105,3 +104,5 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     generatorLate,
   };
 }
+
+const latest = (a: GeneratorLate, b: GeneratorLate): GeneratorLate => ({ p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max) });

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import type { SlowFlushes } from '../load/disk.js';
+import { AGENT_PROCESSES } from '../load/agents.js';
 import { takeListUpdates } from '../load/list-updates.js';
 import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
@@ -94,7 +95,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
       }
     }
   } finally {
-    desks.forEach((desk) => desk.close());
+    await Promise.allSettled([...desks.values()].map((desk) => desk.close()));
     // Every target stops, even when one of them fails to.
     await Promise.allSettled([...targets.values()].map((target) => target.stop()));
   }
@@ -228,9 +229,9 @@ function toResult(
       'Server CPU ms/msg: user + system CPU time of the target\'s server processes (both nodes for two nodes; not PostgreSQL or Redis) over the step and its drain, per message sent. It depends little on what else runs on the machine, unlike the latencies.',
       'PostgreSQL CPU ms/msg: the same for all of the machine\'s PostgreSQL processes (the shapes on PostgreSQL only: kefu\'s two nodes and the durable relay\'s; what the other targets\' idle nodes ask of it meanwhile included).',
       'Server GC ms/s (full GCs): the pauses of V8\'s collections in the target\'s server processes per second of the step and its drain, and how many of them were full (mark-compact) collections; from each node\'s /metrics (medians; each run\'s own in the JSON, byRun). A full collection comes when enough has outlived the young generation, so a target\'s later runs meet more of them.',
-      `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, this load generator) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
-      'Generator late p99 / max ms: how late this load generator\'s own event loop ran (ticks timed every millisecond) while it sent the step\'s messages and received them: a message that arrived meanwhile was timed late by as much, so a step\'s p99 near this figure is partly the generator\'s own.',
-      `List updates: each kefu desk's first agent parses every event as a dashboard does; the others (dashboards of their own, simulated in this one process) receive each \`conversation:activity\` whole but only count it: ${listUpdates.frames} of them, ${(listUpdates.chars / 2 ** 20).toFixed(1)} MB, over the scenario.`,
+      `Machine busy: the share of the machine's ${cpus().length} cores that every process together (the target, PostgreSQL, Redis, the load generator and its agents' processes) kept busy while the step's messages were sent, its drain not included. A message that waits between its hops waits for a core, so the tail grows with it.`,
+      `Generator late p99 / max ms: how late the load generator's own event loops ran (ticks timed every millisecond; the latest of this process, which sends, and the agents' ${AGENT_PROCESSES} processes, which receive) while the step's messages were sent and received: a message read meanwhile was timed late by as much, so a step's p99 near this figure is partly the generator's own.`,
+      `List updates: each kefu desk's first agent parses every event as a dashboard does; the others (dashboards of their own, simulated in the agents' processes) receive each \`conversation:activity\` whole but only count it: ${listUpdates.frames} of them, ${(listUpdates.chars / 2 ** 20).toFixed(1)} MB, over the scenario.`,
       `Setup, before the warm-up and not measured in the steps (${setupOf(spec.desk)}${spec.plain ? `; on the plain desk, ${setupOf(spec.plain)}` : ''}): ${[...setup].map(([key, { sec, serverCpuSec }]) => `${labelOfKey(key)} ${sec.toFixed(1)} s (server CPU ${serverCpuSec.toFixed(1)} s)`).join(', ')}.`,
       ...(withPlain
         ? [

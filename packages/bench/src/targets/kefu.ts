@@ -7,7 +7,7 @@ import { createTestStore, type TestStore } from '@kefu/store/testing';
 import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { inParallel } from '../progress.js';
-import { listUpdateCountingParser } from '../load/list-updates.js';
+import { openAgents, type Agents } from '../load/agents.js';
 import { command, connect } from '../load/sockets.js';
 import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
@@ -62,15 +62,18 @@ export async function startKefu(name: string, options: KefuOptions = {}): Promis
   const api = await kefuApi(nodes[0]!.url);
   const shopperUrl = nodes[0]!.url;
   const agentUrl = nodes[count - 1]!.url;
+  // Every desk's agents, closed once the nodes have stopped (see openKefuDesk).
+  const agents: Agents[] = [];
   return {
     name,
     nodes,
     shopperUrl,
     agentUrl,
     api,
-    openDesk: (spec, onProgress) => openKefuDesk(api, shopperUrl, agentUrl, spec, onProgress),
+    openDesk: (spec, onProgress) => openKefuDesk(api, shopperUrl, agentUrl, spec, onProgress, agents),
     async stop() {
       await Promise.all(nodes.map(stopProcess));
+      await Promise.all(agents.map((group) => group.close()));
       await store?.drop();
       if (store) await dropRedisKeys(prefix);
       rmSync(dataDir, { recursive: true, force: true });
@@ -126,12 +129,16 @@ export async function kefuApi(url: string): Promise<KefuApi> {
 
 type SendAck = { message: { conversationId: string }; conversation: { id: string; status: string } };
 
-/** A new inbox, its agents online, one conversation per shopper (routed by kefu), then the waiting shoppers. */
-async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, spec: DeskSpec, onProgress: (text: string) => void): Promise<Desk> {
+/**
+ * A new inbox, its agents online, one conversation per shopper (routed by kefu), then the waiting
+ * shoppers. The agents are added to `agentsOfTarget`, which the target closes when it stops.
+ */
+async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, spec: DeskSpec, onProgress: (text: string) => void, agentsOfTarget: Agents[]): Promise<Desk> {
   const inbox = await api.createInbox(spec.routing ?? 'auto');
   const accounts = await inParallel(Array.from({ length: spec.agents }), 8, () => api.createAgent(inbox.id, spec.capacity));
   // The first agent parses everything, as a dashboard does; the others only count the list updates.
-  const agents = await inParallel(accounts, 20, (account, i) => connect(agentUrl, '/agent', { token: account.token }, i === 0 ? undefined : listUpdateCountingParser));
+  const agents = await openAgents(agentUrl, accounts.map((account, i) => ({ auth: { token: account.token }, parsesListUpdates: i === 0 })));
+  agentsOfTarget.push(agents);
   const startShopper = async (index: number, of: number, what: string): Promise<{ id: string; shopper: Socket }> => {
     const shopper = await connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
     const ack = await command<SendAck>(shopper, 'message:send', { clientMsgId: `hello-${index}`, body: 'hello' });
@@ -145,5 +152,10 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
   // leaving would have their conversations requeued after the presence grace (60 s), in the middle of a
   // later run (a one-node routing run measured p99 252 ms with the fan-out's 400 landing in it).
   // What a shift going offline costs is measured on its own: packages/store/src/lock-bench.ts.
-  return { conversations, agents, waiting: waiting.map((w) => w.shopper), close: () => shoppers.forEach((s) => s.close()) };
+  return {
+    conversations,
+    agents,
+    waiting: waiting.map((w) => w.shopper),
+    close: async () => shoppers.forEach((s) => s.close()),
+  };
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestStore } from '@kefu/store/testing';
 import { inParallel } from '../progress.js';
-import { command, connect } from '../load/sockets.js';
+import { openAgents } from '../load/agents.js';
+import { connect } from '../load/sockets.js';
 import { dropRedisKeys, REDIS_URL } from './kefu.js';
 import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
@@ -53,17 +54,19 @@ function relayTarget(name: string, nodes: NodeProcess[], stop: () => Promise<voi
     agentUrl,
     async openDesk(spec: DeskSpec): Promise<Desk> {
       const prefix = `d${++desks}-`;
-      const agents = await inParallel(Array.from({ length: spec.agents }), 50, () => connect(agentUrl, '/agent'));
       const ids = Array.from({ length: spec.conversations }, (_, i) => `${prefix}${i}`);
-      await Promise.all(agents.map((agent, a) => command(agent, 'join', ids.filter((_, i) => i % spec.agents === a))));
+      const agentSpecs = Array.from({ length: spec.agents }, (_, a) => ({ auth: {}, parsesListUpdates: true, joins: ids.filter((_, i) => i % spec.agents === a) }));
+      const agents = await openAgents(agentUrl, agentSpecs);
       const shoppers = await inParallel(ids, 100, () => connect(shopperUrl, '/visitor'));
       const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, () => connect(shopperUrl, '/visitor'));
-      const all = [...agents, ...shoppers, ...waiting];
       return {
         conversations: ids.map((id, i) => ({ id, shopper: shoppers[i]! })),
         agents,
         waiting,
-        close: () => all.forEach((s) => s.close()),
+        async close() {
+          [...shoppers, ...waiting].forEach((s) => s.close());
+          await agents.close();
+        },
       };
     },
     stop,

@@ -1,16 +1,17 @@
 import type { Socket } from 'socket.io-client';
+import type { Agents } from '../load/agents.js';
 import { cpuMsOf, postgresCpuMs, type NodeProcess } from './process.js';
 
 /** What a scenario asks for: agents with a capacity, open conversations, and shoppers left waiting in the queue. */
 export type DeskSpec = { agents: number; capacity: number; conversations: number; queued?: number; routing?: 'auto' | 'manual' };
 
-/** Connected sockets of one desk: a shopper per conversation, the agents, and the waiting shoppers. */
+/** Connected sockets of one desk: a shopper per conversation, the agents (in processes of their own), and the waiting shoppers. */
 export type Desk = {
   conversations: { id: string; shopper: Socket }[];
-  agents: Socket[];
+  agents: Agents;
   waiting: Socket[];
   /** Ends the scenario's load; a target may keep some sockets open until it stops (kefu keeps the agents). */
-  close(): void;
+  close(): Promise<void>;
 };
 
 /**
