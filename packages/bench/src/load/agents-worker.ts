@@ -75,6 +75,7 @@ process.on('message', (message: ToWorker) => {
       );
       break;
     case 'lag':
+      lag?.stop();
       lag = generatorLag();
       break;
     case 'report':
@@ -87,3 +88,6 @@ process.on('message', (message: ToWorker) => {
       process.disconnect();
   }
 });
+
+// The load generator gone (it crashed, or was killed): its agents go too.
+process.on('disconnect', () => process.exit(0));

@@ -30,7 +30,7 @@ describe('openAgents', () => {
     await io.close();
   });
 
-  it('stamps each message:created on the clock of the process that sent it, from agents in processes of their own', async () => {
+  it('stamps each message:created, read by agents in processes of their own, on a clock the sending process shares', async () => {
     const agents = await openAgents(url, [0, 1, 2].map(() => ({ auth: {}, parsesListUpdates: true })), 2);
     const heard = new Map<string, number>();
     const allHeard = new Promise<void>((resolve) => {
@@ -62,8 +62,7 @@ describe('openAgents', () => {
     io.of('/agent').to('r2').emit('conversation:activity', { inboxId: 'i1', conversations: [] });
     io.of('/agent').to('r2').emit('message:created', { conversationId: 'c2', clientMsgId: 'in-r2' });
     expect(await delivered).toBe('in-r2');
-    const late = await lag.stop();
-    expect(late.max).toBeGreaterThanOrEqual(0);
+    await lag.stop();
     // The second agent's process counted the frame (in its report); nothing more when it closes.
     expect(takeListUpdates().frames).toBe(1);
     await agents.close();

@@ -57,8 +57,15 @@ function relayTarget(name: string, nodes: NodeProcess[], stop: () => Promise<voi
       const ids = Array.from({ length: spec.conversations }, (_, i) => `${prefix}${i}`);
       const agentSpecs = Array.from({ length: spec.agents }, (_, a) => ({ auth: {}, parsesListUpdates: true, joins: ids.filter((_, i) => i % spec.agents === a) }));
       const agents = await openAgents(agentUrl, agentSpecs);
-      const shoppers = await inParallel(ids, 100, () => connect(shopperUrl, '/visitor'));
-      const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, () => connect(shopperUrl, '/visitor'));
+      const connectShoppers = async () => ({
+        shoppers: await inParallel(ids, 100, () => connect(shopperUrl, '/visitor')),
+        waiting: await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, () => connect(shopperUrl, '/visitor')),
+      });
+      // The agents' processes would otherwise outlive a desk that failed to open.
+      const { shoppers, waiting } = await connectShoppers().catch(async (error: unknown) => {
+        await agents.close();
+        throw error;
+      });
       return {
         conversations: ids.map((id, i) => ({ id, shopper: shoppers[i]! })),
         agents,
