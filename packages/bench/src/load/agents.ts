@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../targets/process.js';
 import type { AgentSpec, FromWorker, ToWorker } from './agents-worker.js';
-import type { GeneratorLate } from './generator-lag.js';
+import { latestOf, type GeneratorLate } from './generator-lag.js';
 import { addListUpdates } from './list-updates.js';
 
 export type { AgentSpec } from './agents-worker.js';
@@ -91,7 +91,7 @@ export async function openAgents(url: string, agents: AgentSpec[], processes = A
         async stop() {
           const reports = (await Promise.all(workers.map((w) => w.ask({ type: 'report' })))) as Answer<'report'>[];
           reports.forEach((r) => addListUpdates(r.listUpdates));
-          return { p99: Math.max(0, ...reports.map((r) => r.late.p99)), max: Math.max(0, ...reports.map((r) => r.late.max)) };
+          return latestOf(reports.map((r) => r.late));
         },
       };
     },

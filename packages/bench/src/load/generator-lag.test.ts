@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setTimeout as wait } from 'node:timers/promises';
-import { generatorLag } from './generator-lag.js';
+import { generatorLag, latestOf } from './generator-lag.js';
 
 /** Keeps the event loop busy for `ms`, as a burst of frames to read would. */
 const block = (ms: number) => {
@@ -25,5 +25,12 @@ describe('generatorLag', () => {
     const lag = generatorLag();
     await wait(100);
     expect(lag.stop().max).toBeLessThan(150);
+  });
+});
+
+describe('latestOf', () => {
+  it('takes each figure from the loop that was latest in it, and nothing from none', () => {
+    expect(latestOf([{ p99: 1.5, max: 9 }, { p99: 2.5, max: 4 }])).toEqual({ p99: 2.5, max: 9 });
+    expect(latestOf([])).toEqual({ p99: 0, max: 0 });
   });
 });

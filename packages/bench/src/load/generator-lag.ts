@@ -23,3 +23,9 @@ export function generatorLag(): { stop(): GeneratorLate } {
     },
   };
 }
+
+/** The latest of several event loops' lateness (the sender's, the agents' processes'): each figure's most. */
+export const latestOf = (lates: GeneratorLate[]): GeneratorLate => ({
+  p99: Math.max(0, ...lates.map((late) => late.p99)),
+  max: Math.max(0, ...lates.map((late) => late.max)),
+});

@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { sleep, type Progress } from '../progress.js';
 import { clock } from './clock.js';
-import { generatorLag, type GeneratorLate } from './generator-lag.js';
+import { generatorLag, latestOf, type GeneratorLate } from './generator-lag.js';
 import { busyBetween, machineTimes } from './settle.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
 import { cpuPer, type CpuMs, type Desk } from '../targets/target.js';
@@ -81,7 +81,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
   const machineBusyPct = Math.round(1000 * busyBetween(machineBefore, machineTimes())) / 10;
   const lastSend = performance.now();
   while (pending.size > 0 && performance.now() - lastSend < deadlineMs) await sleep(10);
-  const generatorLate = latest(lag.stop(), await agentsLag.stop());
+  const generatorLate = latestOf([lag.stop(), await agentsLag.stop()]);
   // Let an overloaded target finish its backlog (bounded) so that it does not weigh on the next step.
   const drainUntil = performance.now() + drainMs;
   while (unacked > 0 && performance.now() < drainUntil) {
@@ -104,5 +104,3 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     generatorLate,
   };
 }
-
-const latest = (a: GeneratorLate, b: GeneratorLate): GeneratorLate => ({ p99: Math.max(a.p99, b.p99), max: Math.max(a.max, b.max) });
