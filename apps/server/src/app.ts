@@ -63,7 +63,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   limitConnectionsPerAddress(http.server, config.http.maxConnectionsPerAddress, trust, () => metrics.connectionsRefused.inc());
   const io = new Server(http.server, { maxHttpBufferSize: limits.frameBytes, cors: { origin: true } });
   const nodeAdapter = redis ? dropOwnEchoes(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` })) : io.adapter()!;
-  io.adapter(paceWrites(encodeOnDemand(nodeAdapter), LATE_TOLERANT_EVENTS));
+  io.adapter(paceWrites(encodeOnDemand(nodeAdapter), LATE_TOLERANT_EVENTS, (err) => log.error({ err }, 'paced write failed')));
   const visitors = io.of('/visitor') as VisitorNamespace;
   const agents = io.of('/agent') as AgentNamespace;
 

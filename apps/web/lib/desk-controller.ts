@@ -265,13 +265,14 @@ export class DeskController {
    * Listens for what deserves a notification: a new conversation, or a shopper writing in one not on
    * screen. A shopper's message reaches a conversation's followers twice (`message:created` at once,
    * the list row in `conversation:activity` within its window) and the others once, as the row: each
-   * message is announced once, by whichever comes first.
+   * message is announced once, by whichever comes first. A row may come after a newer message has
+   * (list rows can be late), so only a message newer than the last one announced is announced.
    */
   onAttention(listener: (what: Attention) => void): () => void {
     const client = this.requireClient();
     const announced = new Map<string, string>(); // conversation → createdAt of the shopper message last announced
     const shopperWrote = (conversationId: string, createdAt: string, what: Attention) => {
-      if (announced.get(conversationId) === createdAt) return;
+      if (createdAt <= (announced.get(conversationId) ?? '')) return;
       announced.set(conversationId, createdAt);
       if (conversationId !== this.state.open?.conversation.id || document.hidden) listener(what);
     };
