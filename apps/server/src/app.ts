@@ -29,10 +29,9 @@ import { connectRedis, type RedisClients } from './redis.js';
 import { createViewerRegistry } from './realtime/viewers.js';
 import { agentHandshake } from './realtime/agent-handshake.js';
 import { startAgentSession } from './realtime/agent-session.js';
-import { createBroadcaster, LATE_TOLERANT_EVENTS } from './realtime/broadcaster.js';
+import { createBroadcaster } from './realtime/broadcaster.js';
 import { dropOwnEchoes } from './realtime/drop-own-echoes.js';
 import { encodeOnDemand } from './realtime/encode-on-demand.js';
-import { pacedWritesDone, paceWrites } from './realtime/pace-writes.js';
 import type { AgentNamespace, VisitorNamespace } from './realtime/namespaces.js';
 import { visitorHandshake } from './realtime/visitor-handshake.js';
 import { startVisitorSession } from './realtime/visitor.handlers.js';
@@ -62,8 +61,7 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
   const metrics = createMetrics();
   limitConnectionsPerAddress(http.server, config.http.maxConnectionsPerAddress, trust, () => metrics.connectionsRefused.inc());
   const io = new Server(http.server, { maxHttpBufferSize: limits.frameBytes, cors: { origin: true } });
-  const nodeAdapter = redis ? dropOwnEchoes(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` })) : io.adapter()!;
-  io.adapter(paceWrites(encodeOnDemand(nodeAdapter), LATE_TOLERANT_EVENTS, (err) => log.error({ err }, 'paced write failed')));
+  io.adapter(encodeOnDemand(redis ? dropOwnEchoes(createShardedAdapter(redis.pub, redis.sub, { subscriptionMode: 'dynamic', channelPrefix: `${config.redis!.prefix}sio` })) : io.adapter()!));
   const visitors = io.of('/visitor') as VisitorNamespace;
   const agents = io.of('/agent') as AgentNamespace;
 
@@ -99,7 +97,6 @@ export async function startServer(config: ServerConfig, logger?: Logger): Promis
     await uploadSweeper.stop();
     await ctx.presence.close();
     await ctx.broadcaster.flush();
-    await pacedWritesDone(agents);
     ctx.viewers.close();
     visitors.local.disconnectSockets(true);
     agents.local.disconnectSockets(true);

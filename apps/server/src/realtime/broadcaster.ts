@@ -36,11 +36,6 @@ export type PublishOptions = {
 };
 /** What each visitor was sent as its conversation, by conversation id: the sender's ack reuses it. */
 export type VisitorViews = Map<string, VisitorConversation>;
-/**
- * Events a client already takes as possibly late (a list row older than the list's is dropped): their
- * writes to a node's sockets may be spread over several turns of its event loop (pace-writes.ts).
- */
-export const LATE_TOLERANT_EVENTS: ReadonlySet<string> = new Set(['conversation:activity']);
 type Typing = { conversationId: string; typing: boolean; name: string | null; draft?: string; agentId?: string };
 
 /**

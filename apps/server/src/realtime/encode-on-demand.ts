@@ -4,14 +4,12 @@ import type { Adapter, BroadcastOptions } from 'socket.io-adapter';
 /** What `Server#adapter` takes: the adapter's class, or a function that builds one for a namespace. */
 export type AdapterConstructor = typeof Adapter | ((nsp: Namespace) => Adapter);
 type Encoded = unknown[];
-/** What of a Socket.IO packet the wrappers read: an ack's id, and the event's name first in `data`. */
-type BroadcastPacket = { id?: number; data?: unknown[] };
 /**
  * The two steps of socket.io-adapter's local broadcast (2.5): `_encode` the packet once (its JSON and
  * its WebSocket frame), then `apply` a write of it to each socket the broadcast reaches on this node.
  */
-export type BroadcastSteps = {
-  _encode(packet: BroadcastPacket, packetOpts: object): Encoded;
+type BroadcastSteps = {
+  _encode(packet: unknown, packetOpts: object): Encoded;
   apply(opts: BroadcastOptions, callback: (socket: unknown) => void): void;
 };
 
@@ -34,7 +32,7 @@ function encodeForFirstRecipient(adapter: Adapter): Adapter {
   const encode = steps._encode.bind(adapter);
   const apply = steps.apply.bind(adapter);
   // `_encode` and the `apply` that writes its result run back to back, in one synchronous call.
-  let pending: { packet: BroadcastPacket; packetOpts: object; encoded: Encoded } | undefined;
+  let pending: { packet: unknown; packetOpts: object; encoded: Encoded } | undefined;
   steps._encode = (packet, packetOpts) => {
     pending = { packet, packetOpts, encoded: [] };
     return pending.encoded;
