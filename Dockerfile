@@ -15,4 +15,4 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=32", "--min-semi-space-size=32", "--no-allocation-site-pretenuring", "--no-memory-reducer", "apps/server/dist/main.js"]
+CMD ["node", "--max-semi-space-size=32", "--min-semi-space-size=32", "--no-allocation-site-pretenuring", "--no-memory-reducer", "--heap-growing-percent=100", "apps/server/dist/main.js"]
