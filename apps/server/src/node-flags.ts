@@ -37,10 +37,10 @@
  *
  * The old generation grows to twice what a full collection leaves live before the next one. V8 sizes
  * that room by how fast it collects against how fast the node allocates; on the bench's nodes it
- * chose about 1.1 to 1.6 times, so once a node's sockets filled the old generation (the two-node
- * shoppers' node with 1 400 of them: 58 MB live) what a second of messages outlived (0.3 to 0.5 MB)
- * brought a full collection every 13 to 22 s, each pausing the node 17 to 52 ms. At twice, the
- * next one is minutes away. The price is that much more heap between collections (docs/benchmarks.md,
- * change 104).
+ * chose 1.2 to 1.6 times, so once a node's sockets filled the old generation (the two-node
+ * shoppers' node with 1 400 of them: 58 MB live) what a second of messages outlived (0.1 to 0.6 MB)
+ * brought a full collection every 14 to 23 s, each pausing the node 17 to 52 ms. At twice, the next
+ * is some 55 MB of promotion away: none in the 75 s that trace ran on. The price is that much more
+ * heap between collections (docs/benchmarks.md, change 104).
  */
 export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32', '--no-allocation-site-pretenuring', '--no-memory-reducer', '--heap-growing-percent=100'];
