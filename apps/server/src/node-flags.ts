@@ -36,11 +36,12 @@
  * have given back, until its next full collection (docs/benchmarks.md, change 97).
  *
  * The old generation grows to twice what a full collection leaves live before the next one. V8 sizes
- * that room by how fast it collects against how fast the node allocates; on the bench's nodes it
- * chose 1.2 to 1.6 times, so once a node's sockets filled the old generation (the two-node
- * shoppers' node with 1 400 of them: 58 MB live) what a second of messages outlived (0.1 to 0.6 MB)
- * brought a full collection every 14 to 23 s, each pausing the node 17 to 52 ms. At twice, the next
- * is some 55 MB of promotion away: none in the 75 s that trace ran on. The price is that much more
- * heap between collections (docs/benchmarks.md, change 104).
+ * that room by how fast it collects against how fast the node allocates; on the node we traced (the
+ * two-node shoppers' node with 1 400 sockets: 58 MB live) it chose 1.57 and then 1.17 times, so what
+ * a second of messages outlived (0.1 to 0.6 MB) brought full collections 23 and 14 s apart, each
+ * pausing the node 17 to 52 ms. At twice, the next is some 55 MB of promotion away: none in the 81 s
+ * that trace ran on after the first under load. The price: that much more heap between collections,
+ * and one or two more collections in a node's first minute under load, whose first limit comes
+ * sooner (docs/benchmarks.md, change 104).
  */
 export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32', '--min-semi-space-size=32', '--no-allocation-site-pretenuring', '--no-memory-reducer', '--heap-growing-percent=100'];
