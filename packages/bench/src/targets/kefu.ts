@@ -139,14 +139,23 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
   // The first agent parses everything, as a dashboard does; the others only count the list updates.
   const agents = await openAgents(agentUrl, accounts.map((account, i) => ({ auth: { token: account.token }, parsesListUpdates: i === 0 })));
   agentsOfTarget.push(agents);
+  const opened: Socket[] = [];
   const startShopper = async (index: number, of: number, what: string): Promise<{ id: string; shopper: Socket }> => {
     const shopper = await connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
+    opened.push(shopper);
     const ack = await command<SendAck>(shopper, 'message:send', { clientMsgId: `hello-${index}`, body: 'hello' });
     if (index % 50 === 0) onProgress(`${what} ${index}/${of}`);
     return { id: ack.conversation.id, shopper };
   };
-  const conversations = await inParallel(Array.from({ length: spec.conversations }), 50, (_, i) => startShopper(i, spec.conversations, 'conversations'));
-  const waiting = await inParallel(Array.from({ length: spec.queued ?? 0 }), 50, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers'));
+  const startShoppers = async () => ({
+    conversations: await inParallel(Array.from({ length: spec.conversations }), 50, (_, i) => startShopper(i, spec.conversations, 'conversations')),
+    waiting: await inParallel(Array.from({ length: spec.queued ?? 0 }), 50, (_, i) => startShopper(i, spec.queued ?? 0, 'queued shoppers')),
+  });
+  // A desk that failed to open would otherwise leave the shoppers started so far connected.
+  const { conversations, waiting } = await startShoppers().catch((error: unknown) => {
+    opened.forEach((s) => s.close());
+    throw error;
+  });
   const shoppers = [...conversations.map((c) => c.shopper), ...waiting.map((w) => w.shopper)];
   // The agents stay connected until the scenario stops the target, as the routing scenario's do: agents
   // leaving would have their conversations requeued after the presence grace (60 s), in the middle of a
