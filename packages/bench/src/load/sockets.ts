@@ -15,6 +15,22 @@ export function connect(url: string, namespace: '/visitor' | '/agent', auth: Rec
   });
 }
 
+/**
+ * `connect` that keeps every socket it opened, so that they close together: a desk's shoppers when it
+ * closes, and those opened so far when it fails to open (they would otherwise stay connected).
+ */
+export function openedSockets() {
+  const sockets: Socket[] = [];
+  return {
+    async connect(...args: Parameters<typeof connect>): Promise<Socket> {
+      const socket = await connect(...args);
+      sockets.push(socket);
+      return socket;
+    },
+    close: () => sockets.forEach((socket) => socket.close()),
+  };
+}
+
 type Result<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 /** Emits a command and resolves with its ack data, or rejects with the error code. */

@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { inParallel } from '../progress.js';
 import { openAgents, type Agents } from '../load/agents.js';
-import { command, connect } from '../load/sockets.js';
+import { command, openedSockets } from '../load/sockets.js';
 import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
 
@@ -139,10 +139,9 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
   // The first agent parses everything, as a dashboard does; the others only count the list updates.
   const agents = await openAgents(agentUrl, accounts.map((account, i) => ({ auth: { token: account.token }, parsesListUpdates: i === 0 })));
   agentsOfTarget.push(agents);
-  const opened: Socket[] = [];
+  const sockets = openedSockets();
   const startShopper = async (index: number, of: number, what: string): Promise<{ id: string; shopper: Socket }> => {
-    const shopper = await connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
-    opened.push(shopper);
+    const shopper = await sockets.connect(shopperUrl, '/visitor', { inboxKey: inbox.key });
     const ack = await command<SendAck>(shopper, 'message:send', { clientMsgId: `hello-${index}`, body: 'hello' });
     if (index % 50 === 0) onProgress(`${what} ${index}/${of}`);
     return { id: ack.conversation.id, shopper };
@@ -153,10 +152,9 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
   });
   // A desk that failed to open would otherwise leave the shoppers started so far connected.
   const { conversations, waiting } = await startShoppers().catch((error: unknown) => {
-    opened.forEach((s) => s.close());
+    sockets.close();
     throw error;
   });
-  const shoppers = [...conversations.map((c) => c.shopper), ...waiting.map((w) => w.shopper)];
   // The agents stay connected until the scenario stops the target, as the routing scenario's do: agents
   // leaving would have their conversations requeued after the presence grace (60 s), in the middle of a
   // later run (a one-node routing run measured p99 252 ms with the fan-out's 400 landing in it).
@@ -165,6 +163,6 @@ async function openKefuDesk(api: KefuApi, shopperUrl: string, agentUrl: string, 
     conversations,
     agents,
     waiting: waiting.map((w) => w.shopper),
-    close: async () => shoppers.forEach((s) => s.close()),
+    close: async () => sockets.close(),
   };
 }

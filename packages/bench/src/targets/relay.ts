@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestStore } from '@kefu/store/testing';
-import type { Socket } from 'socket.io-client';
 import { inParallel } from '../progress.js';
 import { openAgents } from '../load/agents.js';
-import { connect } from '../load/sockets.js';
+import { openedSockets } from '../load/sockets.js';
 import { dropRedisKeys, REDIS_URL } from './kefu.js';
 import { repoRoot, startProcess, stopProcess, type NodeProcess } from './process.js';
 import type { Desk, DeskSpec, Target } from './target.js';
@@ -58,19 +57,15 @@ function relayTarget(name: string, nodes: NodeProcess[], stop: () => Promise<voi
       const ids = Array.from({ length: spec.conversations }, (_, i) => `${prefix}${i}`);
       const agentSpecs = Array.from({ length: spec.agents }, (_, a) => ({ auth: {}, parsesListUpdates: true, joins: ids.filter((_, i) => i % spec.agents === a) }));
       const agents = await openAgents(agentUrl, agentSpecs);
-      const opened: Socket[] = [];
-      const openShopper = async () => {
-        const shopper = await connect(shopperUrl, '/visitor');
-        opened.push(shopper);
-        return shopper;
-      };
+      const sockets = openedSockets();
+      const openShopper = () => sockets.connect(shopperUrl, '/visitor');
       const connectShoppers = async () => ({
         shoppers: await inParallel(ids, 100, openShopper),
         waiting: await inParallel(Array.from({ length: spec.queued ?? 0 }), 100, openShopper),
       });
       // The shoppers connected so far and the agents' processes would otherwise outlive a desk that failed to open.
       const { shoppers, waiting } = await connectShoppers().catch(async (error: unknown) => {
-        opened.forEach((s) => s.close());
+        sockets.close();
         await agents.close();
         throw error;
       });
@@ -79,7 +74,7 @@ function relayTarget(name: string, nodes: NodeProcess[], stop: () => Promise<voi
         agents,
         waiting,
         async close() {
-          [...shoppers, ...waiting].forEach((s) => s.close());
+          sockets.close();
           await agents.close();
         },
       };
