@@ -1,9 +1,8 @@
-import type { Socket } from 'socket.io-client';
 import { inParallel } from '../progress.js';
 import { clock } from './clock.js';
 import { generatorLag, type GeneratorLate } from './generator-lag.js';
 import { listUpdateCountingParser, takeListUpdates } from './list-updates.js';
-import { command, connect } from './sockets.js';
+import { command, openedSockets } from './sockets.js';
 
 /**
  * A process of its own for some of a desk's agents (agents.ts): it connects them, stamps each
@@ -33,7 +32,7 @@ export type FromWorker =
   | { type: 'report'; late: GeneratorLate; listUpdates: ListUpdates }
   | { type: 'closed'; listUpdates: ListUpdates };
 
-const sockets: Socket[] = [];
+const sockets = openedSockets();
 let lag: ReturnType<typeof generatorLag> | null = null;
 let batch: { ids: string[]; at: number[] } = { ids: [], at: [] };
 
@@ -59,8 +58,7 @@ function received(message: { clientMsgId?: string | null }) {
 
 async function open(url: string, agents: AgentSpec[]) {
   await inParallel(agents, 20, async (spec) => {
-    const socket = await connect(url, '/agent', spec.auth, spec.parsesListUpdates ? undefined : listUpdateCountingParser);
-    sockets.push(socket);
+    const socket = await sockets.connect(url, '/agent', spec.auth, spec.parsesListUpdates ? undefined : listUpdateCountingParser);
     socket.on('message:created', received);
     if (spec.joins) await command(socket, 'join', spec.joins);
   });
@@ -83,7 +81,7 @@ process.on('message', (message: ToWorker) => {
       lag = null;
       break;
     case 'close':
-      sockets.forEach((socket) => socket.close());
+      sockets.close();
       tell({ type: 'closed', listUpdates: takeListUpdates() });
       process.disconnect();
   }

@@ -16,8 +16,8 @@ export function connect(url: string, namespace: '/visitor' | '/agent', auth: Rec
 }
 
 /**
- * `connect` that keeps every socket it opened, so that they close together: a desk's shoppers when it
- * closes, and those opened so far when it fails to open (they would otherwise stay connected).
+ * `connect` that keeps every socket it opened, so that they close together (a desk's shoppers, an agents'
+ * process's agents), those opened so far too when opening fails part way (they would otherwise stay connected).
  */
 export function openedSockets() {
   const sockets: Socket[] = [];
