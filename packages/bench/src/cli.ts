@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeDisk, sampleDisk } from './load/disk.js';
+import { writeTrace, type TracePoint } from './load/trace.js';
 import { createProgress } from './progress.js';
 import { toMarkdown, type ScenarioResult } from './report/result.js';
 import { writeResult } from './report/write.js';
@@ -27,11 +28,12 @@ const scenarios: Record<string, (ctx: RunContext) => Promise<ScenarioResult>> = 
   widget,
 };
 
-const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--targets relay,kefu-1,kefu-2,durable-1,durable-2] [--compare NAME=DIR ...]
+const usage = `npm run bench [-- --quick] [--runs N] [--rates 500,1500,...] [--only latency,queue,...] [--out DIR] [--profile] [--trace] [--targets relay,kefu-1,kefu-2,durable-1,durable-2] [--compare NAME=DIR ...]
 --rates: the offered loads (msgs/s) of the stepped scenarios (latency, queue, fan-out) instead of their own
 --targets: durable-1 and durable-2 (a relay that acks only after its store's commit, on one node with SQLite or two with Redis + PostgreSQL: the simplest design with kefu's guarantees) run in the latency scenario, and only when named here
 --compare: also measure the kefu build in DIR (laid out like this repository) as kefu-1@NAME / kefu-2@NAME
 --profile: kefu nodes run with --cpu-prof; profiles land in DIR/profiles (read them with profile-summary.js)
+--trace: each measured step of latency, queue and fan-out writes its messages (sent when, read how late) to DIR/traces (read them with late-episodes.js, beside a profile)
 scenarios: ${Object.keys(scenarios).join(', ')}`;
 
 async function main(): Promise<void> {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       only: { type: 'string' },
       out: { type: 'string', default: join(repoRoot, 'bench-results') },
       profile: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
       targets: { type: 'string' },
       compare: { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     },
     log: (text) => console.log(text),
     startTarget,
+    keepTrace: values.trace ? keepTraceIn(join(values.out, 'traces')) : undefined,
     slowFlushes: (from, to) => disk.slowBetween(from, to),
   };
   const meta = {
@@ -102,6 +106,12 @@ async function main(): Promise<void> {
     await disk.stop();
   }
   console.log(`\ndone in ${((Date.now() - begin) / 1000).toFixed(0)} s; results in ${values.out}`);
+}
+
+/** Writes each step's trace to DIR/NAME.tsv. */
+function keepTraceIn(dir: string): (name: string, trace: TracePoint[]) => void {
+  mkdirSync(dir, { recursive: true });
+  return (name, trace) => writeTrace(join(dir, `${name}.tsv`), trace);
 }
 
 /** `--rates 500,1500`: whole numbers of messages per second, at least one. */

@@ -5,6 +5,7 @@ import { generatorLag, latestOf, type GeneratorLate } from './generator-lag.js';
 import { busyBetween, machineTimes } from './settle.js';
 import { createLatencies, type LatencySummary } from '../stats.js';
 import { cpuPer, type CpuMs, type Desk } from '../targets/target.js';
+import type { TracePoint } from './trace.js';
 
 export type StepResult = {
   rate: number;
@@ -33,7 +34,19 @@ export type StepResult = {
  * A message not received within `deadlineMs` counts as not delivered. Afterwards the step waits for
  * every ack, so the next step starts clean.
  */
-export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, drainMs = 15_000, deadlineMs = 2_000, cpu: () => CpuMs = () => ({ server: NaN, database: NaN })): Promise<StepResult> {
+export type StepOptions = {
+  /** How long the step waits for its last acks before it gives up on them. */
+  drainMs?: number;
+  /** A message read later than this counts as not delivered. */
+  deadlineMs?: number;
+  /** The CPU time of the target's processes so far (for its CPU a message). */
+  cpu?: () => CpuMs;
+  /** Where each message read is noted, when it was sent and how long it took (--trace). */
+  trace?: TracePoint[];
+};
+
+export async function runStep(desk: Desk, rate: number, durationMs: number, progress: Progress, label: string, options: StepOptions = {}): Promise<StepResult> {
+  const { drainMs = 15_000, deadlineMs = 2_000, cpu = () => ({ server: NaN, database: NaN }), trace } = options;
   const cpuBefore = cpu();
   const pending = new Map<string, number>();
   const latencies = createLatencies();
@@ -48,6 +61,7 @@ export async function runStep(desk: Desk, rate: number, durationMs: number, prog
     if (started === undefined) return;
     pending.delete(clientMsgId);
     const ms = at - started;
+    trace?.push({ sentAt: started, ms });
     if (ms <= deadlineMs) latencies.record(ms);
   });
 

@@ -1,4 +1,5 @@
 import type { SlowFlushes } from '../load/disk.js';
+import type { TracePoint } from '../load/trace.js';
 import type { Progress } from '../progress.js';
 import type { Target, TargetName } from '../targets/target.js';
 
@@ -25,6 +26,8 @@ export type RunContext = {
    * older heap), so a scenario on targets another one used first would be compared with it unfairly.
    */
   startTarget(name: TargetName): Promise<Target>;
+  /** With --trace: keeps a measured step's messages, each sent when and read how late (load/trace.ts). */
+  keepTrace?: ((name: string, trace: TracePoint[]) => void) | undefined;
   /** The disk's flushes over 15 ms that ended between two `performance.now()` times (load/disk.ts). */
   slowFlushes(from: number, to: number): SlowFlushes;
   log(text: string): void;

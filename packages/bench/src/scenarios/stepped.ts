@@ -4,6 +4,7 @@ import { AGENT_PROCESSES } from '../load/agents.js';
 import { takeListUpdates } from '../load/list-updates.js';
 import { runStep, type StepResult } from '../load/open-loop.js';
 import { QUIET_MACHINE, settle } from '../load/settle.js';
+import type { TracePoint } from '../load/trace.js';
 import type { ScenarioResult } from '../report/result.js';
 import { median } from '../stats.js';
 import { gcDuring, gcOf } from '../targets/gc.js';
@@ -77,7 +78,7 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
       const label = `${spec.scenario} ${key} warm-up`;
       ctx.progress.update(`${label}: waiting for a quiet machine`);
       await settle();
-      coldP99.set(key, (await runStep(desks.get(key)!, spec.rates[0]!, warmUpMs, ctx.progress, label, drainMs)).latency.p99);
+      coldP99.set(key, (await runStep(desks.get(key)!, spec.rates[0]!, warmUpMs, ctx.progress, label, { drainMs })).latency.p99);
     }
     for (let run = 0; run < ctx.runs; run++) {
       const saturated = new Set<string>();
@@ -88,7 +89,9 @@ export async function runStepped(ctx: RunContext, full: SteppedSpec): Promise<Sc
           ctx.progress.update(`${label}: waiting for a quiet machine`);
           waits.push(await settle());
           const target = targets.get(key)!;
-          const step = await measuredStep(ctx, run, target, () => runStep(desks.get(key)!, rate, durationMs, ctx.progress, label, drainMs, undefined, () => cpuOf(target)));
+          const trace: TracePoint[] | undefined = ctx.keepTrace ? [] : undefined;
+          const step = await measuredStep(ctx, run, target, () => runStep(desks.get(key)!, rate, durationMs, ctx.progress, label, { drainMs, cpu: () => cpuOf(target), trace }));
+          if (trace) ctx.keepTrace?.(`${spec.scenario}-${key}-${rate}-run${run + 1}`, trace);
           if (step.delivered < step.sent * SATURATED) saturated.add(key);
           results.set(`${key}@${rate}`, [...(results.get(`${key}@${rate}`) ?? []), step]);
         }
