@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { inEpisodes, lateEpisodes, readTrace } from './load/trace.js';
 import { readProfile, selfTime, type SelfTime } from './profile.js';
+import { createLatencies } from './stats.js';
 
 /**
  * A step's late messages (npm run bench -- --trace) as the stretches they come in, and with a kefu
@@ -23,10 +24,12 @@ const to = Math.max(...trace.map((p) => p.sentAt + p.ms));
 const episodes = lateEpisodes(trace, over);
 const late = episodes.reduce((sum, e) => sum + e.late, 0);
 const inside = episodes.reduce((sum, e) => sum + (e.to - e.from), 0);
-const sorted = trace.map((p) => p.ms).sort((a, b) => a - b);
+// The p99 as the bench's tables give it.
+const latencies = createLatencies();
+trace.forEach((p) => latencies.record(p.ms));
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
 
-console.log(`${file}: ${trace.length} messages over ${((to - from) / 1000).toFixed(1)} s, p99 ${sorted[Math.floor(0.99 * (sorted.length - 1))]!.toFixed(2)} ms`);
+console.log(`${file}: ${trace.length} messages over ${((to - from) / 1000).toFixed(1)} s, p99 ${latencies.summary().p99.toFixed(2)} ms`);
 console.log(`${late} over ${over} ms (${pct(late, trace.length)}), in ${episodes.length} stretches holding ${pct(inside, to - from)} of the time:`);
 for (const e of episodes) console.log(`  at ${(e.from - from).toFixed(0).padStart(6)} ms, ${(e.to - e.from).toFixed(0).padStart(4)} ms long: ${String(e.late).padStart(4)} late, the worst ${e.worstMs.toFixed(1)} ms`);
 
