@@ -9,5 +9,6 @@ export * from './desk-tools.js';
 export * from './business-hours.js';
 export * from './http.js';
 export * from './parse.js';
+export * from './ids.js';
 
 export const PROTOCOL_VERSION = 1;

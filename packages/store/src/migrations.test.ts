@@ -2,11 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Migrator, sql, type Migration } from 'kysely';
 import { openDatabase, type Database } from './database.js';
 import { migrationProvider } from './migrations.js';
+import { insertAttachment } from './repos/attachments.js';
 import { insertConversation, updateConversationRow } from './repos/conversations.js';
 import { insertInbox } from './repos/inboxes.js';
+import { findMessageByClientId, insertMessageRow, type MessageRow } from './repos/messages.js';
 import { insertVisitor } from './repos/visitors.js';
 import { migratedStore } from './test-store.js';
 import { createTestStore, type TestStore } from './testing.js';
+import { isUniqueViolation } from './util.js';
 
 /** Migrations merged out of order (006 after 007 ran) still run, once, on both stores. */
 describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
@@ -81,4 +84,67 @@ describe('the search index on postgres', () => {
     const { rows } = await sql<{ reloptions: string[] | null }>`select reloptions from pg_class where relname = 'messages_search'`.execute(store.db.db);
     expect(rows).toEqual([{ reloptions: ['gin_pending_list_limit=64'] }]);
   });
+});
+
+/** 016 on a desk that has messages already: every row kept (rowids too, on SQLite), the key still enforced. */
+describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => {
+  let test: TestStore;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    test = await createTestStore(kind);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await test?.drop();
+  });
+
+  const rowsOf = async (store: Database) => {
+    const rowid = kind === 'sqlite' ? sql<number>`rowid` : sql<number>`0`;
+    const messages = await store.db.selectFrom('messages').selectAll().select(rowid.as('row')).orderBy('seq').execute();
+    return { messages, attachments: await store.db.selectFrom('attachments').select(['id', 'message_id']).execute() };
+  };
+
+  it('keeps every message and attachment, and leads the clientMsgId key with the id', async () => {
+    const old = openDatabase(test.config);
+    const before016 = Object.fromEntries(Object.entries(await migrationProvider.getMigrations()).filter(([name]) => name < '016_'));
+    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before016 } }).migrateToLatest()).error).toBeUndefined();
+    const inbox = await insertInbox(old.db, { name: 'Old shop' });
+    const visitor = await insertVisitor(old.db, { inboxId: inbox.id });
+    const conversation = await insertConversation(old.db, kind, { inboxId: inbox.id, visitorId: visitor.id });
+    const message = (seq: number, clientMsgId: string | null): MessageRow => ({
+      id: `m-${seq}`, conversation_id: conversation.id, seq, prev_public_seq: seq - 1, client_msg_id: clientMsgId,
+      author_type: clientMsgId ? 'visitor' : 'system', author_id: clientMsgId ? visitor.id : null, author_name: null,
+      kind: clientMsgId ? 'text' : 'event', body: `body ${seq}`, created_at: '2026-12-06T15:00:00.000Z', whisper_to: null,
+    });
+    for (const row of [message(1, 'c-1'), message(2, null), message(3, 'c-3'), message(4, null)]) await insertMessageRow(old.db, row);
+    const attachment = await insertAttachment(old.db, { owner_type: 'visitor', owner_id: visitor.id, name: 'a.png', mime: 'image/png', size: 1, width: null, height: null });
+    await old.db.updateTable('attachments').set({ message_id: 'm-3' }).where('id', '=', attachment.id).execute();
+    const before = await rowsOf(old);
+    await old.close();
+
+    db = openDatabase(test.config);
+    await db.migrate();
+    expect(await rowsOf(db)).toEqual(before);
+    expect(await clientKeyColumns(db)).toEqual(['client_msg_id', 'author_type', 'author_id']);
+    expect(isUniqueViolation(await insertMessageRow(db.db, { ...message(5, 'c-3'), id: 'm-5' }).catch((error: unknown) => error))).toBe(true);
+    await insertMessageRow(db.db, message(5, 'c-5'));
+    expect((await findMessageByClientId(db.db, { type: 'visitor', id: visitor.id }, 'c-5'))?.id).toBe('m-5');
+    if (kind === 'sqlite') {
+      expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.db)).rows).toEqual([{ foreign_keys: 1 }]);
+      await expect(insertMessageRow(db.db, { ...message(6, 'c-6'), conversation_id: 'no such conversation' })).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    }
+  });
+
+  async function clientKeyColumns(store: Database): Promise<string[]> {
+    if (kind === 'postgres') {
+      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'messages_client_unique'`.execute(store.db);
+      return /\((.*)\)/.exec(rows[0]!.indexdef)![1]!.split(', ');
+    }
+    const indexes = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list('messages')`.execute(store.db);
+    for (const index of indexes.rows) {
+      const columns = (await sql<{ name: string }>`select name from pragma_index_info(${index.name}) order by seqno`.execute(store.db)).rows.map((c) => c.name);
+      if (columns.includes('client_msg_id')) return columns;
+    }
+    return [];
+  }
 });
