@@ -39,33 +39,50 @@ describe.each(['sqlite', 'postgres'] as const)('migrations on %s', (kind) => {
   });
 });
 
-/** 011 on a desk that has conversations already: the resolved ones get their time, the others none. */
-describe.each(['sqlite', 'postgres'] as const)('migration 011 on %s', (kind) => {
+/**
+ * A store of its own for a describe block: `old()` opens it as the version before migration `name`
+ * left it (every migration before that one run), `migrated()` opens it again and runs the rest.
+ */
+function storeBeforeMigration(kind: 'sqlite' | 'postgres', name: string) {
   let test: TestStore;
-  let db: Database | undefined;
+  let current: Database | undefined;
   beforeAll(async () => {
     test = await createTestStore(kind);
   });
   afterAll(async () => {
-    await db?.close();
+    await current?.close();
     await test?.drop();
   });
+  return {
+    async old(): Promise<Database> {
+      const old = openDatabase(test.config);
+      const before = Object.fromEntries(Object.entries(await migrationProvider.getMigrations()).filter(([migration]) => migration < name));
+      expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before } }).migrateToLatest()).error).toBeUndefined();
+      return old;
+    },
+    async migrated(): Promise<Database> {
+      current = openDatabase(test.config);
+      await current.migrate();
+      return current;
+    },
+  };
+}
+
+/** 011 on a desk that has conversations already: the resolved ones get their time, the others none. */
+describe.each(['sqlite', 'postgres'] as const)('migration 011 on %s', (kind) => {
+  const store = storeBeforeMigration(kind, '011_');
 
   it('sets updated_at_if_resolved of the conversations stored before it, and keeps it in step after', async () => {
-    // The desk as the version before left it.
-    const old = openDatabase(test.config);
-    const before011 = Object.fromEntries(Object.entries(await migrationProvider.getMigrations()).filter(([name]) => name < '011_'));
-    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before011 } }).migrateToLatest()).error).toBeUndefined();
+    const old = await store.old();
     const inbox = await insertInbox(old.db, { name: 'Old shop' });
     const start = async () => insertConversation(old.db, kind, { inboxId: inbox.id, visitorId: (await insertVisitor(old.db, { inboxId: inbox.id })).id });
     const [open, resolved] = [await start(), await start()];
     const resolvedAt = (await updateConversationRow(old.db, resolved.id, { status: 'resolved', updated_at: '2026-01-02T03:04:05.000Z' })).updated_at;
     await old.close();
 
-    db = openDatabase(test.config);
-    await db.migrate();
+    const db = await store.migrated();
     const generated = async () => {
-      const rows = await db!.db.selectFrom('conversations').select(['id', 'updated_at_if_resolved']).execute();
+      const rows = await db.db.selectFrom('conversations').select(['id', 'updated_at_if_resolved']).execute();
       return Object.fromEntries(rows.map((r) => [r.id, r.updated_at_if_resolved]));
     };
     expect(await generated()).toEqual({ [open.id]: null, [resolved.id]: resolvedAt });
@@ -88,26 +105,17 @@ describe('the search index on postgres', () => {
 
 /** 016 on a desk that has messages already: every row kept (rowids too, on SQLite), the key still enforced. */
 describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => {
-  let test: TestStore;
-  let db: Database | undefined;
-  beforeAll(async () => {
-    test = await createTestStore(kind);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await test?.drop();
-  });
+  const store = storeBeforeMigration(kind, '016_');
+  let db: Database;
 
-  const rowsOf = async (store: Database) => {
+  const rowsOf = async (desk: Database) => {
     const rowid = kind === 'sqlite' ? sql<number>`rowid` : sql<number>`0`;
-    const messages = await store.db.selectFrom('messages').selectAll().select(rowid.as('row')).orderBy('seq').execute();
-    return { messages, attachments: await store.db.selectFrom('attachments').select(['id', 'message_id']).execute() };
+    const messages = await desk.db.selectFrom('messages').selectAll().select(rowid.as('row')).orderBy('seq').execute();
+    return { messages, attachments: await desk.db.selectFrom('attachments').select(['id', 'message_id']).execute() };
   };
 
   it('keeps every message and attachment, and leads the clientMsgId key with the id', async () => {
-    const old = openDatabase(test.config);
-    const before016 = Object.fromEntries(Object.entries(await migrationProvider.getMigrations()).filter(([name]) => name < '016_'));
-    expect((await new Migrator({ db: old.db, provider: { getMigrations: async () => before016 } }).migrateToLatest()).error).toBeUndefined();
+    const old = await store.old();
     const inbox = await insertInbox(old.db, { name: 'Old shop' });
     const visitor = await insertVisitor(old.db, { inboxId: inbox.id });
     const conversation = await insertConversation(old.db, kind, { inboxId: inbox.id, visitorId: visitor.id });
@@ -119,13 +127,12 @@ describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => 
     for (const row of [message(1, 'c-1'), message(2, null), message(3, 'c-3'), message(4, null)]) await insertMessageRow(old.db, row);
     const attachment = await insertAttachment(old.db, { owner_type: 'visitor', owner_id: visitor.id, name: 'a.png', mime: 'image/png', size: 1, width: null, height: null });
     await old.db.updateTable('attachments').set({ message_id: 'm-3' }).where('id', '=', attachment.id).execute();
-    // Rowids out of the order of their rows, as messages' are nowhere, so that a copy without them shows.
+    // A gap in the rowids, which a copy that numbered the rows afresh would close.
     if (kind === 'sqlite') await sql`update messages set rowid = 1003 where seq = 3`.execute(old.db);
     const before = await rowsOf(old);
     await old.close();
 
-    db = openDatabase(test.config);
-    await db.migrate();
+    db = await store.migrated();
     expect(await rowsOf(db)).toEqual(before);
     expect(await clientKeyColumns(db)).toEqual(['client_msg_id', 'author_type', 'author_id']);
     expect(isUniqueViolation(await insertMessageRow(db.db, { ...message(5, 'c-3'), id: 'm-5' }).catch((error: unknown) => error))).toBe(true);
@@ -141,21 +148,21 @@ describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => 
     // PostgreSQL records a migration in its own transaction; SQLite records it after it, so a crash in
     // between leaves a rebuilt table with 016 still to run.
     if (kind !== 'sqlite') return;
-    const before = await rowsOf(db!);
-    await sql`delete from kysely_migration where name = '016_client_key_by_id'`.execute(db!.db);
-    await db!.migrate();
-    expect(await rowsOf(db!)).toEqual(before);
-    expect(await clientKeyColumns(db!)).toEqual(['client_msg_id', 'author_type', 'author_id']);
+    const before = await rowsOf(db);
+    await sql`delete from kysely_migration where name = '016_client_key_by_id'`.execute(db.db);
+    await db.migrate();
+    expect(await rowsOf(db)).toEqual(before);
+    expect(await clientKeyColumns(db)).toEqual(['client_msg_id', 'author_type', 'author_id']);
   });
 
-  async function clientKeyColumns(store: Database): Promise<string[]> {
+  async function clientKeyColumns(desk: Database): Promise<string[]> {
     if (kind === 'postgres') {
-      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'messages_client_unique'`.execute(store.db);
+      const { rows } = await sql<{ indexdef: string }>`select indexdef from pg_indexes where indexname = 'messages_client_unique'`.execute(desk.db);
       return /\((.*)\)/.exec(rows[0]!.indexdef)![1]!.split(', ');
     }
-    const indexes = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list('messages')`.execute(store.db);
+    const indexes = await sql<{ name: string; unique: number }>`select name, "unique" from pragma_index_list('messages')`.execute(desk.db);
     for (const index of indexes.rows) {
-      const columns = (await sql<{ name: string }>`select name from pragma_index_info(${index.name}) order by seqno`.execute(store.db)).rows.map((c) => c.name);
+      const columns = (await sql<{ name: string }>`select name from pragma_index_info(${index.name}) order by seqno`.execute(desk.db)).rows.map((c) => c.name);
       if (columns.includes('client_msg_id')) return columns;
     }
     return [];

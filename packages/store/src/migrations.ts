@@ -335,8 +335,8 @@ const up015 = async (db: Kysely<unknown>): Promise<void> => {
  * page of the index; with time-ordered clientMsgIds (the SDK's newClientMsgId) new entries go to its
  * end. On SQLite at 3 000 msgs/s a message writes about 3.0 log frames instead of 3.9 (the bench's ids;
  * 3.2 instead of 4.0 with the SDK's), and its checkpoints copy fewer pages (docs/benchmarks.md,
- * forty-ninth round). The idempotency lookup names all three
- * columns, so the index still serves it; a client that sends random ids loses nothing but the saving.
+ * forty-ninth round). The idempotency lookup names all three columns, so the index still serves it; a
+ * client that sends random ids loses nothing but the saving.
  * SQLite cannot drop a table's constraint, so the table is rebuilt without it (rebuildSqliteTable) and
  * the key made as an index after the copy, which sorts the entries once: 12 s for a million messages
  * on the 2-core test machine, against 22 s with the new key in the declaration.
