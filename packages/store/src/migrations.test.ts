@@ -7,6 +7,7 @@ import { insertConversation, updateConversationRow } from './repos/conversations
 import { insertInbox } from './repos/inboxes.js';
 import { findMessageByClientId, insertMessageRow, type MessageRow } from './repos/messages.js';
 import { insertVisitor } from './repos/visitors.js';
+import { searchConversations } from './ops/search.js';
 import { migratedStore } from './test-store.js';
 import { createTestStore, type TestStore } from './testing.js';
 import { isUniqueViolation } from './util.js';
@@ -129,6 +130,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => 
     await old.db.updateTable('attachments').set({ message_id: 'm-3' }).where('id', '=', attachment.id).execute();
     // A gap in the rowids, which a copy that numbered the rows afresh would close.
     if (kind === 'sqlite') await sql`update messages set rowid = 1003 where seq = 3`.execute(old.db);
+    await old.searchIndex?.catchUp();
     const before = await rowsOf(old);
     await old.close();
 
@@ -138,6 +140,9 @@ describe.each(['sqlite', 'postgres'] as const)('migration 016 on %s', (kind) => 
     expect(isUniqueViolation(await insertMessageRow(db.db, { ...message(5, 'c-3'), id: 'm-5' }).catch((error: unknown) => error))).toBe(true);
     await insertMessageRow(db.db, message(5, 'c-5'));
     expect((await findMessageByClientId(db.db, { type: 'visitor', id: visitor.id }, 'c-5'))?.id).toBe('m-5');
+    // SQLite's search index goes on from the rowid it had indexed to: the messages before 016 and after it are found.
+    const found = await searchConversations(db, { query: 'body', inboxIds: [inbox.id], limit: 20, snippetLength: 200 });
+    expect(found?.rows.map((row) => row.messageId).sort()).toEqual(['m-1', 'm-3', 'm-5']);
     if (kind === 'sqlite') {
       expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.db)).rows).toEqual([{ foreign_keys: 1 }]);
       await expect(insertMessageRow(db.db, { ...message(6, 'c-6'), conversation_id: 'no such conversation' })).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
