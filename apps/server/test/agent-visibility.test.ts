@@ -117,6 +117,50 @@ describe('agent audiences: inbox visibility, admins, the queue', () => {
     expectFailure(await alpha.client.request('conversation:open', { conversationId: second.conversation.id }), 'not_found');
   });
 
+  it('an agent taken out of an inbox gives back what they held there: queued again (routed in an auto inbox), and its messages stop reaching them', async () => {
+    const manual = await createInbox(server, { routing: 'manual' });
+    const auto = await createInbox(server, { routing: 'auto' });
+    const alpha = await onlineAgent(server, [manual.id, auto.id], { name: 'Alpha' });
+    const admin = await onlineAdmin(server);
+    const claimed = await startConversation(server, manual, 'claimed by hand');
+    await alpha.client.call('conversation:assign', { conversationId: claimed.conversation.id, agentId: alpha.id });
+    const snoozed = await startConversation(server, manual, 'snoozed');
+    await alpha.client.call('conversation:assign', { conversationId: snoozed.conversation.id, agentId: alpha.id });
+    await alpha.client.call('conversation:set-status', { conversationId: snoozed.conversation.id, status: 'snoozed', snoozeUntil: new Date(Date.now() + 3_600_000).toISOString() });
+    const routed = await startConversation(server, auto, 'routed');
+    expect(routed.conversation).toMatchObject({ status: 'open', assignee: { name: 'Alpha' } });
+    const beta = await onlineAgent(server, [auto.id], { name: 'Beta' });
+
+    const requeued = nextEvent(claimed.client, 'conversation:updated', (c) => c.id === claimed.conversation.id && c.status === 'queued');
+    const toBeta = nextEvent(routed.client, 'conversation:updated', (c) => c.id === routed.conversation.id && c.assignee?.name === 'Beta');
+    const reconnected = nextEvent(alpha.client, 'session', (session) => session.inboxes.length === 0);
+    const left = await server.api('PATCH', `/api/admin/agents/${alpha.id}`, { inboxIds: [] }, await adminToken(server));
+    expect(left.status).toBe(200);
+
+    expect(await requeued).toMatchObject({ assignee: null });
+    expect(await toBeta).toMatchObject({ status: 'open' });
+    for (const { conversation } of [claimed, snoozed]) {
+      expect((await admin.client.call('conversation:open', { conversationId: conversation.id })).conversation).toMatchObject({ status: 'queued', assigneeId: null });
+    }
+    const history = await server.api<{ assignments: { rule: string; agentId: string | null }[] }>('GET', `/api/admin/conversations/${claimed.conversation.id}/assignments`, undefined, await adminToken(server));
+    expect(history.body.assignments.map((a) => [a.rule, a.agentId])).toEqual([
+      ['claim', alpha.id],
+      ['requeue', null],
+    ]);
+
+    // Back in with no inbox: the shopper's next message, a colleague's note and an admin's word reach
+    // them no longer (messages go to the assignee's own room as well as the conversation's).
+    await reconnected;
+    const from = alpha.log.mark();
+    await claimed.client.send({ body: 'still there?' });
+    await beta.client.send({ conversationId: routed.conversation.id, body: 'a note', private: true });
+    await routed.client.send({ body: 'hello Beta' });
+    await barrier(alpha.client);
+    expect(alpha.log.mentioning(claimed.conversation.id, from)).toEqual([]);
+    expect(alpha.log.mentioning(routed.conversation.id, from)).toEqual([]);
+    expect(alpha.log.all('message:created', from)).toEqual([]);
+  });
+
   it('queue:snapshot is for admins (matches QueueSnapshotSchema); queue:updated reaches admins when a conversation is queued', async () => {
     const inbox = await createInbox(server, { routing: 'manual', name: 'Queue inbox' });
     const agent = await onlineAgent(server, [inbox.id], { name: 'Queue agent' });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { effectiveStatus, isGraceExpired, selectOfflineRequeue } from './presence.js';
+import { effectiveStatus, isGraceExpired, selectLeavingRequeue, selectOfflineRequeue } from './presence.js';
 import type { RequeueCandidate } from './presence.js';
 
 const GRACE = 60_000;
@@ -52,5 +52,17 @@ describe('selectOfflineRequeue', () => {
     },
   ])('$label', ({ conversations, expected }) => {
     expect(selectOfflineRequeue(conversations)).toEqual(expected);
+  });
+});
+
+describe('selectLeavingRequeue', () => {
+  it('takes back what the agent holds (open or snoozed), not what is queued or resolved, in input order', () => {
+    const conversations = [
+      { id: 'c1', status: 'snoozed' },
+      { id: 'c2', status: 'resolved' },
+      { id: 'c3', status: 'open' },
+      { id: 'c4', status: 'queued' },
+    ] as const;
+    expect(selectLeavingRequeue([...conversations])).toEqual(['c1', 'c3']);
   });
 });

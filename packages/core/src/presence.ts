@@ -28,3 +28,12 @@ export type RequeueCandidate = { id: string; status: ConversationStatus; routing
 export function selectOfflineRequeue(conversations: RequeueCandidate[]): string[] {
   return conversations.filter((c) => c.status === 'open' && c.routing === 'auto').map((c) => c.id);
 }
+
+/**
+ * Conversations to put back in the queue when their agent is taken out of their inbox: every one they
+ * hold that is not resolved (open or snoozed), whatever the inbox's routing. They can no longer see or
+ * answer them, so keeping them would leave the shopper waiting for someone who cannot come.
+ */
+export function selectLeavingRequeue(conversations: Omit<RequeueCandidate, 'routing'>[]): string[] {
+  return conversations.filter((c) => c.status === 'open' || c.status === 'snoozed').map((c) => c.id);
+}

@@ -19,7 +19,6 @@ import {
   findAgent,
   findConversation,
   findInbox,
-  inboxIdsOfAgent,
   inboxIdsOfAgents,
   insertAgent,
   insertCanned,
@@ -30,6 +29,7 @@ import {
   listInboxRows,
   profilesOf,
   revokeSessionsOfAgent,
+  setAgentInboxes,
   setMemberships,
   toInbox,
   updateAgentPresence,
@@ -80,16 +80,19 @@ export function adminRoutes(ctx: AppContext) {
    * Membership changes reach live sockets on every node at once: new inboxes are joined in place, and
    * the agent gets their session again with them; a removal disconnects the agent's sockets, because
    * they may sit in rooms of that inbox's open conversations too; the SDK reconnects them with exactly
-   * the rooms they may have now (and a new session).
+   * the rooms they may have now (and a new session). What they held in an inbox they left goes back to
+   * its queue (setAgentInboxes): messages of a conversation go to its assignee's room too, so keeping
+   * it would keep them reading it.
    */
   async function moveMemberships(agentId: string, inboxIds: string[]) {
-    const before = await inboxIdsOfAgent(db.db, agentId);
-    await db.inTurn((tx) => setMemberships(tx, agentId, inboxIds));
+    const { left, joined, changes } = await setAgentInboxes(db, agentId, inboxIds);
     const sockets = ctx.agents.in(rooms.agent(agentId));
-    if (before.some((id) => !inboxIds.includes(id))) return sockets.disconnectSockets(true);
-    if (!inboxIds.some((id) => !before.includes(id))) return;
-    sockets.socketsJoin(inboxIds.map(rooms.inbox));
-    await resendAgentSession(ctx, agentId);
+    if (left.length > 0) sockets.disconnectSockets(true);
+    else if (joined.length > 0) {
+      sockets.socketsJoin(inboxIds.map(rooms.inbox));
+      await resendAgentSession(ctx, agentId);
+    }
+    await ctx.broadcaster.publish(changes);
   }
 
   /**
