@@ -47,6 +47,12 @@ const initial: DeskState = {
   whispers: [],
 };
 
+/** `messages` with `more` added (a seq already there is kept once), in seq order. */
+const withMessages = (messages: Message[], more: Message[]): Message[] => {
+  const seqs = new Set(messages.map((m) => m.seq));
+  return [...messages, ...more.filter((m) => !seqs.has(m.seq))].sort((a, b) => a.seq - b.seq);
+};
+
 const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
 
 /**
@@ -60,6 +66,11 @@ export class DeskController {
   private listRequest = 0;
   /** The conversation being opened: its first `conversation:viewers` comes before the open's answer. */
   private opening: string | null = null;
+  /**
+   * Its messages that come while it opens, after the snapshot the open returns (the SDK's catch-up
+   * sync, or live ones): the stream hands each over once, so they join the snapshot when it lands.
+   */
+  private openingMessages: Message[] = [];
   private readonly listeners = new Set<(state: DeskState) => void>();
 
   constructor(
@@ -155,15 +166,22 @@ export class DeskController {
   async select(conversationId: string): Promise<void> {
     const client = this.requireClient();
     const previous = this.state.open?.conversation.id;
-    if (previous === conversationId) return;
+    if (previous === conversationId || this.opening === conversationId) return;
     if (previous) void client.leave(previous);
     // Viewers of the previous conversation are stale; the server sends this one's once it is joined.
     this.update({ viewers: [] });
     this.opening = conversationId;
-    const opened = await client.open(conversationId).finally(() => {
+    this.openingMessages = [];
+    const opened = await client.open(conversationId).catch((error: unknown) => {
       if (this.opening === conversationId) this.opening = null;
+      throw error;
     });
-    this.update({ open: opened, typing: null, shopperReadSeq: 0, whispers: this.state.whispers.filter((w) => w.conversation.id !== conversationId) });
+    // Another conversation was chosen while this one opened: that one is shown, this one left.
+    if (this.opening !== conversationId) return void client.leave(conversationId);
+    this.opening = null;
+    const messages = withMessages(opened.messages, this.openingMessages);
+    this.openingMessages = [];
+    this.update({ open: { ...opened, messages }, typing: null, shopperReadSeq: 0, whispers: this.state.whispers.filter((w) => w.conversation.id !== conversationId) });
     this.markRead();
   }
 
@@ -245,11 +263,12 @@ export class DeskController {
   }
 
   private onMessage(message: Message): void {
+    if (message.conversationId === this.opening) return void this.openingMessages.push(message);
     const open = this.state.open;
     if (!open || message.conversationId !== open.conversation.id) return;
     if (open.messages.some((m) => m.seq === message.seq)) return;
     const fromVisitor = message.author.type === 'visitor';
-    this.update({ open: { ...open, messages: [...open.messages, message].sort((a, b) => a.seq - b.seq) }, ...(fromVisitor ? { typing: null } : {}) });
+    this.update({ open: { ...open, messages: withMessages(open.messages, [message]) }, ...(fromVisitor ? { typing: null } : {}) });
     if (typeof document === 'undefined' || !document.hidden) this.markRead();
   }
 

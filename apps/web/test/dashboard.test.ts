@@ -148,6 +148,50 @@ describe('agent dashboard in a browser', () => {
     await page.getByRole('button', { name: /This is the box/ }).waitFor();
   });
 
+  it('gives back a reply the server refuses, with the reason, instead of losing it', async () => {
+    const inbox = await desk.createInbox({ name: 'Short answers', routing: 'manual', maxMessageLength: 20 });
+    const client = connectVisitor({ url: desk.shopperUrl, inboxKey: inbox.key });
+    shoppers.push(client);
+    await client.ready();
+    await client.call('visitor:update', { name: 'Ines' });
+    await client.send({ body: 'Quick question' });
+    await page.getByRole('button', { name: 'All' }).click();
+    await page.getByRole('button', { name: /Quick question/ }).click();
+    await page.getByRole('heading', { name: 'Ines' }).waitFor();
+    const field = page.getByRole('textbox', { name: 'Message' });
+    const tooLong = 'This answer is longer than twenty characters.';
+    await field.fill(tooLong);
+    await field.press('Enter');
+    await page.getByRole('alert').getByText(/^Not sent: .*Your message is back in the box\.$/).waitFor();
+    expect(await field.inputValue()).toBe(tooLong);
+    await page.screenshot({ path: join(artifactsDir, 'dashboard-send-refused.png') });
+    // Shortened, it goes, and the notice goes with it.
+    const reply = shopperReceives(client, 'Yes, tomorrow.');
+    await field.fill('Yes, tomorrow.');
+    await field.press('Enter');
+    await reply;
+    expect(await field.inputValue()).toBe('');
+    expect(await page.getByText(/^Not sent:/).count()).toBe(0);
+  });
+
+  it('shows every message the shopper sends while the agent opens the conversation', async () => {
+    const { client } = await waitingInNewInbox('Busy shop', 'Noor', 'Are you there?');
+    await page.getByRole('button', { name: 'All' }).click();
+    const row = page.getByRole('button', { name: /^Noor/ });
+    await row.waitFor();
+    // Noor writes on, one message after another's ack, while the click opens her conversation: some
+    // land between the snapshot the open returns and the moment it is on screen.
+    const bodies = Array.from({ length: 40 }, (_, i) => `line ${i + 1} of 40`);
+    const writing = (async () => {
+      for (const body of bodies) await client.send({ body });
+    })();
+    await row.click();
+    await writing;
+    const conversation = page.getByRole('region', { name: 'Conversation', exact: true });
+    await conversation.getByText('line 40 of 40', { exact: true }).waitFor();
+    for (const body of bodies) expect(await conversation.getByText(body, { exact: true }).count()).toBe(1);
+  });
+
   it('offers canned responses by /shortcut', async () => {
     await desk.api('POST', '/api/admin/canned', { shortcut: 'ship', body: 'We ship within 24 hours.' });
     await page.reload();

@@ -27,7 +27,10 @@ function useUploads(controller: DeskController) {
   };
   const ready = uploads.flatMap((u) => (u.attachment ? [u.attachment] : []));
   const busy = uploads.some((u) => !u.attachment && !u.error);
-  return { uploads, ready, busy, add, remove: (key: string) => setUploads((l) => l.filter((u) => u.key !== key)), clear: () => setUploads([]) };
+  /** Attachments of a message that was not sent, back in the list (not bound to any message, so usable again). */
+  const restore = (attachments: Attachment[]) =>
+    setUploads((list) => [...list, ...attachments.map((attachment) => ({ key: `${attachment.name}-${crypto.randomUUID()}`, name: attachment.name, error: null, attachment }))]);
+  return { uploads, ready, busy, add, restore, remove: (key: string) => setUploads((l) => l.filter((u) => u.key !== key)), clear: () => setUploads([]) };
 }
 
 function UploadList({ uploads, remove }: { uploads: Upload[]; remove: (key: string) => void }) {
@@ -119,6 +122,8 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
   const [text, setText] = useState('');
   const [chosen, setMode] = useState<Mode>('reply');
   const [picking, setPicking] = useState(false);
+  /** Why the last message was not sent (refused, or no connection before the SDK gave up); its draft is back. */
+  const [failure, setFailure] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const files = useUploads(controller);
   const mode = chosen === 'whisper' && !watching ? 'reply' : chosen;
@@ -138,10 +143,19 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
     const others = mode === 'reply' && !confirmed ? repliedMeanwhile(open.messages, draftBase.current, me) : [];
     if (others.length > 0) return setMeanwhile(others);
     setMeanwhile([]);
+    setFailure(null);
+    const body = text.trim();
     setText('');
-    void (mode === 'whisper' ? controller.whisper(text.trim()) : controller.send(text.trim(), note, attachments));
+    const sending = mode === 'whisper' ? controller.whisper(body) : controller.send(body, note, attachments);
     if (mode !== 'whisper') files.clear();
     controller.setTyping(false);
+    // The field clears at once; a message that fails (too long, rate limited, offline past the SDK's
+    // deadline) comes back into it, unless a new draft was begun meanwhile, with the reason beside it.
+    sending.catch((error: unknown) => {
+      setText((current) => (current === '' ? body : current));
+      files.restore(attachments);
+      setFailure(error instanceof Error ? error.message : String(error));
+    });
   };
   const review = () => {
     setMeanwhile([]);
@@ -172,6 +186,11 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
       )}
       <CannedList suggestions={suggestions} pick={setText} />
       {mode !== 'whisper' && <UploadList uploads={files.uploads} remove={files.remove} />}
+      {failure && (
+        <p role="alert" className={styles.sendError}>
+          {t('composer.sendFailed', { reason: failure })}
+        </p>
+      )}
       <textarea
         id="composer"
         ref={field}

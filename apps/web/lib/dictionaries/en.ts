@@ -84,6 +84,7 @@ export const en = {
   'composer.attachments': 'Attachments',
   'composer.uploading': 'Uploading {name}…',
   'composer.uploadFailed': '{name}: {reason}',
+  'composer.sendFailed': 'Not sent: {reason}. Your message is back in the box.',
   'composer.removeAttachment': 'Remove {name}',
   'search.label': 'Search conversations',
   'search.placeholder': 'Search name, email, text…',

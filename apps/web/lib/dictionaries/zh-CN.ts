@@ -82,6 +82,7 @@ export const zhCN: Record<MessageKey, Entry> = {
   'composer.attachments': '附件',
   'composer.uploading': '正在上传 {name}…',
   'composer.uploadFailed': '{name}：{reason}',
+  'composer.sendFailed': '未发送：{reason}。消息已放回输入框。',
   'composer.removeAttachment': '移除 {name}',
   'search.label': '搜索会话',
   'search.placeholder': '搜索姓名、邮箱、消息…',
