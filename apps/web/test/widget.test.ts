@@ -233,6 +233,43 @@ describe('shopper widget in a browser', () => {
     await tabs.close();
   });
 
+  it("keeps a closed tab's unsent message for the shop's other tab to send", async () => {
+    const tabs = await desk.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const [first, second] = [await tabs.newPage(), await tabs.newPage()];
+    const [firstChat, secondChat] = [first.frameLocator('iframe'), second.frameLocator('iframe')];
+    await first.goto(desk.shopUrl('demo'));
+    await openChat(first, firstChat);
+    const received = agentReceives('Two tabs, one shopper');
+    await send(firstChat, 'Two tabs, one shopper');
+    const { conversationId: shared } = await received;
+    await second.goto(desk.shopUrl('demo'));
+    await openChat(second, secondChat);
+    await secondChat.getByText('Two tabs, one shopper').waitFor();
+
+    await desk.stopServer();
+    await firstChat.getByText('Reconnecting…').waitFor();
+    await secondChat.getByText('Reconnecting…').waitFor();
+    const outbox = () => second.evaluate(() => localStorage.getItem('kefu:demo:outbox') ?? '');
+    await send(firstChat, 'Unsent from the first tab');
+    await second.waitForFunction(() => (localStorage.getItem('kefu:demo:outbox') ?? '').includes('Unsent from the first tab'));
+    await send(secondChat, 'Unsent from the second tab');
+    await second.waitForFunction(() => (localStorage.getItem('kefu:demo:outbox') ?? '').includes('Unsent from the second tab'));
+    // Each tab wrote its own message into the shared outbox without dropping the other's.
+    expect(await outbox()).toContain('Unsent from the first tab');
+    await first.close();
+
+    await desk.startServer();
+    await secondChat.getByText('Unsent from the first tab').waitFor({ timeout: 20_000 });
+    // Both acked: the outbox is gone.
+    await second.waitForFunction(() => localStorage.getItem('kefu:demo:outbox') === null, undefined, { timeout: 20_000 });
+    await agent.ready();
+    const history = await agent.call('conversation:history', { conversationId: shared, limit: 50 });
+    for (const body of ['Unsent from the first tab', 'Unsent from the second tab']) expect(history.messages.filter((m) => m.body === body)).toHaveLength(1);
+    // Resolved, so that the agents' loads (and routing in the tests after this one) are as before it.
+    await agent.call('conversation:set-status', { conversationId: shared, status: 'resolved' });
+    await tabs.close();
+  });
+
   it('identifies a customer with kefu("identify") and speaks Chinese to a Chinese browser', async () => {
     const secret = 'identity-secret-for-e2e-tests';
     const inbox = await desk.createInbox({ name: '茶叶店', identitySecret: secret });

@@ -26,6 +26,8 @@ export class ChatController {
   private readonly listeners = new Set<(state: ChatState) => void>();
   private page: PageInfo | null = null;
   private identity: VisitorIdentity | null = null;
+  /** The clientMsgIds this tab has held (sent, or taken from the outbox to resend): its part of the outbox. */
+  private readonly heldHere = new Set<string>();
 
   constructor(private readonly options: ControllerOptions) {}
 
@@ -235,16 +237,23 @@ export class ChatController {
     this.update({ pending: this.state.pending.map((p) => (p.clientMsgId === next.clientMsgId ? next : p)) });
   }
 
-  /** Unsent messages survive a reload: the next page resends them with the same clientMsgId (idempotent). */
+  /**
+   * Unsent messages survive a reload: the next page resends them with the same clientMsgId (idempotent).
+   * Every tab of the shop shares the one outbox, so a tab rewrites only its own part of it: another
+   * tab's unsent messages stay until that tab has them acked (or a later page resends them).
+   */
   private persistOutbox(): void {
-    const sends: StoredSend[] = this.state.pending.map(({ clientMsgId, body, attachments, createdAt }) => ({ clientMsgId, body, attachments, createdAt }));
-    this.options.storage.setOutbox(sends);
+    const own: StoredSend[] = this.state.pending.map(({ clientMsgId, body, attachments, createdAt }) => ({ clientMsgId, body, attachments, createdAt }));
+    own.forEach((send) => this.heldHere.add(send.clientMsgId));
+    const others = this.options.storage.outbox().filter((send) => !this.heldHere.has(send.clientMsgId));
+    this.options.storage.setOutbox([...others, ...own]);
   }
 
   private resendStored(): void {
     const known = new Set(this.state.pending.map((p) => p.clientMsgId));
     const stored = this.options.storage.outbox().filter((s) => !known.has(s.clientMsgId));
     for (const send of stored) {
+      this.heldHere.add(send.clientMsgId);
       const pending: PendingMessage = { ...send, failed: false };
       this.update({ pending: [...this.state.pending, pending] });
       void this.deliver(pending);
