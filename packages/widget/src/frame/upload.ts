@@ -32,5 +32,16 @@ const parseJson = (text: string): unknown => {
   }
 };
 
-/** Attachment URLs are paths on the desk's server. */
-export const attachmentHref = (serverUrl: string, attachment: Attachment): string => new URL(attachment.url, serverUrl).href;
+/**
+ * Attachment URLs are paths on the desk's server. Anything that resolves elsewhere (a `javascript:`
+ * URL, another site) gets no link: the unsent messages' attachments come from the outbox, which the
+ * shop's page keeps and could have written.
+ */
+export function attachmentHref(serverUrl: string, attachment: Attachment): string | undefined {
+  try {
+    const url = new URL(attachment.url, serverUrl);
+    return url.origin === new URL(serverUrl).origin ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
