@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type PostgresPool, type PostgresPoolClient, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { createGroupCommit, type Detached } from './group-commit.js';
-import { migrationProvider } from './migrations.js';
+import { migratePostgres, migrateSqlite } from './migrate.js';
 import { startSearchIndex, type SearchIndex } from './search-index.js';
 import { isDeadlock, isStalePlan } from './util.js';
 import { sqliteWriter, type Row, type SqliteWriter, type TwoStatements } from './sqlite-writer.js';
@@ -58,7 +58,7 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
  */
 const CONNECTION_PRAGMAS = ['synchronous = NORMAL', 'foreign_keys = ON', 'busy_timeout = 5000', `wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`];
 
-type SqliteParts = { db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter; searchIndex: SearchIndex | undefined };
+type SqliteParts = { database: SQLite.Database; db: Kysely<DB>; checkpointer: WalCheckpointer | null; writer: SqliteWriter; searchIndex: SearchIndex | undefined };
 
 function openSqlite(file: string): SqliteParts {
   const inMemory = file === ':memory:';
@@ -68,6 +68,7 @@ function openSqlite(file: string): SqliteParts {
   CONNECTION_PRAGMAS.forEach((pragma) => database.pragma(pragma));
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
+    database,
     db,
     checkpointer: inMemory ? null : startWalCheckpointer(file),
     writer: sqliteWriter(database),
@@ -265,7 +266,7 @@ export function openDatabase(config: StoreConfig): Database {
       await db.destroy();
       checkpointer?.closeFile();
     };
-    return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, ...(searchIndex && { searchIndex }), close };
+    return { ...databaseOf(db, 'sqlite', () => writes.transaction), ...writes, ...(searchIndex && { searchIndex }), migrate: () => migrateSqlite(parts.database, db), close };
   }
   const db = openPostgres(openPool(config.url, config.poolSize ?? 10));
   const locked = openPostgres(openPool(config.url, LOCKED_POOL_SIZE));
@@ -279,12 +280,7 @@ function databaseOf(db: Kysely<DB>, dialect: Dialect, transaction: (db: Kysely<D
     dialect,
     transaction: transaction(db),
     inTurn: (write) => write(db),
-    migrate: async () => {
-      // Numbers are handed out to features ahead of time and land in any order: a database that already
-      // ran 007 still gets 006 when it arrives (each migration runs once, whatever its place).
-      const { error } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
-    },
+    migrate: () => migratePostgres(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

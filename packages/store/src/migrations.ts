@@ -348,8 +348,8 @@ const up016 = async (db: Kysely<unknown>): Promise<void> => {
     await clientKey.execute(db);
     return;
   }
-  // A rebuild that committed but was not recorded (a crash in between: SQLite's migrations are recorded
-  // apart from them) left nothing to do.
+  // A rebuild that committed but was not recorded (a crash in between: it runs in a transaction of its
+  // own, OWN_TRANSACTION, and is recorded after it) left nothing to do.
   const rebuilt = await sql`select 1 from sqlite_master where type = 'index' and name = 'messages_client_unique'`.execute(db);
   if (rebuilt.rows.length > 0) return;
   const oldKey = ', constraint "messages_client_unique" unique ("author_type", "author_id", "client_msg_id")';
@@ -359,8 +359,8 @@ const up016 = async (db: Kysely<unknown>): Promise<void> => {
 /**
  * SQLite: `table` rebuilt from its declaration as `redeclare` rewrites it, rows (with their rowids),
  * indexes and triggers kept. Foreign keys are off while the old table goes (they cannot be turned off
- * inside a transaction, and SQLite's migrations run outside one); the table's own and those of the
- * tables that refer to it are checked before the COMMIT.
+ * inside a transaction, so a migration that rebuilds runs outside one: OWN_TRANSACTION); the table's
+ * own and those of the tables that refer to it are checked before the COMMIT.
  */
 async function rebuildSqliteTable(
   db: Kysely<unknown>,
@@ -408,6 +408,12 @@ function replaceOnce(text: string, part: string, replacement: string): string {
   if (text.split(part).length !== 2) throw new Error(`expected one ${part} in ${text}`);
   return text.replace(part, replacement);
 }
+
+/**
+ * Migrations that run a transaction of their own, so SQLite runs them outside one (migrate.ts): turning
+ * foreign keys off, which a table's rebuild needs, does nothing inside a transaction.
+ */
+export const OWN_TRANSACTION = new Set(['016_client_key_by_id']);
 
 const migrations: Record<string, Migration> = {
   '001_initial': { up: up001 },
