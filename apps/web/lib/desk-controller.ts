@@ -71,6 +71,8 @@ export class DeskController {
    * sync, or live ones): the stream hands each over once, so they join the snapshot when it lands.
    */
   private openingMessages: Message[] = [];
+  /** Counts select()s: an open that answers after a later select() is not shown. */
+  private openAttempt = 0;
   private readonly listeners = new Set<(state: DeskState) => void>();
 
   constructor(
@@ -170,14 +172,19 @@ export class DeskController {
     if (previous) void client.leave(previous);
     // Viewers of the previous conversation are stale; the server sends this one's once it is joined.
     this.update({ viewers: [] });
+    const attempt = ++this.openAttempt;
     this.opening = conversationId;
     this.openingMessages = [];
     const opened = await client.open(conversationId).catch((error: unknown) => {
-      if (this.opening === conversationId) this.opening = null;
+      if (attempt === this.openAttempt) this.opening = null;
       throw error;
     });
-    // Another conversation was chosen while this one opened: that one is shown, this one left.
-    if (this.opening !== conversationId) return void client.leave(conversationId);
+    if (attempt !== this.openAttempt) {
+      // Another conversation was chosen while this one opened: that one is shown, and this one is left
+      // unless it is being opened (or shown) again.
+      if (conversationId !== this.opening && conversationId !== this.state.open?.conversation.id) void client.leave(conversationId);
+      return;
+    }
     this.opening = null;
     const messages = withMessages(opened.messages, this.openingMessages);
     this.openingMessages = [];

@@ -7,8 +7,12 @@ import type { DB } from './schema.js';
 // 007 still gets 006 when it arrives (each migration runs once, whatever its place).
 const migratorOn = (db: Kysely<DB>) => new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
 
+/** Throws what failed; an error that is no `Error` of this realm (a native driver's, seen from another) keeps its message. */
 function check({ error }: MigrationResultSet): void {
-  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+  if (!error) return;
+  if (error instanceof Error) throw error;
+  const message = typeof error === 'object' && 'message' in error ? String(error.message) : String(error);
+  throw new Error(`migration failed: ${message}`, { cause: error });
 }
 
 /** PostgreSQL: every pending migration, in one transaction with their records (Kysely's own way there). */
