@@ -11,7 +11,7 @@ const migratorOn = (db: Kysely<DB>) => new Migrator({ db, provider: migrationPro
 function check({ error }: MigrationResultSet): void {
   if (!error) return;
   if (error instanceof Error) throw error;
-  const message = typeof error === 'object' && 'message' in error ? String(error.message) : String(error);
+  const message = typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : JSON.stringify(error);
   throw new Error(`migration failed: ${message}`, { cause: error });
 }
 
