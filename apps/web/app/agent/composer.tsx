@@ -122,10 +122,13 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
   const [text, setText] = useState('');
   const [chosen, setMode] = useState<Mode>('reply');
   const [picking, setPicking] = useState(false);
-  /** Why the last message was not sent (refused, or no connection before the SDK gave up); its draft is back. */
-  const [failure, setFailure] = useState<string | null>(null);
+  /** Why the last message was not sent (refused, or no connection before the SDK gave up), in which conversation; its draft is back. */
+  const [failure, setFailure] = useState<{ conversationId: string; reason: string } | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const files = useUploads(controller);
+  /** The conversation on screen now, for a send that fails later. */
+  const shown = useRef(open.conversation.id);
+  shown.current = open.conversation.id;
   const mode = chosen === 'whisper' && !watching ? 'reply' : chosen;
   const note = mode !== 'reply';
   // Collision guard: the last message on screen when the draft began; colleagues' replies after it are "meanwhile".
@@ -145,16 +148,21 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
     setMeanwhile([]);
     setFailure(null);
     const body = text.trim();
+    const [sentIn, sentAs] = [open.conversation.id, mode];
     setText('');
     const sending = mode === 'whisper' ? controller.whisper(body) : controller.send(body, note, attachments);
     if (mode !== 'whisper') files.clear();
     controller.setTyping(false);
     // The field clears at once; a message that fails (too long, rate limited, offline past the SDK's
-    // deadline) comes back into it, unless a new draft was begun meanwhile, with the reason beside it.
+    // deadline) comes back into it, in the mode it was sent in (a note must not come back as a reply),
+    // with the reason beside it: unless a new draft was begun meanwhile, or another conversation is
+    // on screen now (the composer stays as the agent moves on; it would go to the wrong shopper).
     sending.catch((error: unknown) => {
+      if (shown.current !== sentIn) return;
       setText((current) => (current === '' ? body : current));
+      setMode(sentAs);
       files.restore(attachments);
-      setFailure(error instanceof Error ? error.message : String(error));
+      setFailure({ conversationId: sentIn, reason: error instanceof Error ? error.message : String(error) });
     });
   };
   const review = () => {
@@ -186,9 +194,9 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
       )}
       <CannedList suggestions={suggestions} pick={setText} />
       {mode !== 'whisper' && <UploadList uploads={files.uploads} remove={files.remove} />}
-      {failure && (
+      {failure?.conversationId === open.conversation.id && (
         <p role="alert" className={styles.sendError}>
-          {t('composer.sendFailed', { reason: failure })}
+          {t('composer.sendFailed', { reason: failure.reason })}
         </p>
       )}
       <textarea
