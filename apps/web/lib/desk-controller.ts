@@ -7,6 +7,8 @@ import { uploadAttachment } from './upload';
 
 /** What deserves a notification; the page words it in the agent's language. */
 export type Attention = { kind: 'created' | 'message' | 'whisper'; name: string | null; body: string };
+/** What the agent was writing in a conversation, and why it came back unsent (if it did). */
+export type Draft = { text: string; mode: 'reply' | 'note' | 'whisper'; failure?: string };
 export type OpenConversation = { conversation: AgentConversation; visitor: VisitorDetails; messages: Message[]; hasMore: boolean };
 
 export type DeskState = {
@@ -74,6 +76,8 @@ export class DeskController {
   /** Counts select()s: an open that answers after a later select() is not shown. */
   private openAttempt = 0;
   private readonly listeners = new Set<(state: DeskState) => void>();
+  /** Drafts by conversation, kept while the agent looks at other conversations (this tab only). */
+  private readonly drafts = new Map<string, Draft>();
 
   constructor(
     private readonly serverUrl: string,
@@ -206,6 +210,15 @@ export class DeskController {
     if (!open) return;
     const attachmentIds = attachments.map((a) => a.id);
     await this.requireClient().send({ conversationId: open.conversation.id, body, ...(note ? { private: true } : {}), ...(attachmentIds.length ? { attachmentIds } : {}) });
+  }
+
+  draftOf(conversationId: string): Draft | undefined {
+    return this.drafts.get(conversationId);
+  }
+
+  keepDraft(conversationId: string, draft: Draft): void {
+    if (draft.text === '' && !draft.failure) this.drafts.delete(conversationId);
+    else this.drafts.set(conversationId, draft);
   }
 
   /** POST /api/uploads with this agent's token: an attachment for the next message. */

@@ -174,6 +174,22 @@ describe('agent dashboard in a browser', () => {
     expect(await page.getByText(/^Not sent:/).count()).toBe(0);
   });
 
+  it("keeps each conversation's draft to itself: it never follows the agent to another shopper", async () => {
+    await waitingInNewInbox('Drafts', 'Oskar', 'Hi there');
+    const field = page.getByRole('textbox', { name: 'Message' });
+    await page.getByRole('button', { name: 'All' }).click();
+    await page.getByRole('button', { name: /^Ines/ }).click();
+    await page.getByRole('heading', { name: 'Ines' }).waitFor();
+    await field.fill('A draft for Ines only');
+    await page.getByRole('button', { name: /^Oskar/ }).click();
+    await page.getByRole('heading', { name: 'Oskar' }).waitFor();
+    expect(await field.inputValue()).toBe('');
+    await page.getByRole('button', { name: /^Ines/ }).click();
+    await page.getByRole('heading', { name: 'Ines' }).waitFor();
+    expect(await field.inputValue()).toBe('A draft for Ines only');
+    await field.fill('');
+  });
+
   it('shows every message the shopper sends while the agent opens the conversation', async () => {
     const { client } = await waitingInNewInbox('Busy shop', 'Noor', 'Are you there?');
     await page.getByRole('button', { name: 'All' }).click();

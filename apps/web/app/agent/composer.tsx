@@ -1,7 +1,7 @@
 import type { Attachment, CannedResponse } from '@kefu/protocol';
-import { useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { repliedMeanwhile } from '../../lib/collision';
-import type { DeskController, OpenConversation } from '../../lib/desk-controller';
+import type { DeskController, Draft, OpenConversation } from '../../lib/desk-controller';
 import { useI18n } from '../../lib/use-i18n';
 import { acceptedTypes } from '../../lib/upload';
 import styles from './desk.module.css';
@@ -66,7 +66,7 @@ function CannedList({ suggestions, pick }: { suggestions: CannedResponse[]; pick
   );
 }
 
-type Mode = 'reply' | 'note' | 'whisper';
+type Mode = Draft['mode'];
 type ComposerProps = { controller: DeskController; canned: CannedResponse[]; open: OpenConversation; me: string | undefined; watching: boolean };
 
 /** Reply, private note, or (an admin watching) whisper; emoji and attachment buttons beside them. */
@@ -119,16 +119,23 @@ function useEmojiInsert(field: RefObject<HTMLTextAreaElement | null>, text: stri
  */
 export function Composer({ controller, canned, open, me, watching }: ComposerProps) {
   const { t } = useI18n();
-  const [text, setText] = useState('');
-  const [chosen, setMode] = useState<Mode>('reply');
+  // One composer a conversation (the pane keys it): what was being written there comes back with it.
+  const conversationId = open.conversation.id;
+  const [saved] = useState(() => controller.draftOf(conversationId));
+  const [text, setText] = useState(saved?.text ?? '');
+  const [chosen, setMode] = useState<Mode>(saved?.mode ?? 'reply');
   const [picking, setPicking] = useState(false);
-  /** Why the last message was not sent (refused, or no connection before the SDK gave up), in which conversation; its draft is back. */
-  const [failure, setFailure] = useState<{ conversationId: string; reason: string } | null>(null);
+  /** Why the last message was not sent (refused, or no connection before the SDK gave up); its draft is back. */
+  const [failure, setFailure] = useState<string | null>(saved?.failure ?? null);
   const field = useRef<HTMLTextAreaElement>(null);
   const files = useUploads(controller);
-  /** The conversation on screen now, for a send that fails later. */
-  const shown = useRef(open.conversation.id);
-  shown.current = open.conversation.id;
+  useEffect(() => controller.keepDraft(conversationId, { text, mode: chosen, ...(failure ? { failure } : {}) }), [controller, conversationId, text, chosen, failure]);
+  /** Whether this conversation is still on screen, for a send that fails later. */
+  const onScreen = useRef(true);
+  useEffect(() => {
+    onScreen.current = true;
+    return () => void (onScreen.current = false);
+  }, []);
   const mode = chosen === 'whisper' && !watching ? 'reply' : chosen;
   const note = mode !== 'reply';
   // Collision guard: the last message on screen when the draft began; colleagues' replies after it are "meanwhile".
@@ -148,21 +155,25 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
     setMeanwhile([]);
     setFailure(null);
     const body = text.trim();
-    const [sentIn, sentAs] = [open.conversation.id, mode];
+    const sentAs = mode;
     setText('');
     const sending = mode === 'whisper' ? controller.whisper(body) : controller.send(body, note, attachments);
     if (mode !== 'whisper') files.clear();
     controller.setTyping(false);
     // The field clears at once; a message that fails (too long, rate limited, offline past the SDK's
     // deadline) comes back into it, in the mode it was sent in (a note must not come back as a reply),
-    // with the reason beside it: unless a new draft was begun meanwhile, or another conversation is
-    // on screen now (the composer stays as the agent moves on; it would go to the wrong shopper).
+    // with the reason beside it, unless a new draft was begun meanwhile.
     sending.catch((error: unknown) => {
-      if (shown.current !== sentIn) return;
-      setText((current) => (current === '' ? body : current));
-      setMode(sentAs);
-      files.restore(attachments);
-      setFailure({ conversationId: sentIn, reason: error instanceof Error ? error.message : String(error) });
+      const reason = error instanceof Error ? error.message : String(error);
+      if (onScreen.current) {
+        setText((current) => (current === '' ? body : current));
+        setMode(sentAs);
+        files.restore(attachments);
+        setFailure(reason);
+      } else if (!controller.draftOf(conversationId)?.text) {
+        // The agent has moved on: the text waits in its conversation's draft (its attachments do not).
+        controller.keepDraft(conversationId, { text: body, mode: sentAs, failure: reason });
+      }
     });
   };
   const review = () => {
@@ -194,9 +205,9 @@ export function Composer({ controller, canned, open, me, watching }: ComposerPro
       )}
       <CannedList suggestions={suggestions} pick={setText} />
       {mode !== 'whisper' && <UploadList uploads={files.uploads} remove={files.remove} />}
-      {failure?.conversationId === open.conversation.id && (
+      {failure && (
         <p role="alert" className={styles.sendError}>
-          {t('composer.sendFailed', { reason: failure.reason })}
+          {t('composer.sendFailed', { reason: failure })}
         </p>
       )}
       <textarea

@@ -123,7 +123,8 @@ function OpenPane({ open, state, controller }: { open: OpenConversation; state: 
             </p>
           )}
         </div>
-        <Composer controller={controller} canned={state.canned} open={open} me={me} watching={watching} />
+        {/* Keyed: each conversation has its own draft, which never goes to another shopper. */}
+        <Composer key={conversation.id} controller={controller} canned={state.canned} open={open} me={me} watching={watching} />
       </section>
       <VisitorPanel visitor={visitor} openConversationId={conversation.id}>
         {admin && <AssignmentHistory conversationId={conversation.id} assigneeId={conversation.assigneeId} controller={controller} />}
