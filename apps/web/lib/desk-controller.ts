@@ -1,4 +1,4 @@
-import { isInView } from '@kefu/core';
+import { isInView, mergeMessages } from '@kefu/core';
 import { connectAgent, type AgentClient } from '@kefu/client';
 import type { AgentConversation, AgentOutput, AgentProfile, AgentSession, Attachment, CannedResponse, ConversationView, Message, Viewer, VisitorDetails, WhisperReceived } from '@kefu/protocol';
 import { adminApi, type AdminApi } from './admin-api';
@@ -47,12 +47,6 @@ const initial: DeskState = {
   shopperReadSeq: 0,
   viewers: [],
   whispers: [],
-};
-
-/** `messages` with `more` added (a seq already there is kept once), in seq order. */
-const withMessages = (messages: Message[], more: Message[]): Message[] => {
-  const seqs = new Set(messages.map((m) => m.seq));
-  return [...messages, ...more.filter((m) => !seqs.has(m.seq))].sort((a, b) => a.seq - b.seq);
 };
 
 const byActivity = (a: AgentConversation, b: AgentConversation) => b.updatedAt.localeCompare(a.updatedAt) || b.id.localeCompare(a.id);
@@ -190,7 +184,7 @@ export class DeskController {
       return;
     }
     this.opening = null;
-    const messages = withMessages(opened.messages, this.openingMessages);
+    const messages = mergeMessages(opened.messages, this.openingMessages);
     this.openingMessages = [];
     this.update({ open: { ...opened, messages }, typing: null, shopperReadSeq: 0, whispers: this.state.whispers.filter((w) => w.conversation.id !== conversationId) });
     this.markRead();
@@ -288,7 +282,7 @@ export class DeskController {
     if (!open || message.conversationId !== open.conversation.id) return;
     if (open.messages.some((m) => m.seq === message.seq)) return;
     const fromVisitor = message.author.type === 'visitor';
-    this.update({ open: { ...open, messages: withMessages(open.messages, [message]) }, ...(fromVisitor ? { typing: null } : {}) });
+    this.update({ open: { ...open, messages: mergeMessages(open.messages, [message]) }, ...(fromVisitor ? { typing: null } : {}) });
     if (typeof document === 'undefined' || !document.hidden) this.markRead();
   }
 

@@ -4,6 +4,7 @@ export * from './queue.js';
 export * from './wait.js';
 export * from './presence.js';
 export * from './message-text.js';
+export * from './message-list.js';
 export * from './load.js';
 export * from './views.js';
 export * from './links.js';

@@ -1,9 +1,10 @@
 import { connectVisitor, newClientMsgId, type VisitorClient, type VisitorIdentity } from '@kefu/client';
+import { mergeMessages } from '@kefu/core';
 import type { Attachment, Message, VisitorConversation, VisitorSession } from '@kefu/protocol';
 import type { PageInfo } from '../shared/bridge.js';
 import { initialState, type ChatState, type PendingMessage } from './chat-state.js';
 import type { StoredSend, WidgetStorage } from './storage.js';
-import { isVisible, mergeMessages } from './timeline.js';
+import { isVisible } from './timeline.js';
 
 export type ControllerOptions = {
   serverUrl: string;

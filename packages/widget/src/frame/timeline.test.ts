@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Message } from '@kefu/protocol';
-import { countUnread, groupByDay, lastSeenOwnSeq, mergeMessages, textOn, waitMinutes } from './timeline.js';
+import { countUnread, groupByDay, lastSeenOwnSeq, textOn, waitMinutes } from './timeline.js';
 
 const message = (seq: number, authorType: Message['author']['type'] = 'agent', extra: Partial<Message> = {}): Message => ({
   id: `m${seq}`,
@@ -17,13 +17,6 @@ const message = (seq: number, authorType: Message['author']['type'] = 'agent', e
 });
 
 describe('timeline', () => {
-  it('merges by seq: sorted, each seq once, a re-delivery never replaces', () => {
-    const first = [message(2), message(4)];
-    const merged = mergeMessages(first, [message(3), message(1), { ...message(2), body: 'changed' }]);
-    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
-    expect(merged[1]?.body).toBe('body 2');
-  });
-
   it('counts unread shop messages after the read mark, not the shopper’s own or notes', () => {
     const list = [message(1, 'visitor'), message(2), message(3, 'system', { kind: 'event' }), message(4, 'agent', { kind: 'note' }), message(5, 'visitor')];
     expect(countUnread(list, 0)).toBe(2);

@@ -1,13 +1,5 @@
 import type { Message } from '@kefu/protocol';
 
-/** Adds messages to a list sorted by seq, each seq once (a re-delivered message replaces nothing). */
-export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
-  const bySeq = new Map<number, Message>();
-  for (const message of current) bySeq.set(message.seq, message);
-  for (const message of incoming) if (!bySeq.has(message.seq)) bySeq.set(message.seq, message);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
-
 /** What a shopper is shown: never private notes. */
 export const isVisible = (message: Message): boolean => message.kind !== 'note';
 
