@@ -369,6 +369,10 @@ describe('shopper widget in a browser', () => {
     expect(box).toMatchObject({ x: 0, y: 0, width: 390, height: 844 });
     await send(phone.chat, 'Hi from my phone');
     await phone.chat.getByText('Hi from my phone').waitFor();
+    // The attach button is drawn: no emoji that a system without its font shows as an empty box.
+    const attach = phone.chat.getByRole('button', { name: 'Attach a file' });
+    expect(await attach.locator('svg').count()).toBe(1);
+    expect((await attach.textContent())?.trim()).toBe('');
     await phone.page.screenshot({ path: join(artifactsDir, 'widget-phone.png') });
     await phone.chat.getByRole('button', { name: 'Close chat' }).click();
     await phone.page.getByRole('button', { name: 'Open chat' }).waitFor();

@@ -101,8 +101,11 @@ export function Composer({ maxLength, canAttach }: { maxLength: number; canAttac
         <button type="button" class="icon-button" aria-label={t('emoji')} aria-expanded={picking} onClick={() => setPicking(!picking)}>
           😊
         </button>
+        {/* Drawn, not the 📎 emoji: many systems' fonts lack it, and the button showed an empty box. */}
         <button type="button" class="icon-button" aria-label={t('attach')} onClick={() => fileInput.current?.click()} disabled={!canAttach}>
-          📎
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l8-8" />
+          </svg>
         </button>
         <input ref={fileInput} type="file" accept={acceptedTypes} multiple hidden onChange={(e) => attach(e.currentTarget.files)} />
         <textarea
